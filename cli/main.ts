@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { ReelstreamError, describeError } from '../runtime/errors';
+import { registerDemoCommand } from './commands/demo';
+import { registerMigrateCommand } from './commands/migrate';
+import { registerStackCommand } from './commands/stack';
+import { registerTopicsCommand } from './commands/topics';
+
+/** Builds the `reelstream` program; each verb lives in cli/commands/<verb>.ts. */
+export function buildProgram(): Command {
+  const program = new Command('reelstream')
+    .description('Kafka Streams-style stream processing for TypeScript, and the media-analytics pipeline on it')
+    .option('-c, --config <file>', 'config file (JSON); default ./reelstream.config.json when present')
+    .showHelpAfterError()
+    .exitOverride();
+  registerStackCommand(program);
+  registerTopicsCommand(program);
+  registerMigrateCommand(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed the usage error; help and --version exit 0.
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const prefix = error instanceof ReelstreamError ? `${error.name}: ` : 'error: ';
+    console.error(`${prefix}${describeError(error)}`);
+    process.exitCode = 1;
+  }
+}

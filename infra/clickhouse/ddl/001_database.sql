@@ -1,0 +1,2 @@
+-- The pipeline's database. `{database}` is replaced with clickhouse.database from the config.
+CREATE DATABASE IF NOT EXISTS {database};

@@ -1,0 +1,89 @@
+import { dlqTopic } from '../../runtime/naming';
+
+/**
+ * The topics of DESIGN §5 as data. `reelstream topics apply` makes the cluster match this list.
+ * Changelog and repartition topics are not here: the runtime derives and creates them per topology.
+ */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Broker-side topic configs; only those named here are managed. */
+  configs: Record<string, string>;
+  description: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The applications (topologies) of the pipeline; each gets a DLQ. */
+export const PIPELINE_APPLICATIONS = ['playback-analytics', 'catalog-sync', 'cache-invalidation'] as const;
+
+export const PLAYBACK_EVENTS_TOPIC = 'playback.events';
+export const CATALOG_CONTENT_TOPIC = 'catalog.content';
+export const CACHE_INVALIDATION_TOPIC = 'cache.invalidation';
+
+export function pipelineTopics(): TopicSpec[] {
+  return [
+    {
+      name: PLAYBACK_EVENTS_TOPIC,
+      partitions: 6,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+      description: 'player events keyed by session id',
+    },
+    {
+      name: CATALOG_CONTENT_TOPIC,
+      partitions: 3,
+      // Latest version per content id; a null value (tombstone) deletes the content.
+      configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
+      description: 'content metadata keyed by content id (compacted)',
+    },
+    {
+      name: CACHE_INVALIDATION_TOPIC,
+      partitions: 3,
+      configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
+      description: 'cache invalidations keyed by cache key or content id (compacted)',
+    },
+    ...PIPELINE_APPLICATIONS.map((application) => ({
+      name: dlqTopic(application),
+      partitions: 1,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(14 * DAY_MS) },
+      description: `records ${application} could not decode or process, with error headers`,
+    })),
+  ];
+}
+
+export type TopicChange =
+  | { kind: 'create'; topic: string; partitions: number; configs: Record<string, string> }
+  | { kind: 'add-partitions'; topic: string; from: number; to: number }
+  | { kind: 'alter-configs'; topic: string; changes: Record<string, { from: string | undefined; to: string }> }
+  | { kind: 'cannot-shrink'; topic: string; actual: number; wanted: number };
+
+export interface ExistingTopic {
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+/** What must change for the cluster to match the specs: a pure diff, so it is unit-testable. */
+export function planTopicChanges(specs: TopicSpec[], existing: Map<string, ExistingTopic>): TopicChange[] {
+  const changes: TopicChange[] = [];
+  for (const spec of specs) {
+    const current = existing.get(spec.name);
+    if (!current) {
+      changes.push({ kind: 'create', topic: spec.name, partitions: spec.partitions, configs: spec.configs });
+      continue;
+    }
+    if (current.partitions < spec.partitions) {
+      changes.push({ kind: 'add-partitions', topic: spec.name, from: current.partitions, to: spec.partitions });
+    } else if (current.partitions > spec.partitions) {
+      // Kafka cannot remove partitions; keyed data would move anyway. Say so instead of failing.
+      changes.push({ kind: 'cannot-shrink', topic: spec.name, actual: current.partitions, wanted: spec.partitions });
+    }
+    const configChanges: Record<string, { from: string | undefined; to: string }> = {};
+    for (const [key, value] of Object.entries(spec.configs)) {
+      if (current.configs[key] !== value) configChanges[key] = { from: current.configs[key], to: value };
+    }
+    if (Object.keys(configChanges).length > 0) {
+      changes.push({ kind: 'alter-configs', topic: spec.name, changes: configChanges });
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,26 @@
+// Two projects, as the README promises: `unit` needs no server and runs in seconds;
+// `integration` starts the real stack through the same code `reelstream stack up` runs.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const sourceRoots = ['cli', 'runtime', 'processors', 'topologies', 'schemas', 'sinks', 'replay', 'infra'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: sourceRoots.map((root) => `<rootDir>/${root}/**/*.test.ts`),
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      // Starting a JVM broker and a registry on 2 cores can take a while on a cold machine.
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * The configuration of a reelstream application and of the local stack, validated at start.
+ * Every field has a default that matches the local stack (`reelstream stack up`) and the
+ * docker-compose.yml, so an empty config file works on a developer machine.
+ */
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9092');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const kafkaConfigSchema = z.strictObject({
+  brokers: z.array(hostPort).min(1, 'needs at least one broker').default(['127.0.0.1:9092']),
+  clientId: z.string().min(1).default('reelstream'),
+  /** Which client library carries records: kafkajs (pure JS) or node-rdkafka (librdkafka). */
+  transport: z.enum(['kafkajs', 'rdkafka']).default('kafkajs'),
+  /** TLS on the broker connection; passed through to the client. */
+  ssl: z.boolean().default(false),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      password: z.string(),
+    })
+    .optional(),
+});
+
+export const schemaRegistryConfigSchema = z.strictObject({
+  /** Confluent-compatible API root. Apicurio serves it under /apis/ccompat/v7. */
+  url: httpUrl.default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  username: z.string().optional(),
+  password: z.string().optional(),
+});
+
+export const redisConfigSchema = z.strictObject({
+  url: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+});
+
+export const clickhouseConfigSchema = z.strictObject({
+  url: httpUrl.default('http://127.0.0.1:8123'),
+  username: z.string().default('default'),
+  password: z.string().default(''),
+  database: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier')
+    .default('reelstream'),
+});
+
+export const configSchema = z.strictObject({
+  /** Names the consumer group, the DLQ topic and the changelog/repartition topics. */
+  applicationId: z
+    .string()
+    .regex(/^[a-z][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"')
+    .default('reelstream'),
+  /** Where the local stack keeps its downloads, data, logs and pid files. */
+  stateDir: z.string().min(1).default('.reelstream'),
+  kafka: kafkaConfigSchema.prefault({}),
+  schemaRegistry: schemaRegistryConfigSchema.prefault({}),
+  redis: redisConfigSchema.prefault({}),
+  clickhouse: clickhouseConfigSchema.prefault({}),
+});
+
+export type ReelstreamConfig = z.infer<typeof configSchema>;
+export type KafkaConfig = ReelstreamConfig['kafka'];
+export type ClickhouseConfig = ReelstreamConfig['clickhouse'];

@@ -1,0 +1,53 @@
+/**
+ * Typed errors, after kafkajs: every error says whether retrying can help (`retriable`) and keeps
+ * the error that caused it. Retriers retry only retriable errors: a programmer error or a bad
+ * config fails at once, a broker or server that is down is waited for.
+ */
+export class ReelstreamError extends Error {
+  readonly retriable: boolean;
+
+  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** The configuration (file, environment or CLI argument) is invalid. Never retriable. */
+export class ConfigError extends ReelstreamError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: false });
+  }
+}
+
+/** A service (Kafka, Redis, ClickHouse, registry) is unreachable or answered with a transient failure. */
+export class ServiceUnavailableError extends ReelstreamError {
+  readonly service: string;
+
+  constructor(service: string, message: string, options: { cause?: unknown } = {}) {
+    super(`${service}: ${message}`, { ...options, retriable: true });
+    this.service = service;
+  }
+}
+
+/** Bringing up a local service failed in a way waiting will not fix (missing JDK, failed install). */
+export class StackError extends ReelstreamError {
+  readonly service: string;
+
+  constructor(service: string, message: string, options: { cause?: unknown } = {}) {
+    super(`${service}: ${message}`, { ...options, retriable: false });
+    this.service = service;
+  }
+}
+
+export function isRetriable(error: unknown): boolean {
+  return error instanceof ReelstreamError && error.retriable;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,7 @@
+/**
+ * Names derived from an application id (DESIGN §5). Every place that needs one of these topic
+ * names calls this module, so a rename happens in one place.
+ */
+export const dlqTopic = (applicationId: string): string => `${applicationId}.dlq`;
+export const changelogTopic = (applicationId: string, store: string): string => `${applicationId}-${store}-changelog`;
+export const repartitionTopic = (applicationId: string, node: string): string => `${applicationId}-${node}-repartition`;
