@@ -1,0 +1,27 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrate } from '../../infra/clickhouse/migrate';
+import { stackUp } from '../../infra/local/stack';
+import { connectClickhouse } from '../../sinks/clickhouse/connection';
+import { testConfig } from '../helpers/stack';
+
+/**
+ * Brings the real stack up through the code `reelstream stack up` runs, waits for every service to
+ * be healthy, applies the ClickHouse DDL, and records which services this run started, so the
+ * teardown stops only those.
+ */
+export default async function globalSetup(): Promise<void> {
+  const config = testConfig();
+  const started = Date.now();
+  const reports = await stackUp({ config });
+  const connection = connectClickhouse(config.clickhouse);
+  try {
+    await migrate(connection, config.clickhouse.database);
+  } finally {
+    await connection.close();
+  }
+  const startedHere = reports.filter((report) => report.state === 'started').map((report) => report.name);
+  writeFileSync(join(config.stateDir, 'test-started-services.json'), JSON.stringify(startedHere));
+  const summary = reports.map((report) => `${report.name}=${report.state} (${report.version})`).join(', ');
+  console.log(`\nintegration stack ready in ${Date.now() - started} ms: ${summary}`);
+}
