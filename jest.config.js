@@ -22,8 +22,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-      // Starting a JVM broker and a registry on 2 cores can take a while on a cold machine.
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/integration/setup-timeout.ts'],
     },
   ],
 };
