@@ -1,0 +1,37 @@
+import type { ProcessorContext, ProcessorSupplier } from './api/processor';
+import { withValue, type Change, type StreamRecord } from './api/record';
+import type { KeyValueStore } from './api/stores';
+
+export type Initializer<A> = () => A;
+export type Aggregator<K, V, A> = (key: K, value: V, aggregate: A) => A;
+
+/**
+ * Non-windowed aggregation of a grouped stream into a table (count, reduce and aggregate all reduce
+ * to this). Each update forwards the new and the previous aggregate, as a table change.
+ */
+export function aggregateProcessor<K, V, A>(
+  storeName: string,
+  initializer: Initializer<A>,
+  aggregator: Aggregator<K, V, A>,
+): ProcessorSupplier<K, V, K, Change<A>> {
+  return () => {
+    let context: ProcessorContext<K, Change<A>>;
+    let store: KeyValueStore<K, A>;
+    return {
+      init: (ctx) => {
+        context = ctx;
+        store = ctx.getStateStore<KeyValueStore<K, A>>(storeName);
+      },
+      process: (record: StreamRecord<K, V>) => {
+        if (record.key === null || record.key === undefined) {
+          context.dropped(record, 'null key cannot be aggregated');
+          return;
+        }
+        const oldValue = store.get(record.key);
+        const newValue = aggregator(record.key, record.value, oldValue === undefined ? initializer() : oldValue);
+        store.put(record.key, newValue);
+        context.forward(withValue(record, { newValue, oldValue: oldValue ?? null }));
+      },
+    };
+  };
+}

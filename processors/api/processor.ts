@@ -1,0 +1,47 @@
+import type { StreamRecord } from './record';
+import type { StateStore } from './stores';
+
+/**
+ * The low-level Processor API (after Kafka Streams' `Processor`). The DSL's operators are written
+ * against it, and so can a user's own processors. `process` is synchronous by contract: a fetched
+ * batch flows through the graph with no promise per record; I/O happens at commit boundaries only.
+ */
+export interface Processor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = unknown> {
+  init?(context: ProcessorContext<KOut, VOut>): void;
+  process(record: StreamRecord<KIn, VIn>): void;
+  close?(): void;
+}
+
+export type ProcessorSupplier<KIn = unknown, VIn = unknown, KOut = unknown, VOut = unknown> = () => Processor<
+  KIn,
+  VIn,
+  KOut,
+  VOut
+>;
+
+/** Stream time advances with the event times of processed records; wall-clock time with the clock. */
+export type PunctuationType = 'stream-time' | 'wall-clock';
+
+export interface Cancellable {
+  cancel(): void;
+}
+
+export interface ProcessorContext<KOut = unknown, VOut = unknown> {
+  readonly applicationId: string;
+  readonly taskId: string;
+  /** The node this context belongs to. */
+  readonly nodeName: string;
+  /** Max event time the task has seen (−Infinity before the first record). */
+  readonly streamTime: number;
+  readonly wallClockTime: number;
+  /** Sends a record to every child, or to the named child only. */
+  forward(record: StreamRecord<KOut, VOut>, childName?: string): void;
+  getStateStore<S extends StateStore>(name: string): S;
+  schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable;
+  /** A record that arrived after its window closed: counted and routed to the late/DLQ output. */
+  reportLate(record: StreamRecord, reason: string): void;
+  /** A record deliberately not forwarded (e.g. a stale version): counted and logged, never silent. */
+  dropped(record: StreamRecord, reason: string): void;
+  /** A record this node could not process: counted and routed to the DLQ with the error. */
+  deadLetter(record: StreamRecord, error: Error): void;
+}

@@ -1,0 +1,250 @@
+import type { Cancellable, Processor, ProcessorContext, PunctuationType } from '../../processors/api/processor';
+import type { StreamRecord } from '../../processors/api/record';
+import type { StateStore } from '../../processors/api/stores';
+import { buildStore, type BuiltStore } from '../state/build-store';
+import type { ChangelogEntry } from '../state/changelogging-store';
+import type { PhysicalNode, Topology } from '../topology/topology';
+import { ProcessingError } from './processing-error';
+import type { TaskMetrics, TaskOutputs } from './task-outputs';
+
+/** What to do when a processor throws: CONTINUE sends the record to the DLQ; FAIL stops the task. */
+export type ErrorPolicy = 'continue' | 'fail';
+
+export interface StreamTaskOptions {
+  applicationId: string;
+  taskId: string;
+  /** The sub-topologies this task runs (ids); all non-global ones by default. */
+  subtopologies?: readonly number[];
+  outputs: TaskOutputs;
+  errorPolicy?: ErrorPolicy;
+  wallClock: () => number;
+  /** Stores shared between tasks (global tables), built by the owner of the global sub-topology. */
+  sharedStores?: ReadonlyMap<string, BuiltStore>;
+}
+
+interface RuntimeNode {
+  spec: PhysicalNode;
+  processor?: Processor;
+  children: RuntimeNode[];
+  childByName: Map<string, RuntimeNode>;
+}
+
+interface Schedule {
+  node: string;
+  type: PunctuationType;
+  intervalMs: number;
+  next: number;
+  callback: (timestamp: number) => void;
+  cancelled: boolean;
+}
+
+/**
+ * One task: the processors and stores of its sub-topologies for one partition. `process` runs a
+ * record synchronously, depth first, through the graph (DESIGN §4: no promise per record); the
+ * owner does I/O around it (sink flush, changelog produce, offset commit).
+ */
+export class StreamTask {
+  readonly metrics: TaskMetrics = { recordsIn: 0, late: 0, deadLettered: 0, dropped: new Map(), punctuationErrors: 0 };
+  readonly stores = new Map<string, BuiltStore>();
+  private readonly nodes = new Map<string, RuntimeNode>();
+  private readonly sourcesByTopic = new Map<string, RuntimeNode>();
+  private readonly schedules: Schedule[] = [];
+  private streamTimeMs = Number.NEGATIVE_INFINITY;
+  private currentNode = '';
+  private readonly errorPolicy: ErrorPolicy;
+
+  constructor(
+    readonly topology: Topology,
+    private readonly options: StreamTaskOptions,
+  ) {
+    this.errorPolicy = options.errorPolicy ?? 'continue';
+    const wanted = new Set(
+      options.subtopologies ?? topology.subtopologies.filter((sub) => !sub.global).map((sub) => sub.id),
+    );
+    const members = topology.subtopologies.filter((sub) => wanted.has(sub.id));
+    for (const storeName of members.flatMap((sub) => sub.stores)) {
+      const spec = topology.stores.get(storeName);
+      if (spec && !spec.global) this.stores.set(storeName, buildStore(spec));
+    }
+    for (const name of members.flatMap((sub) => sub.nodes)) {
+      const spec = topology.nodes.get(name) as PhysicalNode;
+      this.nodes.set(name, { spec, children: [], childByName: new Map() });
+    }
+    for (const node of this.nodes.values()) {
+      for (const child of node.spec.children) {
+        const childNode = this.nodes.get(child);
+        if (childNode) {
+          node.children.push(childNode);
+          node.childByName.set(child, childNode);
+        }
+      }
+      if (node.spec.kind === 'source') for (const topic of node.spec.topics) this.sourcesByTopic.set(topic, node);
+    }
+  }
+
+  get streamTime(): number {
+    return this.streamTimeMs;
+  }
+
+  get sourceTopics(): string[] {
+    return [...this.sourcesByTopic.keys()];
+  }
+
+  /** Creates and initializes every processor (after the stores were restored). */
+  init(): void {
+    for (const node of this.nodes.values()) {
+      if (node.spec.kind !== 'processor' || !node.spec.supplier) continue;
+      node.processor = node.spec.supplier();
+      this.currentNode = node.spec.name;
+      node.processor.init?.(this.contextFor(node));
+    }
+  }
+
+  private store(name: string): StateStore {
+    const built = this.stores.get(name) ?? this.options.sharedStores?.get(name);
+    if (!built) throw new ProcessingError(this.currentNode, new Error(`store "${name}" is not available to this task`));
+    return built.store;
+  }
+
+  private contextFor(node: RuntimeNode): ProcessorContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const task = this;
+    const allowed = new Set(node.spec.stores);
+    return {
+      applicationId: this.options.applicationId,
+      taskId: this.options.taskId,
+      nodeName: node.spec.name,
+      get streamTime() {
+        return task.streamTimeMs;
+      },
+      get wallClockTime() {
+        return task.options.wallClock();
+      },
+      forward(record: StreamRecord, childName?: string) {
+        if (childName === undefined) {
+          for (const child of node.children) task.deliver(child, record);
+          return;
+        }
+        const child = node.childByName.get(childName);
+        if (!child) throw new Error(`"${node.spec.name}" has no child "${childName}"`);
+        task.deliver(child, record);
+      },
+      getStateStore<S extends StateStore>(name: string): S {
+        if (!allowed.has(name)) throw new Error(`processor "${node.spec.name}" did not declare store "${name}"`);
+        return task.store(name) as S;
+      },
+      schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable {
+        if (!(intervalMs > 0)) throw new RangeError(`punctuation interval must be positive (node "${node.spec.name}")`);
+        const schedule: Schedule = {
+          node: node.spec.name,
+          type,
+          intervalMs,
+          next: type === 'wall-clock' ? task.options.wallClock() + intervalMs : Number.NEGATIVE_INFINITY,
+          callback,
+          cancelled: false,
+        };
+        task.schedules.push(schedule);
+        return { cancel: () => (schedule.cancelled = true) };
+      },
+      reportLate(record: StreamRecord, reason: string) {
+        task.metrics.late += 1;
+        task.options.outputs.deadLetter({ kind: 'late', node: node.spec.name, reason, record });
+      },
+      dropped(_record: StreamRecord, reason: string) {
+        const key = `${node.spec.name}: ${reason}`;
+        task.metrics.dropped.set(key, (task.metrics.dropped.get(key) ?? 0) + 1);
+      },
+      deadLetter(record: StreamRecord, error: Error) {
+        task.metrics.deadLettered += 1;
+        task.options.outputs.deadLetter({ kind: 'error', node: node.spec.name, reason: error.message, record, error });
+      },
+    };
+  }
+
+  private deliver(node: RuntimeNode, record: StreamRecord): void {
+    const previous = this.currentNode;
+    this.currentNode = node.spec.name;
+    switch (node.spec.kind) {
+      case 'processor':
+        (node.processor as Processor).process(record);
+        break;
+      case 'topic-sink':
+        this.options.outputs.toTopic(node.spec.topics[0] as string, record, node.spec.name);
+        break;
+      case 'adapter-sink':
+        this.options.outputs.toSink(node.spec.sink as NonNullable<PhysicalNode['sink']>, record, node.spec.name);
+        break;
+      case 'source':
+        for (const child of node.children) this.deliver(child, record);
+        break;
+    }
+    this.currentNode = previous;
+  }
+
+  /**
+   * Processes one record read from `topic`. Event time comes from the source's extractor; stream
+   * time advances to the largest seen; stream-time punctuators fire after the record.
+   */
+  process(topic: string, record: StreamRecord): void {
+    const source = this.sourcesByTopic.get(topic);
+    if (!source) throw new Error(`task ${this.options.taskId} does not read topic "${topic}"`);
+    this.metrics.recordsIn += 1;
+    this.currentNode = source.spec.name;
+    try {
+      const extractor = source.spec.timestampExtractor;
+      const timestamp = extractor ? extractor(record.value, record.timestamp) : record.timestamp;
+      if (!Number.isFinite(timestamp))
+        throw new Error(`invalid event time ${String(timestamp)} from the timestamp extractor`);
+      const stamped = timestamp === record.timestamp ? record : { ...record, timestamp };
+      if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
+      this.deliver(source, stamped);
+    } catch (error) {
+      this.handleFailure(record, error);
+    }
+    this.punctuate('stream-time', this.streamTimeMs);
+  }
+
+  private handleFailure(record: StreamRecord, error: unknown): void {
+    const failure = error instanceof ProcessingError ? error : new ProcessingError(this.currentNode, error);
+    if (this.errorPolicy === 'fail') throw failure;
+    this.metrics.deadLettered += 1;
+    this.options.outputs.deadLetter({
+      kind: 'error',
+      node: failure.node,
+      reason: failure.message,
+      record,
+      error: failure,
+    });
+  }
+
+  /** Fires due punctuators of one clock; wall-clock ones are driven by the owner at batch boundaries. */
+  punctuate(type: PunctuationType, now: number): void {
+    for (const schedule of this.schedules) {
+      if (schedule.cancelled || schedule.type !== type || now < schedule.next) continue;
+      schedule.next =
+        schedule.next === Number.NEGATIVE_INFINITY ? now + schedule.intervalMs : schedule.next + schedule.intervalMs;
+      if (schedule.next <= now) schedule.next = now + schedule.intervalMs; // skip missed intervals, fire once
+      this.currentNode = schedule.node;
+      try {
+        schedule.callback(now);
+      } catch (error) {
+        this.metrics.punctuationErrors += 1;
+        if (this.errorPolicy === 'fail') throw new ProcessingError(schedule.node, error);
+      }
+    }
+  }
+
+  /** Commit protocol, state part: flush write-back caches, then hand over the changelog entries. */
+  flushState(): ChangelogEntry[] {
+    const entries: ChangelogEntry[] = [];
+    for (const built of this.stores.values()) {
+      built.caching?.flush();
+      if (built.changelogging) entries.push(...built.changelogging.drainChangelog());
+    }
+    return entries;
+  }
+
+  close(): void {
+    for (const node of this.nodes.values()) node.processor?.close?.();
+  }
+}

@@ -1,0 +1,56 @@
+import type { ProcessorSupplier } from '../../processors/api/processor';
+import type { SinkDescriptor } from './sink-descriptor';
+
+/** Extracts a record's event time (ms) from its value; defaults to the Kafka record timestamp. */
+export type TimestampExtractor<V = unknown> = (value: V, recordTimestamp: number) => number;
+
+/**
+ * A node of the logical graph the DSL records. DSL methods only create these; the build step
+ * validates them, lowers repartition nodes into a sink/source pair, and freezes the result.
+ */
+export type LogicalNode = SourceNode | ProcessorNode | RepartitionNode | TopicSinkNode | AdapterSinkNode;
+
+interface NodeBase {
+  readonly name: string;
+  /** The operator shown by describe(), e.g. `filter`, `window-aggregate`. */
+  readonly operator: string;
+  readonly parents: readonly string[];
+}
+
+export interface SourceNode extends NodeBase {
+  readonly kind: 'source';
+  readonly topics: readonly string[];
+  readonly timestampExtractor?: TimestampExtractor;
+  /** Declared partition count, when known: lets the build check co-partitioning early. */
+  readonly partitions?: number;
+  /** Feeds a global table: read in full by every instance, outside the tasks. */
+  readonly global: boolean;
+}
+
+export interface ProcessorNode extends NodeBase {
+  readonly kind: 'processor';
+  readonly supplier: ProcessorSupplier;
+  readonly stores: readonly string[];
+  /** This operator sets a new key (map, selectKey, flatMap): grouping or joining later needs a repartition. */
+  readonly changesKey: boolean;
+  /** Joins whose inputs must be co-partitioned: the names of the nodes whose inputs are joined. */
+  readonly coPartitionedWith?: readonly string[];
+  /** For a join against a non-global table: fail the build if the stream side's key was changed. */
+  readonly requiresOriginalKey?: boolean;
+}
+
+/** A grouping that must move records to the partition of their new key (a `<app>-<name>-repartition` topic). */
+export interface RepartitionNode extends NodeBase {
+  readonly kind: 'repartition';
+  readonly partitions?: number;
+}
+
+export interface TopicSinkNode extends NodeBase {
+  readonly kind: 'topic-sink';
+  readonly topic: string;
+}
+
+export interface AdapterSinkNode extends NodeBase {
+  readonly kind: 'adapter-sink';
+  readonly sink: SinkDescriptor;
+}

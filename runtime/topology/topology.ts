@@ -1,0 +1,51 @@
+import type { ProcessorSupplier } from '../../processors/api/processor';
+import type { StoreSpec } from '../state/store-spec';
+import type { TimestampExtractor } from './logical-node';
+import type { SinkDescriptor } from './sink-descriptor';
+
+/**
+ * The frozen physical topology: what the runtime and the test driver execute. Built once by
+ * buildTopology(); every object in it is frozen, so a running application cannot be altered.
+ */
+export interface PhysicalNode {
+  readonly name: string;
+  readonly kind: 'source' | 'processor' | 'topic-sink' | 'adapter-sink';
+  readonly operator: string;
+  readonly parents: readonly string[];
+  readonly children: readonly string[];
+  readonly stores: readonly string[];
+  /** Source: the topics it reads. Topic sink: the one topic it writes. */
+  readonly topics: readonly string[];
+  readonly internalTopic: boolean;
+  readonly supplier?: ProcessorSupplier;
+  readonly timestampExtractor?: TimestampExtractor;
+  readonly sink?: SinkDescriptor;
+  readonly global: boolean;
+}
+
+export interface PhysicalStore extends StoreSpec {
+  /** `<application>-<store>-changelog`, or undefined for stores without a changelog. */
+  readonly changelogTopic?: string;
+}
+
+/** Nodes connected by records (not by topics): a task runs one sub-topology for one partition. */
+export interface Subtopology {
+  readonly id: number;
+  readonly nodes: readonly string[];
+  readonly sourceTopics: readonly string[];
+  readonly stores: readonly string[];
+  readonly global: boolean;
+}
+
+export interface Topology {
+  readonly name: string;
+  readonly nodes: ReadonlyMap<string, PhysicalNode>;
+  readonly stores: ReadonlyMap<string, PhysicalStore>;
+  readonly subtopologies: readonly Subtopology[];
+  /** Groups of source topics that must have equal partition counts (joined inputs). */
+  readonly coPartitionGroups: readonly (readonly string[])[];
+  /** Topics the application creates itself: repartition and changelog topics. */
+  readonly internalTopics: readonly string[];
+  readonly sourceTopics: readonly string[];
+  readonly sinkTopics: readonly string[];
+}
