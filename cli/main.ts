@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ReelstreamError, describeError } from '../runtime/errors';
 import { registerDemoCommand } from './commands/demo';
+import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerStackCommand } from './commands/stack';
 import { registerTopicsCommand } from './commands/topics';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerStackCommand(program);
   registerTopicsCommand(program);
   registerMigrateCommand(program);
+  registerDescribeCommand(program);
   registerDemoCommand(program);
   return program;
 }

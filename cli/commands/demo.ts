@@ -33,7 +33,15 @@ const DEMO_SCHEMA = {
   ],
 };
 
-type DemoEvent = { eventId: string; sessionId: string; contentId: string; eventType: string; eventTimeMs: number; region: string; tier: string };
+type DemoEvent = {
+  eventId: string;
+  sessionId: string;
+  contentId: string;
+  eventType: string;
+  eventTimeMs: number;
+  region: string;
+  tier: string;
+};
 
 const step = (text: string) => console.log(`✓ ${text}`);
 
@@ -43,7 +51,12 @@ async function roundTrip(config: ReelstreamConfig): Promise<void> {
   await admin.connect();
   try {
     await applyTopics(admin, [
-      { name: DEMO_TOPIC, partitions: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': '86400000' }, description: 'demo round trips' },
+      {
+        name: DEMO_TOPIC,
+        partitions: 1,
+        configs: { 'cleanup.policy': 'delete', 'retention.ms': '86400000' },
+        description: 'demo round trips',
+      },
     ]);
   } finally {
     await admin.disconnect();
@@ -129,7 +142,9 @@ async function roundTrip(config: ReelstreamConfig): Promise<void> {
         `AND source_partition = ${partition} AND source_offset = ${Number(offset)}`,
     );
     if (rows[0]?.event_id !== event.eventId) throw new Error(`ClickHouse returned ${JSON.stringify(rows)}`);
-    step(`clickhouse: inserted the row into ${table} and read it back (${rows.length} row for ${DEMO_TOPIC}[${partition}]@${offset})`);
+    step(
+      `clickhouse: inserted the row into ${table} and read it back (${rows.length} row for ${DEMO_TOPIC}[${partition}]@${offset})`,
+    );
   } finally {
     await clickhouse.close();
   }
@@ -142,7 +157,10 @@ async function consumeAt(config: ReelstreamConfig, partition: number, offset: st
   try {
     await consumer.subscribe({ topic: DEMO_TOPIC });
     return await new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no record at ${DEMO_TOPIC}[${partition}]@${offset} within 30 s`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no record at ${DEMO_TOPIC}[${partition}]@${offset} within 30 s`)),
+        30_000,
+      );
       consumer
         .run({
           eachMessage: async ({ partition: seen, message }) => {

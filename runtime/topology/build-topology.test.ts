@@ -161,4 +161,21 @@ describe('the built topology', () => {
     expect(mermaid).toContain('store_per_minute[("per-minute")]');
     expect(JSON.parse(topology.describe('json')).internalTopics).toEqual(topology.internalTopics);
   });
+
+  it('keeps a stream that joins a global table out of the global sub-topology', () => {
+    const enriched = defineTopology('enrich', (b) => {
+      const catalog = b.globalTable<string, string>('catalog', { store: 'catalog' });
+      b.stream<string, { contentId: string }>('plays')
+        .join(
+          catalog,
+          (p) => p.contentId,
+          (p, title) => `${p.contentId}:${title}`,
+        )
+        .to('out');
+    });
+    expect(enriched.subtopologies.map((sub) => [sub.global, sub.sourceTopics, sub.stores])).toEqual([
+      [true, ['catalog'], ['catalog']],
+      [false, ['plays'], []],
+    ]);
+  });
 });

@@ -132,8 +132,11 @@ function lower(builder: TopologyBuilder): MutableNode[] {
   return nodes;
 }
 
-/** Stage 3: sub-topologies are the connected components over calls and shared stores. */
-function findSubtopologies(nodes: MutableNode[]): Subtopology[] {
+/**
+ * Stage 3: sub-topologies are the connected components over calls and shared stores. A global
+ * table's store does not connect anything: every task reads it, and one global task fills it.
+ */
+function findSubtopologies(nodes: MutableNode[], globalStores: ReadonlySet<string>): Subtopology[] {
   const parentOf = new Map<string, string>();
   const find = (name: string): string => {
     let root = name;
@@ -147,6 +150,7 @@ function findSubtopologies(nodes: MutableNode[]): Subtopology[] {
   const storeOwner = new Map<string, string>();
   for (const node of nodes) {
     for (const store of node.stores) {
+      if (globalStores.has(store)) continue;
       const owner = storeOwner.get(store);
       if (owner) union(node.name, owner);
       else storeOwner.set(store, node.name);
@@ -161,7 +165,9 @@ function findSubtopologies(nodes: MutableNode[]): Subtopology[] {
     id,
     nodes: members.map((node) => node.name),
     sourceTopics: members.filter((node) => node.kind === 'source').flatMap((node) => node.topics),
-    stores: [...new Set(members.flatMap((node) => node.stores))],
+    stores: [...new Set(members.flatMap((node) => node.stores))].filter(
+      (store) => !globalStores.has(store) || members.some((node) => node.global),
+    ),
     global: members.some((node) => node.global),
   }));
 }
@@ -238,7 +244,10 @@ export function buildTopology(builder: TopologyBuilder): Topology {
     name: builder.name,
     nodes: new Map(nodes.map((node) => [node.name, node as PhysicalNode])),
     stores,
-    subtopologies: findSubtopologies(nodes),
+    subtopologies: findSubtopologies(
+      nodes,
+      new Set(builder.stores.filter((spec) => spec.global).map((spec) => spec.name)),
+    ),
     coPartitionGroups,
     internalTopics,
     sourceTopics: nodes.filter((node) => node.kind === 'source' && !node.internalTopic).flatMap((node) => node.topics),
