@@ -66,6 +66,18 @@ export function windowAggregateProcessor<K, V, A>(
       }
     };
 
+    /** Adds the record to one window; 0 when that window has already closed. */
+    const updateWindow = (record: StreamRecord<K, V>, id: string, start: number, streamTime: number): number => {
+      if (isWindowClosed(start + windows.sizeMs, windows.graceMs, streamTime)) return 0;
+      const previous = store.get(record.key, start);
+      if (previous === undefined) closing.push(start + windows.sizeMs, { key: record.key, start });
+      const aggregate = aggregator(record.key, record.value, previous === undefined ? initializer() : previous);
+      store.put(record.key, start, aggregate);
+      if (emit.updatesEveryMs === 0) forward({ key: record.key, start }, aggregate, 'update');
+      else if (emit.updatesEveryMs !== null) dirty.set(`${id}@${start}`, { key: record.key, start });
+      return 1;
+    };
+
     return {
       init: (ctx) => {
         context = ctx;
@@ -82,17 +94,20 @@ export function windowAggregateProcessor<K, V, A>(
           return;
         }
         const streamTime = context.streamTime;
+        const id = keyId(record.key);
         let updated = 0;
-        for (const start of windowStartsFor(windows, record.timestamp)) {
-          if (isWindowClosed(start + windows.sizeMs, windows.graceMs, streamTime)) continue;
-          const previous = store.get(record.key, start);
-          if (previous === undefined) closing.push(start + windows.sizeMs, { key: record.key, start });
-          const aggregate = aggregator(record.key, record.value, previous === undefined ? initializer() : previous);
-          store.put(record.key, start, aggregate);
-          updated += 1;
-          const window = { key: record.key, start };
-          if (emit.updatesEveryMs === 0) forward(window, aggregate, 'update');
-          else if (emit.updatesEveryMs !== null) dirty.set(`${keyId(record.key)}@${start}`, window);
+        if (windows.kind === 'tumbling') {
+          // The common case, without the array hopping windows need.
+          const time = record.timestamp;
+          updated += updateWindow(
+            record,
+            id,
+            time - (((time % windows.sizeMs) + windows.sizeMs) % windows.sizeMs),
+            streamTime,
+          );
+        } else {
+          for (const start of windowStartsFor(windows, record.timestamp))
+            updated += updateWindow(record, id, start, streamTime);
         }
         if (updated === 0) {
           context.reportLate(

@@ -25,7 +25,6 @@ export function loadTopology(nameOrPath: string): DefinedTopology {
       `no topology "${nameOrPath}": known topologies are ${topologyNames().join(', ')} (or give a file path)`,
     );
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require(path) as { default?: DefinedTopology };
   if (!module.default || typeof module.default.describe !== 'function') {
     throw new ConfigError(`${path} does not default-export a topology made with defineTopology()`);

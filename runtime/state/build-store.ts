@@ -1,10 +1,10 @@
 import type { KeyValueStore, StateStore } from '../../processors/api/stores';
 import { CachingKeyValueStore } from './caching-store';
 import { ChangeloggingKeyValueStore } from './changelogging-store';
-import { InMemoryKeyValueStore } from './in-memory-key-value-store';
+import { defaultKeyIdentity, InMemoryKeyValueStore, type KeyIdentity } from './in-memory-key-value-store';
 import { MeteredKeyValueStore } from './metered-store';
 import type { StoreSpec } from './store-spec';
-import { KeyValueBackedWindowStore, type WindowKey } from './window-store';
+import { KeyValueBackedWindowStore, windowKeyIdentity, type WindowKey } from './window-store';
 
 /** A store built for a task, with handles to its layers for the commit protocol. */
 export interface BuiltStore {
@@ -17,10 +17,11 @@ export interface BuiltStore {
 }
 
 export function buildStore(spec: StoreSpec): BuiltStore {
-  const inner = new InMemoryKeyValueStore<unknown, unknown>(spec.name);
-  const changelogging = spec.changelog ? new ChangeloggingKeyValueStore(inner) : undefined;
+  const idOf = (spec.type === 'window' ? windowKeyIdentity : defaultKeyIdentity) as KeyIdentity<unknown>;
+  const inner = new InMemoryKeyValueStore<unknown, unknown>(spec.name, idOf);
+  const changelogging = spec.changelog ? new ChangeloggingKeyValueStore(inner, idOf) : undefined;
   const afterChangelog: KeyValueStore<unknown, unknown> = changelogging ?? inner;
-  const caching = spec.caching ? new CachingKeyValueStore(afterChangelog) : undefined;
+  const caching = spec.caching ? new CachingKeyValueStore(afterChangelog, idOf) : undefined;
   const metered = new MeteredKeyValueStore(caching ?? afterChangelog);
   const store =
     spec.type === 'window'

@@ -1,5 +1,5 @@
 import type { KeyValueStore } from '../../processors/api/stores';
-import { InMemoryKeyValueStore } from './in-memory-key-value-store';
+import { defaultKeyIdentity, type KeyIdentity } from './in-memory-key-value-store';
 
 const DELETED = Symbol('deleted');
 
@@ -10,30 +10,33 @@ const DELETED = Symbol('deleted');
 export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private readonly dirty = new Map<string, [K, V | typeof DELETED]>();
 
-  constructor(private readonly inner: KeyValueStore<K, V>) {}
+  constructor(
+    private readonly inner: KeyValueStore<K, V>,
+    private readonly idOf: KeyIdentity<K> = defaultKeyIdentity,
+  ) {}
 
   get name(): string {
     return this.inner.name;
   }
 
   get(key: K): V | undefined {
-    const cached = this.dirty.get(InMemoryKeyValueStore.idOf(key));
+    const cached = this.dirty.get(this.idOf(key));
     if (cached) return cached[1] === DELETED ? undefined : cached[1];
     return this.inner.get(key);
   }
 
   put(key: K, value: V): void {
-    this.dirty.set(InMemoryKeyValueStore.idOf(key), [key, value]);
+    this.dirty.set(this.idOf(key), [key, value]);
   }
 
   delete(key: K): void {
-    this.dirty.set(InMemoryKeyValueStore.idOf(key), [key, DELETED]);
+    this.dirty.set(this.idOf(key), [key, DELETED]);
   }
 
   *entries(): IterableIterator<[K, V]> {
     for (const [id, [key, value]] of this.dirty) if (value !== DELETED && id !== undefined) yield [key, value];
     for (const [key, value] of this.inner.entries()) {
-      if (!this.dirty.has(InMemoryKeyValueStore.idOf(key))) yield [key, value];
+      if (!this.dirty.has(this.idOf(key))) yield [key, value];
     }
   }
 

@@ -1,5 +1,5 @@
 import type { KeyValueStore } from '../../processors/api/stores';
-import { InMemoryKeyValueStore } from './in-memory-key-value-store';
+import { defaultKeyIdentity, type KeyIdentity } from './in-memory-key-value-store';
 
 /** One entry for a store's compacted changelog topic: the latest value of a key, or null (deleted). */
 export interface ChangelogEntry<K = unknown, V = unknown> {
@@ -15,7 +15,10 @@ export interface ChangelogEntry<K = unknown, V = unknown> {
 export class ChangeloggingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private readonly pending = new Map<string, ChangelogEntry<K, V>>();
 
-  constructor(private readonly inner: KeyValueStore<K, V>) {}
+  constructor(
+    private readonly inner: KeyValueStore<K, V>,
+    private readonly idOf: KeyIdentity<K> = defaultKeyIdentity,
+  ) {}
 
   get name(): string {
     return this.inner.name;
@@ -31,12 +34,12 @@ export class ChangeloggingKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   put(key: K, value: V): void {
     this.inner.put(key, value);
-    this.pending.set(InMemoryKeyValueStore.idOf(key), { store: this.name, key, value });
+    this.pending.set(this.idOf(key), { store: this.name, key, value });
   }
 
   delete(key: K): void {
     this.inner.delete(key);
-    this.pending.set(InMemoryKeyValueStore.idOf(key), { store: this.name, key, value: null });
+    this.pending.set(this.idOf(key), { store: this.name, key, value: null });
   }
 
   entries(): IterableIterator<[K, V]> {

@@ -6,6 +6,12 @@ export interface WindowKey<K> {
   start: number;
 }
 
+/** The identity of a window key: cheap string concatenation, not JSON, on the hot path. */
+export function windowKeyIdentity(windowKey: WindowKey<unknown>): string {
+  const key = windowKey.key;
+  return `${typeof key === 'string' ? key : `~${JSON.stringify(key)}`}@${windowKey.start}`;
+}
+
 /**
  * A window store over a (decorated) key-value store keyed by {key, start}, so caching, changelogging
  * and metering are written once, for key-value stores, and windows get them for free.

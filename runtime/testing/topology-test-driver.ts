@@ -67,11 +67,13 @@ export class TopologyTestDriver {
     for (const sub of topology.subtopologies.filter((s) => s.global))
       for (const topic of sub.sourceTopics) this.globalTopics.set(topic, topic);
     this.task = new StreamTask(topology, { ...common, taskId: '0_0' });
+    this.taskTopics = new Set(this.task.sourceTopics);
     this.globalTask.init();
     this.task.init();
   }
 
   private readonly globalTask: StreamTask;
+  private readonly taskTopics: ReadonlySet<string>;
 
   private nextOffset(topic: string): string {
     const offset = this.offsets.get(topic) ?? 0;
@@ -81,8 +83,13 @@ export class TopologyTestDriver {
 
   private writeTopic(topic: string, record: StreamRecord): void {
     const stored = { ...record, source: { topic, partition: 0, offset: this.nextOffset(topic) } };
-    if (this.task.sourceTopics.includes(topic)) this.internalQueue.push({ topic, record: stored });
-    else this.outputs.set(topic, [...(this.outputs.get(topic) ?? []), stored]);
+    if (this.taskTopics.has(topic)) {
+      this.internalQueue.push({ topic, record: stored });
+      return;
+    }
+    const records = this.outputs.get(topic);
+    if (records) records.push(stored);
+    else this.outputs.set(topic, [stored]);
   }
 
   private writeSink(sink: SinkDescriptor, record: StreamRecord): void {
@@ -93,7 +100,10 @@ export class TopologyTestDriver {
 
   private endBatch(): void {
     for (const [name, records] of this.pendingSinkRecords) {
-      if (records.length > 0) this.batches.set(name, [...(this.batches.get(name) ?? []), records]);
+      if (records.length === 0) continue;
+      const batches = this.batches.get(name);
+      if (batches) batches.push(records);
+      else this.batches.set(name, [records]);
     }
     this.pendingSinkRecords.clear();
   }
@@ -101,10 +111,12 @@ export class TopologyTestDriver {
   private processOne(topic: string, record: StreamRecord): void {
     if (this.globalTopics.has(topic)) this.globalTask.process(topic, record);
     else this.task.process(topic, record);
-    while (this.internalQueue.length > 0) {
-      const next = this.internalQueue.shift() as { topic: string; record: StreamRecord };
+    // Index, not shift(): shift is O(n) per call on a long queue.
+    for (let index = 0; index < this.internalQueue.length; index += 1) {
+      const next = this.internalQueue[index] as { topic: string; record: StreamRecord };
       this.task.process(next.topic, next.record);
     }
+    this.internalQueue.length = 0;
   }
 
   /** Pipes one record as its own batch. */
@@ -114,7 +126,7 @@ export class TopologyTestDriver {
 
   /** Pipes records as one fetched batch. Timestamps default to the wall clock. */
   pipeInputs<K, V>(topic: string, records: readonly TestRecord<K, V>[]): void {
-    if (!this.task.sourceTopics.includes(topic) && !this.globalTopics.has(topic)) {
+    if (!this.taskTopics.has(topic) && !this.globalTopics.has(topic)) {
       throw new Error(
         `topology "${this.topology.name}" reads no topic "${topic}" (it reads ${[...this.topology.sourceTopics].join(', ')})`,
       );
@@ -168,7 +180,9 @@ export class TopologyTestDriver {
   /** Runs the state part of a commit: flushes caches and collects changelog entries per store. */
   commit(): void {
     for (const entry of this.task.flushState()) {
-      this.changelogs.set(entry.store, [...(this.changelogs.get(entry.store) ?? []), entry]);
+      const entries = this.changelogs.get(entry.store);
+      if (entries) entries.push(entry);
+      else this.changelogs.set(entry.store, [entry]);
     }
   }
 
