@@ -3,6 +3,7 @@ import { ReelstreamError, describeError } from '../runtime/errors';
 import { registerDemoCommand } from './commands/demo';
 import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';
+import { registerSchemasCommand } from './commands/schemas';
 import { registerStackCommand } from './commands/stack';
 import { registerTopicsCommand } from './commands/topics';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerStackCommand(program);
   registerTopicsCommand(program);
   registerMigrateCommand(program);
+  registerSchemasCommand(program);
   registerDescribeCommand(program);
   registerDemoCommand(program);
   return program;

@@ -1,0 +1,118 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Schema } from 'avsc';
+import { ReelstreamError, ServiceUnavailableError } from '../../runtime/errors';
+
+export type CompatibilityLevel = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
+
+export interface RegisteredSchema {
+  id: number;
+  version: number;
+  schema: Schema;
+}
+
+/**
+ * The registry operations reelstream needs, over the Confluent-compatible REST API (Confluent's
+ * registry, or Apicurio's /apis/ccompat/v7). A registry that does not answer is a retriable
+ * ServiceUnavailableError: callers wait, they never dead-letter a record because of it.
+ */
+export interface SchemaRegistryClient {
+  /** The schema registered under `id`, or undefined if the registry has no such id. */
+  schemaById(id: number): Promise<Schema | undefined>;
+  register(subject: string, schema: Schema): Promise<number>;
+  latest(subject: string): Promise<RegisteredSchema | undefined>;
+  setCompatibility(subject: string, level: CompatibilityLevel): Promise<void>;
+}
+
+export interface RegistryConnection {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+class HttpSchemaRegistryClient implements SchemaRegistryClient {
+  private readonly registry: SchemaRegistry;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly connection: RegistryConnection) {
+    const auth = connection.username
+      ? { username: connection.username, password: connection.password ?? '' }
+      : undefined;
+    this.registry = new SchemaRegistry({ host: connection.url, auth, retry: { retries: 2 } });
+    this.headers = { 'Content-Type': 'application/vnd.schemaregistry.v1+json' };
+    if (auth)
+      this.headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.connection.url}${path}`, {
+        method,
+        headers: this.headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (cause) {
+      throw new ServiceUnavailableError('schema-registry', `${method} ${path}: ${(cause as Error).message}`, { cause });
+    }
+    const text = await response.text();
+    if (response.status >= 500)
+      throw new ServiceUnavailableError(
+        'schema-registry',
+        `${method} ${path} answered ${response.status}: ${text.slice(0, 200)}`,
+      );
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: response.status, json };
+  }
+
+  async schemaById(id: number): Promise<Schema | undefined> {
+    const { status, json } = await this.request('GET', `/schemas/ids/${id}`);
+    if (status === 404) return undefined;
+    if (status !== 200)
+      throw new ReelstreamError(`schema-registry: GET /schemas/ids/${id} answered ${status}: ${JSON.stringify(json)}`);
+    return JSON.parse((json as { schema: string }).schema) as Schema;
+  }
+
+  async register(subject: string, schema: Schema): Promise<number> {
+    try {
+      const { id } = await this.registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject },
+      );
+      return id;
+    } catch (cause) {
+      const message = (cause as Error).message;
+      if (/ECONNREFUSED|ETIMEDOUT|socket hang up|fetch failed/.test(message))
+        throw new ServiceUnavailableError('schema-registry', message, { cause });
+      throw new ReelstreamError(`schema-registry: cannot register ${subject}: ${message}`, { cause });
+    }
+  }
+
+  async latest(subject: string): Promise<RegisteredSchema | undefined> {
+    const { status, json } = await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+    if (status === 404) return undefined;
+    if (status !== 200)
+      throw new ReelstreamError(`schema-registry: latest of ${subject} answered ${status}: ${JSON.stringify(json)}`);
+    const body = json as { id: number; version: number; schema: string };
+    return { id: body.id, version: body.version, schema: JSON.parse(body.schema) as Schema };
+  }
+
+  async setCompatibility(subject: string, level: CompatibilityLevel): Promise<void> {
+    const { status, json } = await this.request('PUT', `/config/${encodeURIComponent(subject)}`, {
+      compatibility: level,
+    });
+    if (status !== 200)
+      throw new ReelstreamError(
+        `schema-registry: set compatibility of ${subject} answered ${status}: ${JSON.stringify(json)}`,
+      );
+  }
+}
+
+export function connectSchemaRegistry(connection: RegistryConnection): SchemaRegistryClient {
+  return new HttpSchemaRegistryClient(connection);
+}

@@ -1,0 +1,120 @@
+// Generated from schemas/avro/*.avsc by `npm run schemas:types`. Do not edit: edit the .avsc and regenerate.
+/* eslint-disable */
+
+export type PlaybackEventType = 'start' | 'heartbeat' | 'pause' | 'resume' | 'seek' | 'buffering_start' | 'buffering_end' | 'bitrate_change' | 'error' | 'stop' | 'unknown';
+
+export type ViewerTier = 'premium' | 'standard' | 'basic';
+
+/** One event from a player. Key: session id. Topic: playback.events (or one per tier lane). */
+export interface PlaybackEvent {
+  /** Unique per event (UUID); duplicates from player retries share it. */
+  eventId: string;
+  /** One playback session: from start to stop on one device. */
+  sessionId: string;
+  /** The account (or anonymous device) watching. */
+  viewerId: string;
+  /** The title, episode or live channel being played. */
+  contentId: string;
+  /** Set while watching a live event (a match, a concert). */
+  liveEventId: null | string;
+  eventType: PlaybackEventType;
+  /** When it happened on the player (event time, epoch ms). */
+  eventTimeMs: number;
+  /** Playhead position in the content (ms). */
+  positionMs: number;
+  /** Current video bitrate (kbit/s). */
+  bitrateKbps: number;
+  /** On buffering_end: how long playback stalled (ms); 0 otherwise. */
+  bufferingMs: number;
+  /** On start: time to first frame (ms). */
+  startupTimeMs: null | number;
+  /** On error: the player's error code. */
+  errorCode: null | string;
+  /** tv, mobile, web, console, ... (free text: device kinds change faster than schemas). */
+  deviceType: string;
+  /** The viewer's region (rights and CDN), e.g. eu-west. */
+  region: string;
+  /** The CDN edge that served the stream. */
+  cdnEdge: string;
+  viewerTier: ViewerTier;
+  /** Player application version. */
+  appVersion: string;
+}
+
+export interface SeriesInfo {
+  seriesId: string;
+  seriesTitle: string;
+  season: number;
+  episode: number;
+}
+
+export interface RegionAvailability {
+  region: string;
+  startMs: number;
+  /** null: no end. */
+  endMs: null | number;
+}
+
+export interface Thumbnail {
+  size: string;
+  url: string;
+}
+
+/** The catalog's view of one content item. Key: content id. Topic: catalog.content (compacted; a null value deletes). The highest version wins. */
+export interface ContentMetadata {
+  contentId: string;
+  /** Monotonically increasing per content id; an update with a lower version is stale. */
+  version: number;
+  title: string;
+  /** Set for episodes; null for films and live channels. */
+  series: null | SeriesInfo;
+  genres: Array<string>;
+  /** e.g. PG-13, 16+. */
+  maturityRating: string;
+  /** Where and when the content may be played; a region absent here may not play it. */
+  availability: Array<RegionAvailability>;
+  thumbnails: Array<Thumbnail>;
+  updatedAtMs: number;
+}
+
+export type InvalidationTarget = 'key' | 'prefix' | 'content_id';
+
+/** Tells caches to drop entries. Key: the cache key or content id. Topic: cache.invalidation (compacted). */
+export interface CacheInvalidation {
+  targetType: InvalidationTarget;
+  /** A cache key, a key prefix, or a content id (every key of that content). */
+  target: string;
+  /** The version of the data after the change: a cache write older than this is stale. */
+  version: number;
+  /** Free text for operators, e.g. catalog-update. */
+  reason: string;
+  issuedAtMs: number;
+}
+
+/** The final aggregate of one minute for one content, region and tier: what the analytics path writes to ClickHouse playback_minute. */
+export interface PlaybackMinuteRollup {
+  windowStartMs: number;
+  contentId: string;
+  /** A region, or '*' for all regions. */
+  region: string;
+  /** A tier, or '*' for all tiers. */
+  viewerTier: string;
+  starts: number;
+  stops: number;
+  /** Distinct sessions with any event in the minute. */
+  concurrentViewers: number;
+  /** Distinct viewer ids in the minute. */
+  uniqueViewers: number;
+  watchTimeMs: number;
+  bufferingMs: number;
+  /** bufferingMs / watchTimeMs (0 when nothing was watched). */
+  bufferingRatio: number;
+  sessionsWithRebuffer: number;
+  /** sessionsWithRebuffer / concurrentViewers. */
+  rebufferRate: number;
+  startupTimeP50Ms: null | number;
+  startupTimeP95Ms: null | number;
+  avgBitrateKbps: number;
+  errors: number;
+  errorsByCode: Record<string, number>;
+}
