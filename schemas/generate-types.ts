@@ -59,7 +59,6 @@ export function generateTypes(): string {
   for (const entry of SCHEMAS) tsType(readSchema(entry.file) as AvroSchema, declarations);
   return [
     '// Generated from schemas/avro/*.avsc by `npm run schemas:types`. Do not edit: edit the .avsc and regenerate.',
-    '/* eslint-disable */',
     '',
     [...declarations.values()].join('\n\n'),
     '',

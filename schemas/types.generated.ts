@@ -1,5 +1,4 @@
 // Generated from schemas/avro/*.avsc by `npm run schemas:types`. Do not edit: edit the .avsc and regenerate.
-/* eslint-disable */
 
 export type PlaybackEventType = 'start' | 'heartbeat' | 'pause' | 'resume' | 'seek' | 'buffering_start' | 'buffering_end' | 'bitrate_change' | 'error' | 'stop' | 'unknown';
 

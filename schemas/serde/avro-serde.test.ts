@@ -89,6 +89,17 @@ describe('Avro serde in the Confluent wire format', () => {
     expect(registry.lookups).toBe(1);
   });
 
+  it('registers the schema with its defaults and docs (else optional fields would look required)', async () => {
+    const { registry, serializer } = await setup();
+    const registered = registry.schemas.get(serializer.id) as {
+      fields: { name: string; default?: unknown; doc?: string }[];
+    };
+    expect(registered.fields.find((field) => field.name === 'liveEventId')).toMatchObject({
+      default: null,
+      doc: expect.any(String),
+    });
+  });
+
   it('refuses to write a value that does not match, naming the paths', async () => {
     const { serializer } = await setup();
     expect(() => serializer.encode({ ...event, bitrateKbps: 'fast' as never, viewerTier: 'gold' as never })).toThrow(

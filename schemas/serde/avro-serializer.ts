@@ -18,7 +18,9 @@ export class AvroSerializer<T> {
   ) {}
 
   async init(): Promise<number> {
-    this.schemaId ??= await this.registry.register(this.subject, JSON.parse(JSON.stringify(this.type.schema())));
+    // exportAttrs keeps defaults, docs and logical types: without them a new optional field would
+    // register as a field without a default, and the registry would rightly refuse it.
+    this.schemaId ??= await this.registry.register(this.subject, this.type.schema({ exportAttrs: true }));
     return this.schemaId;
   }
 
