@@ -35,3 +35,21 @@ export function aggregateProcessor<K, V, A>(
     };
   };
 }
+
+/** count() as an aggregation: every record adds one. */
+export const countInitializer: Initializer<number> = () => 0;
+export const countAggregator =
+  <K, V>(): Aggregator<K, V, number> =>
+  (_key, _value, count) =>
+    count + 1;
+
+/** reduce() as an aggregation: the first value starts the aggregate, later ones are folded in. */
+const NO_VALUE_YET = undefined;
+export const reduceInitializer =
+  <V>(): Initializer<V> =>
+  () =>
+    NO_VALUE_YET as unknown as V;
+export const reduceAggregator =
+  <K, V>(reducer: (aggregate: V, value: V, key: K) => V): Aggregator<K, V, V> =>
+  (key, value, aggregate) =>
+    aggregate === NO_VALUE_YET ? value : reducer(aggregate, value, key);

@@ -1,5 +1,14 @@
 import type { ProcessorSupplier } from '../../processors/api/processor';
-import { aggregateProcessor, type Aggregator, type Initializer } from '../../processors/aggregate';
+import {
+  aggregateProcessor,
+  countAggregator,
+  countInitializer,
+  reduceAggregator,
+  reduceInitializer,
+  type Aggregator,
+  type Initializer,
+} from '../../processors/aggregate';
+import { addAggregation } from './add-aggregation';
 import type { SessionWindowSpec, TimeWindowSpec } from '../../processors/windows';
 import type { DslContext } from './dsl-context';
 import type { KTable } from './ktable';
@@ -15,42 +24,20 @@ export class KGroupedStream<K, V> {
 
   /** A table of the latest aggregate per key. */
   aggregate<A>(initializer: Initializer<A>, aggregator: Aggregator<K, V, A>, options: StoreOptions = {}): KTable<K, A> {
-    const name = this.dsl.builder.nextName('aggregate', options.name);
-    const store = options.store ?? `${name}-store`;
-    this.dsl.builder.addStore({
-      name: store,
-      type: 'key-value',
-      changelog: options.changelog ?? true,
-      caching: options.caching ?? true,
-      global: false,
-    });
-    this.dsl.builder.add({
-      kind: 'processor',
-      name,
-      operator: 'aggregate',
-      parents: [this.nodeName],
-      supplier: aggregateProcessor(store, initializer, aggregator) as ProcessorSupplier,
-      stores: [store],
-      changesKey: false,
+    const { name, store } = addAggregation(this.dsl, this.nodeName, options, {
+      prefix: 'aggregate',
+      storeType: 'key-value',
+      supplier: (storeName) => aggregateProcessor(storeName, initializer, aggregator) as ProcessorSupplier,
     });
     return this.dsl.tableOf<K, A>(name, store);
   }
 
   count(options: StoreOptions = {}): KTable<K, number> {
-    return this.aggregate(
-      () => 0,
-      (_key, _value, count) => count + 1,
-      options,
-    );
+    return this.aggregate(countInitializer, countAggregator<K, V>(), options);
   }
 
   reduce(reducer: (aggregate: V, value: V, key: K) => V, options: StoreOptions = {}): KTable<K, V> {
-    const EMPTY = undefined as unknown as V;
-    return this.aggregate<V>(
-      () => EMPTY,
-      (key, value, aggregate) => (aggregate === EMPTY ? value : reducer(aggregate, value, key)),
-      options,
-    );
+    return this.aggregate<V>(reduceInitializer<V>(), reduceAggregator(reducer), options);
   }
 
   windowedBy(windows: TimeWindowSpec): TimeWindowedKStream<K, V>;

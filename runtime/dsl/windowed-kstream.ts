@@ -1,6 +1,14 @@
 import type { ProcessorSupplier } from '../../processors/api/processor';
 import type { WindowResult, Windowed } from '../../processors/api/record';
-import type { Aggregator, Initializer } from '../../processors/aggregate';
+import {
+  countAggregator,
+  countInitializer,
+  reduceAggregator,
+  reduceInitializer,
+  type Aggregator,
+  type Initializer,
+} from '../../processors/aggregate';
+import { addAggregation } from './add-aggregation';
 import {
   sessionWindowAggregateProcessor,
   type SessionMerger,
@@ -28,51 +36,31 @@ export class TimeWindowedKStream<K, V> {
     aggregator: Aggregator<K, V, A>,
     options: WindowedAggregateOptions = {},
   ): KStream<Windowed<K>, WindowResult<A>> {
-    const name = this.dsl.builder.nextName('window-aggregate', options.name);
-    const store = options.store ?? `${name}-store`;
-    this.dsl.builder.addStore({
-      name: store,
-      type: 'window',
-      changelog: options.changelog ?? true,
-      caching: options.caching ?? true,
-      global: false,
-    });
-    this.dsl.builder.add({
-      kind: 'processor',
-      name,
+    const { name } = addAggregation(this.dsl, this.nodeName, options, {
+      prefix: 'window-aggregate',
       operator: `window-aggregate(${this.windows.kind} ${this.windows.sizeMs}ms, grace ${this.windows.graceMs}ms)`,
-      parents: [this.nodeName],
-      supplier: windowAggregateProcessor(
-        store,
-        this.windows,
-        initializer,
-        aggregator,
-        emitPolicy(options.emit),
-      ) as ProcessorSupplier,
-      stores: [store],
-      changesKey: false,
+      storeType: 'window',
+      supplier: (storeName) =>
+        windowAggregateProcessor(
+          storeName,
+          this.windows,
+          initializer,
+          aggregator,
+          emitPolicy(options.emit),
+        ) as ProcessorSupplier,
     });
     return this.dsl.streamOf<Windowed<K>, WindowResult<A>>(name);
   }
 
   count(options: WindowedAggregateOptions = {}): KStream<Windowed<K>, WindowResult<number>> {
-    return this.aggregate(
-      () => 0,
-      (_key, _value, count) => count + 1,
-      options,
-    );
+    return this.aggregate(countInitializer, countAggregator<K, V>(), options);
   }
 
   reduce(
     reducer: (aggregate: V, value: V, key: K) => V,
     options: WindowedAggregateOptions = {},
   ): KStream<Windowed<K>, WindowResult<V>> {
-    const EMPTY = undefined as unknown as V;
-    return this.aggregate<V>(
-      () => EMPTY,
-      (key, value, aggregate) => (aggregate === EMPTY ? value : reducer(aggregate, value, key)),
-      options,
-    );
+    return this.aggregate<V>(reduceInitializer<V>(), reduceAggregator(reducer), options);
   }
 }
 
@@ -90,40 +78,24 @@ export class SessionWindowedKStream<K, V> {
     merger: SessionMerger<K, A>,
     options: WindowedAggregateOptions = {},
   ): KStream<Windowed<K>, SessionResult<A>> {
-    const name = this.dsl.builder.nextName('session-aggregate', options.name);
-    const store = options.store ?? `${name}-store`;
-    this.dsl.builder.addStore({
-      name: store,
-      type: 'key-value',
-      changelog: options.changelog ?? true,
-      caching: options.caching ?? true,
-      global: false,
-    });
-    this.dsl.builder.add({
-      kind: 'processor',
-      name,
+    const { name } = addAggregation(this.dsl, this.nodeName, options, {
+      prefix: 'session-aggregate',
       operator: `session-aggregate(gap ${this.windows.gapMs}ms, grace ${this.windows.graceMs}ms)`,
-      parents: [this.nodeName],
-      supplier: sessionWindowAggregateProcessor(
-        store,
-        this.windows,
-        initializer,
-        aggregator,
-        merger,
-        emitPolicy(options.emit),
-      ) as ProcessorSupplier,
-      stores: [store],
-      changesKey: false,
+      storeType: 'key-value',
+      supplier: (storeName) =>
+        sessionWindowAggregateProcessor(
+          storeName,
+          this.windows,
+          initializer,
+          aggregator,
+          merger,
+          emitPolicy(options.emit),
+        ) as ProcessorSupplier,
     });
     return this.dsl.streamOf<Windowed<K>, SessionResult<A>>(name);
   }
 
   count(options: WindowedAggregateOptions = {}): KStream<Windowed<K>, SessionResult<number>> {
-    return this.aggregate(
-      () => 0,
-      (_key, _value, count) => count + 1,
-      (_key, left, right) => left + right,
-      options,
-    );
+    return this.aggregate(countInitializer, countAggregator<K, V>(), (_key, left, right) => left + right, options);
   }
 }
