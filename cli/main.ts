@@ -3,6 +3,7 @@ import { ReelstreamError, describeError } from '../runtime/errors';
 import { registerDemoCommand } from './commands/demo';
 import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';
+import { registerRunCommand } from './commands/run';
 import { registerSchemasCommand } from './commands/schemas';
 import { registerStackCommand } from './commands/stack';
 import { registerTopicsCommand } from './commands/topics';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerSchemasCommand(program);
   registerDescribeCommand(program);
+  registerRunCommand(program);
   registerDemoCommand(program);
   return program;
 }

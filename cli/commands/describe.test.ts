@@ -1,5 +1,5 @@
 import contentViews from '../../topologies/content-views';
-import { loadTopology, topologyNames } from './describe';
+import { loadTopology, topologyNames } from '../topology-loader';
 
 describe('reelstream describe', () => {
   it('finds every topology in topologies/', () => {

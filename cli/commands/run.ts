@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { StreamApplication } from '../../runtime/app/stream-application';
+import { ConfigError } from '../../runtime/errors';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { rdkafkaTransport } from '../../runtime/kafka/rdkafka-transport';
+import { createLogger } from '../../runtime/logging';
+import { configFrom } from '../options';
+import { loadTopology } from '../topology-loader';
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a topology on Kafka until SIGTERM/SIGINT (then finish the batch, commit, leave the group)')
+    .argument('<topology>', 'a name in topologies/ or a path to a topology module')
+    .option(
+      '--instance-id <id>',
+      'stable id of this instance (names its transactional producer); default REELSTREAM_INSTANCE_ID or the host name',
+    )
+    .option(
+      '--commit-interval <ms>',
+      'commit every this many milliseconds',
+      (value) => {
+        const ms = Number(value);
+        if (!Number.isInteger(ms) || ms <= 0)
+          throw new ConfigError(`--commit-interval must be a positive integer of ms, not "${value}"`);
+        return ms;
+      },
+      1_000,
+    )
+    .action(async (name: string, options: { instanceId?: string; commitInterval: number }, command: Command) => {
+      const config = configFrom(command);
+      const topology = loadTopology(name);
+      if (config.kafka.transport !== 'rdkafka') {
+        throw new ConfigError(
+          'kafka.transport: `run` supports rdkafka only for now (set KAFKA_TRANSPORT=rdkafka); the kafkajs runtime is not built yet',
+        );
+      }
+      const log = createLogger('run');
+      const admin = createKafkaJs(config.kafka).admin();
+      await admin.connect();
+      const app = new StreamApplication({
+        topology,
+        applicationId: topology.name,
+        transport: rdkafkaTransport(config.kafka),
+        admin,
+        instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
+        commitIntervalMs: options.commitInterval,
+      });
+      const stop = (signal: string) => {
+        log.info({ signal }, 'stopping: finishing the batch and committing');
+        app.stop();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      await app.start();
+      try {
+        await app.run();
+      } finally {
+        await app.close();
+        await admin.disconnect();
+        log.info(app.stats, 'stopped');
+      }
+    });
+}

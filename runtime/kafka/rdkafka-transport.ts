@@ -1,0 +1,321 @@
+import { CODES, KafkaConsumer, Producer, type LibrdKafkaError, type Message } from 'node-rdkafka';
+import type { KafkaConfig } from '../config/schema';
+import { createLogger } from '../logging';
+import { ServiceUnavailableError } from '../errors';
+import type {
+  ConsumedRecord,
+  GroupConsumer,
+  KafkaTransport,
+  PartitionReader,
+  ProducedRecord,
+  RebalanceListener,
+  TopicPartition,
+  TopicPartitionOffset,
+  TransactionalProducer,
+} from './transport';
+
+const log = createLogger('rdkafka');
+
+/** librdkafka settings shared by every client: brokers, TLS and SASL passed through. */
+function baseSettings(config: KafkaConfig): Record<string, string | number | boolean> {
+  const settings: Record<string, string | number | boolean> = {
+    'metadata.broker.list': config.brokers.join(','),
+    'client.id': config.clientId,
+  };
+  if (config.ssl || config.sasl)
+    settings['security.protocol'] = config.ssl ? (config.sasl ? 'sasl_ssl' : 'ssl') : 'sasl_plaintext';
+  if (config.sasl) {
+    settings['sasl.mechanisms'] = config.sasl.mechanism.toUpperCase();
+    settings['sasl.username'] = config.sasl.username;
+    settings['sasl.password'] = config.sasl.password;
+  }
+  return settings;
+}
+
+const callback =
+  <T>(resolve: (value: T) => void, reject: (error: Error) => void, what: string) =>
+  (error: LibrdKafkaError | null | undefined, value?: T) => {
+    if (error) reject(new ServiceUnavailableError('kafka', `${what}: ${error.message}`, { cause: error }));
+    else resolve(value as T);
+  };
+
+function toRecord(message: Message): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const header of message.headers ?? [])
+    for (const [name, value] of Object.entries(header)) headers[name] = String(value);
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key:
+      message.key === undefined || message.key === null
+        ? null
+        : Buffer.isBuffer(message.key)
+          ? message.key
+          : Buffer.from(message.key),
+    value: message.value ?? null,
+    timestamp: message.timestamp ?? Date.now(),
+    headers,
+  };
+}
+
+class RdkafkaGroupConsumer implements GroupConsumer {
+  readonly consumer: KafkaConsumer;
+  private listener: RebalanceListener | undefined;
+
+  constructor(config: KafkaConfig, groupId: string) {
+    this.consumer = new KafkaConsumer(
+      {
+        ...baseSettings(config),
+        'group.id': groupId,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        'isolation.level': 'read_committed',
+        'partition.assignment.strategy': 'range',
+        'session.timeout.ms': 10_000,
+        'max.poll.interval.ms': 300_000,
+        rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
+          // Eager rebalancing: everything is revoked, then the new assignment arrives.
+          if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+            this.consumer.assign(assignment);
+            this.listener?.onAssigned(assignment.map(({ topic, partition }) => ({ topic, partition })));
+          } else {
+            this.listener?.onRevoked(assignment.map(({ topic, partition }) => ({ topic, partition })));
+            this.consumer.unassign();
+          }
+        },
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+  }
+
+  connect(listener: RebalanceListener): Promise<void> {
+    this.listener = listener;
+    return new Promise((resolve, reject) =>
+      this.consumer.connect(
+        { timeout: 30_000 },
+        callback(() => resolve(), reject, 'consumer connect'),
+      ),
+    );
+  }
+
+  subscribe(topics: string[]): void {
+    this.consumer.subscribe(topics);
+  }
+
+  consumeBatch(maxRecords: number): Promise<ConsumedRecord[]> {
+    return new Promise((resolve, reject) =>
+      this.consumer.consume(maxRecords, (error, messages) => {
+        if (error) reject(new ServiceUnavailableError('kafka', `consume: ${error.message}`, { cause: error }));
+        else resolve(messages.map(toRecord));
+      }),
+    );
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    this.consumer.pause(partitions);
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    this.consumer.resume(partitions);
+  }
+
+  async seekToCommitted(partitions: TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const committed = await new Promise<TopicPartitionOffset[]>((resolve, reject) =>
+      this.consumer.committed(partitions, 10_000, callback(resolve, reject, 'committed')),
+    );
+    for (const { topic, partition, offset } of committed) {
+      // OFFSET_BEGINNING (-2) where the group has committed nothing yet.
+      const target = offset >= 0 ? offset : -2;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await new Promise<void>((resolve, reject) =>
+            this.consumer.seek(
+              { topic, partition, offset: target },
+              10_000,
+              callback(() => resolve(), reject, `seek ${topic}[${partition}]`),
+            ),
+          );
+          break;
+        } catch (error) {
+          if (attempt >= 20) throw error; // the fetcher may not have started right after assignment
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return new Promise((resolve) => this.consumer.disconnect(() => resolve()));
+  }
+}
+
+class RdkafkaTransactionalProducer implements TransactionalProducer {
+  private readonly producer: Producer;
+
+  constructor(config: KafkaConfig, transactionalId: string) {
+    this.producer = new Producer(
+      {
+        ...baseSettings(config),
+        'transactional.id': transactionalId,
+        'enable.idempotence': true,
+        'linger.ms': 5,
+        'queue.buffering.max.messages': 1_000_000,
+        dr_cb: true,
+      },
+      // Same partitioner as Java clients and kafkajs, so keys land where other clients expect them.
+      { partitioner: 'murmur2_random' },
+    );
+  }
+
+  async connect(): Promise<void> {
+    await new Promise<void>((resolve, reject) =>
+      this.producer.connect(
+        { timeout: 30_000 },
+        callback(() => resolve(), reject, 'producer connect'),
+      ),
+    );
+    this.producer.setPollInterval(50);
+    // Delivery failures make commitTransaction fail; log the first of each kind so the cause is visible.
+    const seen = new Set<string>();
+    this.producer.on('delivery-report', (error, report) => {
+      if (!error || seen.has(`${report.topic}:${error.code}`)) return;
+      seen.add(`${report.topic}:${error.code}`);
+      log.error({ topic: report.topic, partition: report.partition, error: error.message }, 'delivery failed');
+    });
+    // Fences an earlier incarnation with the same id and aborts its open transaction (after a crash).
+    await new Promise<void>((resolve, reject) =>
+      this.producer.initTransactions(
+        30_000,
+        callback(() => resolve(), reject, 'initTransactions'),
+      ),
+    );
+  }
+
+  begin(): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.producer.beginTransaction(callback(() => resolve(), reject, 'beginTransaction')),
+    );
+  }
+
+  send(record: ProducedRecord): void {
+    const headers = record.headers
+      ? Object.entries(record.headers).map(([name, value]) => ({ [name]: value }))
+      : undefined;
+    for (;;) {
+      try {
+        this.producer.produce(
+          record.topic,
+          record.partition ?? null,
+          record.value,
+          record.key,
+          record.timestamp ?? Date.now(),
+          undefined,
+          headers,
+        );
+        return;
+      } catch (error) {
+        // A full local queue: poll delivery reports and try again (the queue drains as the broker acks).
+        if ((error as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw error;
+        this.producer.poll();
+      }
+    }
+  }
+
+  async commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void> {
+    if (offsets.length > 0) {
+      await new Promise<void>((resolve, reject) =>
+        this.producer.sendOffsetsToTransaction(
+          offsets,
+          (consumer as RdkafkaGroupConsumer).consumer,
+          30_000,
+          callback(() => resolve(), reject, 'sendOffsetsToTransaction'),
+        ),
+      );
+    }
+    await new Promise<void>((resolve, reject) =>
+      this.producer.commitTransaction(
+        60_000,
+        callback(() => resolve(), reject, 'commitTransaction'),
+      ),
+    );
+  }
+
+  abort(): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.producer.abortTransaction(
+        30_000,
+        callback(() => resolve(), reject, 'abortTransaction'),
+      ),
+    );
+  }
+
+  disconnect(): Promise<void> {
+    return new Promise((resolve) => this.producer.disconnect(() => resolve()));
+  }
+}
+
+class RdkafkaPartitionReader implements PartitionReader {
+  constructor(private readonly config: KafkaConfig) {}
+
+  async readToEnd(partition: TopicPartition, onRecord: (record: ConsumedRecord) => void): Promise<number> {
+    const consumer = new KafkaConsumer(
+      {
+        ...baseSettings(this.config),
+        'group.id': 'reelstream-restore',
+        'enable.auto.commit': false,
+        'isolation.level': 'read_committed',
+      },
+      {},
+    );
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect(
+        { timeout: 30_000 },
+        callback(() => resolve(), reject, 'restore connect'),
+      ),
+    );
+    try {
+      const { highOffset, lowOffset } = await new Promise<{ highOffset: number; lowOffset: number }>(
+        (resolve, reject) =>
+          consumer.queryWatermarkOffsets(
+            partition.topic,
+            partition.partition,
+            10_000,
+            callback(resolve, reject, 'queryWatermarkOffsets'),
+          ),
+      );
+      if (highOffset <= lowOffset) return 0; // nothing to restore
+      consumer.assign([{ ...partition, offset: lowOffset }]);
+      let restored = 0;
+      const deadline = Date.now() + 120_000;
+      // Control records (transaction markers) take offsets too: stop once the position reaches the end.
+      while ((consumer.position([partition])[0]?.offset ?? -1) < highOffset) {
+        if (Date.now() > deadline)
+          throw new ServiceUnavailableError(
+            'kafka',
+            `restore of ${partition.topic}[${partition.partition}] did not reach offset ${highOffset}`,
+          );
+        const messages = await new Promise<Message[]>((resolve, reject) =>
+          consumer.consume(10_000, (error, batch) => (error ? reject(error) : resolve(batch))),
+        );
+        for (const message of messages) onRecord(toRecord(message));
+        restored += messages.length;
+      }
+      return restored;
+    } finally {
+      await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+    }
+  }
+
+  async disconnect(): Promise<void> {}
+}
+
+export function rdkafkaTransport(config: KafkaConfig): KafkaTransport {
+  return {
+    name: 'rdkafka',
+    consumer: (groupId) => new RdkafkaGroupConsumer(config, groupId),
+    transactionalProducer: (transactionalId) => new RdkafkaTransactionalProducer(config, transactionalId),
+    partitionReader: () => new RdkafkaPartitionReader(config),
+  };
+}

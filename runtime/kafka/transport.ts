@@ -1,0 +1,75 @@
+/**
+ * The one interface the runtime speaks to Kafka through (DESIGN §2: kafkajs and node-rdkafka behind
+ * one interface). Offsets are numbers here: Kafka offsets fit a double exactly up to 2^53.
+ */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  offset: number;
+}
+
+export interface ConsumedRecord extends TopicPartition {
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: number;
+  headers?: Record<string, string>;
+}
+
+export interface ProducedRecord {
+  topic: string;
+  /** Absent: the murmur2 partitioner on the key, as Java clients and kafkajs use. */
+  partition?: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp?: number;
+  headers?: Record<string, string>;
+}
+
+export interface RebalanceListener {
+  /** Partitions were taken away: tasks for them must be dropped before anything is committed. */
+  onRevoked(partitions: TopicPartition[]): void;
+  onAssigned(partitions: TopicPartition[]): void;
+}
+
+/** A consumer-group member that hands out fetched records in batches and never commits on its own. */
+export interface GroupConsumer {
+  connect(listener: RebalanceListener): Promise<void>;
+  subscribe(topics: string[]): void;
+  consumeBatch(maxRecords: number): Promise<ConsumedRecord[]>;
+  pause(partitions: TopicPartition[]): void;
+  resume(partitions: TopicPartition[]): void;
+  /** Moves the fetch position back to the group's committed offsets (earliest where none). */
+  seekToCommitted(partitions: TopicPartition[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * A transactional producer: records sent between begin and commit, and the consumed offsets given to
+ * commit, become visible together or not at all (read_committed readers). This is what makes a
+ * crash anywhere replay onto exactly the state that matches the committed offsets.
+ */
+export interface TransactionalProducer {
+  connect(): Promise<void>;
+  begin(): Promise<void>;
+  send(record: ProducedRecord): void;
+  commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void>;
+  abort(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** Reads one partition from the beginning to its current end (state restore), outside any group. */
+export interface PartitionReader {
+  readToEnd(partition: TopicPartition, onRecord: (record: ConsumedRecord) => void): Promise<number>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaTransport {
+  readonly name: 'kafkajs' | 'rdkafka';
+  consumer(groupId: string): GroupConsumer;
+  transactionalProducer(transactionalId: string): TransactionalProducer;
+  partitionReader(): PartitionReader;
+}

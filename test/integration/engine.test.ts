@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
+import { testConfig } from '../helpers/stack';
+import { uniqueName } from '../helpers/unique';
+
+/**
+ * Engine acceptance on the real broker (node-rdkafka transport): a windowed count over 200,000
+ * records on 6 partitions equals the expected counts exactly — in a clean run, and in a run whose
+ * processor is killed with SIGKILL three times and restarted (state restored from the changelog).
+ */
+const RECORDS = 200_000;
+const CONTENT_IDS = 37;
+const config = testConfig();
+const kafka: Kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-engine-it' });
+const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
+const fixture = resolve(__dirname, '..', 'fixtures', 'windowed-count.ts');
+const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
+let admin: Admin;
+const cleanups: { topics: string[]; group: string }[] = [];
+
+beforeAll(async () => {
+  admin = kafka.admin();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  for (const { topics, group } of cleanups) {
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.deleteGroups([group]).catch(() => undefined);
+  }
+  await admin.disconnect();
+});
+
+async function prepare(prefix: string) {
+  const app = uniqueName(prefix).replace(/_/g, '-');
+  const input = `${app}-input`;
+  const output = `${app}-output`;
+  cleanups.push({
+    group: app,
+    topics: [input, output, repartitionTopic(app, 'by-content'), changelogTopic(app, 'counts'), dlqTopic(app)],
+  });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: input, numPartitions: 6 },
+      { topic: output, numPartitions: 3 },
+    ],
+  });
+  const expected = new Map<string, number>();
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let start = 0; start < RECORDS; start += 10_000) {
+    const messages = [];
+    for (let i = start; i < Math.min(RECORDS, start + 10_000); i += 1) {
+      const contentId = `content-${(i * 7919) % CONTENT_IDS}`;
+      const at = base + i * 10; // 200,000 records over ~33 minutes of event time
+      const window = `${contentId}@${at - (at % 60_000)}`;
+      expected.set(window, (expected.get(window) ?? 0) + 1);
+      messages.push({ key: `session-${i % 5_000}`, value: JSON.stringify({ contentId, at }) });
+    }
+    await producer.send({ topic: input, messages });
+  }
+  await producer.disconnect();
+  return { app, input, output, expected };
+}
+
+function startProcessor(app: string, input: string, output: string, logFile: string): ChildProcess {
+  const child = spawn(process.execPath, [cli, 'run', fixture, '--instance-id', 'only-instance'], {
+    env: {
+      ...process.env,
+      ENGINE_APP: app,
+      ENGINE_INPUT: input,
+      ENGINE_OUTPUT: output,
+      KAFKA_TRANSPORT: 'rdkafka',
+      REELSTREAM_LOG_LEVEL: 'info',
+      REELSTREAM_LOG_FORMAT: 'json',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+/** Done when the group's committed offsets reach the end of the input and the repartition topic. */
+async function waitUntilCaughtUp(app: string, input: string, timeoutMs = 240_000): Promise<void> {
+  const topics = [input, repartitionTopic(app, 'by-content')];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ends = await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic).catch(() => [])));
+    const committed = await admin.fetchOffsets({ groupId: app, topics }).catch(() => []);
+    const inputEnd = ends[0]?.reduce((sum, p) => sum + Number(p.high), 0) ?? 0;
+    const done = topics.every((topic, index) => {
+      const end = ends[index] ?? [];
+      const group = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
+      // The repartition topic is written in transactions: its end is one past the last commit marker.
+      const slack = topic === input ? 0 : 1;
+      return (
+        end.length > 0 &&
+        end.every((p) => Number(group.find((g) => g.partition === p.partition)?.offset ?? -1) >= Number(p.high) - slack)
+      );
+    });
+    if (done && inputEnd === RECORDS) return;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error(`${app} did not catch up within ${timeoutMs} ms`);
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+/** The last committed update per window, as a dashboard overwriting keys would see it. */
+async function readCounts(output: string): Promise<Map<string, number>> {
+  const offsets = await admin.fetchTopicOffsets(output);
+  const expectedRecords = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  const consumer = kafka.consumer({ groupId: uniqueName('engine_reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic: output, fromBeginning: true });
+  const counts = new Map<string, number>();
+  const ends = new Map(offsets.map((p) => [p.partition, Number(p.high)]));
+  const reached = new Set<number>();
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`output not read to its end (${expectedRecords} offsets)`)), 60_000);
+    consumer
+      .run({
+        eachMessage: async ({ partition, message }) => {
+          const key = JSON.parse(String(message.key)) as { key: string; start: number };
+          counts.set(`${key.key}@${key.start}`, (JSON.parse(String(message.value)) as { aggregate: number }).aggregate);
+          // Transaction markers take offsets too: the last data record is at most high - 1.
+          if (Number(message.offset) >= (ends.get(partition) ?? 0) - 2) reached.add(partition);
+          if (reached.size === ends.size) {
+            clearTimeout(timer);
+            setTimeout(done, 2_000); // let the rest of the fetched batch through
+          }
+        },
+      })
+      .catch(fail);
+  });
+  await consumer.disconnect();
+  return counts;
+}
+
+function compare(actual: Map<string, number>, expected: Map<string, number>) {
+  const wrong = [...expected].filter(([window, count]) => actual.get(window) !== count).slice(0, 5);
+  return {
+    windows: actual.size,
+    expectedWindows: expected.size,
+    wrong,
+    total: [...actual.values()].reduce((a, b) => a + b, 0),
+  };
+}
+
+describe('the Kafka runtime (node-rdkafka, real broker)', () => {
+  it(`counts ${RECORDS.toLocaleString('en-US')} records over 6 partitions exactly`, async () => {
+    const { app, input, output, expected } = await prepare('engine_clean');
+    const child = startProcessor(app, input, output, join(tmpdir(), `${app}.log`));
+    await waitUntilCaughtUp(app, input);
+    await stop(child, 'SIGTERM');
+    expect(compare(await readCounts(output), expected)).toEqual({
+      windows: expected.size,
+      expectedWindows: expected.size,
+      wrong: [],
+      total: RECORDS,
+    });
+  }, 300_000);
+
+  it('is exact after SIGKILL at three random points, restoring state from the changelog', async () => {
+    const { app, input, output, expected } = await prepare('engine_kill');
+    const logFile = join(tmpdir(), `${app}.log`);
+    for (let kill = 0; kill < 3; kill += 1) {
+      const child = startProcessor(app, input, output, logFile);
+      await new Promise((r) => setTimeout(r, 4_000 + Math.random() * 4_000));
+      await stop(child, 'SIGKILL');
+    }
+    const last = startProcessor(app, input, output, logFile);
+    await waitUntilCaughtUp(app, input);
+    await stop(last, 'SIGTERM');
+    expect(compare(await readCounts(output), expected)).toEqual({
+      windows: expected.size,
+      expectedWindows: expected.size,
+      wrong: [],
+      total: RECORDS,
+    });
+    expect(readFileSync(logFile, 'utf8')).toMatch(/"msg":"restored state from changelog"/);
+  }, 400_000);
+});
