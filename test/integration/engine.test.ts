@@ -69,8 +69,14 @@ async function prepare(prefix: string) {
   return { app, input, output, expected };
 }
 
-function startProcessor(app: string, input: string, output: string, logFile: string): ChildProcess {
-  const child = spawn(process.execPath, [cli, 'run', fixture, '--instance-id', 'only-instance'], {
+function startProcessor(
+  app: string,
+  input: string,
+  output: string,
+  logFile: string,
+  instanceId = 'only-instance',
+): ChildProcess {
+  const child = spawn(process.execPath, [cli, 'run', fixture, '--instance-id', instanceId], {
     env: {
       ...process.env,
       ENGINE_APP: app,
@@ -193,4 +199,24 @@ describe('the Kafka runtime (node-rdkafka, real broker)', () => {
     });
     expect(readFileSync(logFile, 'utf8')).toMatch(/"msg":"restored state from changelog"/);
   }, 400_000);
+
+  it('stays exact when a second instance joins mid-run (rebalance)', async () => {
+    const { app, input, output, expected } = await prepare('engine_join');
+    const logFile = join(tmpdir(), `${app}.log`);
+    const first = startProcessor(app, input, output, logFile, 'instance-a');
+    await new Promise((r) => setTimeout(r, 6_000));
+    const second = startProcessor(app, input, output, logFile, 'instance-b');
+    await waitUntilCaughtUp(app, input);
+    await Promise.all([stop(first, 'SIGTERM'), stop(second, 'SIGTERM')]);
+    expect(compare(await readCounts(output), expected)).toEqual({
+      windows: expected.size,
+      expectedWindows: expected.size,
+      wrong: [],
+      total: RECORDS,
+    });
+    const stopped = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"msg":"stopped"'));
+    expect(stopped).toHaveLength(2);
+  }, 300_000);
 });
