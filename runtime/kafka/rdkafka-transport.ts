@@ -76,12 +76,19 @@ class RdkafkaGroupConsumer implements GroupConsumer {
         'max.poll.interval.ms': 300_000,
         rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
           // Eager rebalancing: everything is revoked, then the new assignment arrives.
-          if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
-            this.consumer.assign(assignment);
-            this.listener?.onAssigned(assignment.map(({ topic, partition }) => ({ topic, partition })));
-          } else {
-            this.listener?.onRevoked(assignment.map(({ topic, partition }) => ({ topic, partition })));
-            this.consumer.unassign();
+          const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }));
+          try {
+            if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+              this.consumer.assign(assignment);
+              this.listener?.onAssigned(partitions);
+            } else {
+              this.listener?.onRevoked(partitions);
+              this.consumer.unassign();
+            }
+          } catch (failure) {
+            // A rebalance that races with disconnect finds the consumer closing ("Erroneous state"):
+            // nothing is owned any more, and throwing here would escape librdkafka's callback.
+            log.warn({ err: failure, event: error.code }, 'rebalance callback on a closing consumer ignored');
           }
         },
       },
