@@ -187,7 +187,8 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
     // Delivery failures make commitTransaction fail; log the first of each kind so the cause is visible.
     const seen = new Set<string>();
     this.producer.on('delivery-report', (error, report) => {
-      if (!error || seen.has(`${report.topic}:${error.code}`)) return;
+      // Records purged by an abort are meant to disappear: not a delivery failure.
+      if (!error || error.code === CODES.ERRORS.ERR__PURGE_QUEUE || seen.has(`${report.topic}:${error.code}`)) return;
       seen.add(`${report.topic}:${error.code}`);
       log.error({ topic: report.topic, partition: report.partition, error: error.message }, 'delivery failed');
     });
