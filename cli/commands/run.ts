@@ -5,6 +5,7 @@ import { ConfigError } from '../../runtime/errors';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
 import { rdkafkaTransport } from '../../runtime/kafka/rdkafka-transport';
 import { createLogger } from '../../runtime/logging';
+import { startMetricsServer } from '../../runtime/metrics-server';
 import { configFrom } from '../options';
 import { loadTopology } from '../topology-loader';
 
@@ -28,38 +29,52 @@ export function registerRunCommand(program: Command): void {
       },
       1_000,
     )
-    .action(async (name: string, options: { instanceId?: string; commitInterval: number }, command: Command) => {
-      const config = configFrom(command);
-      const topology = loadTopology(name);
-      if (config.kafka.transport !== 'rdkafka') {
-        throw new ConfigError(
-          'kafka.transport: `run` supports rdkafka only for now (set KAFKA_TRANSPORT=rdkafka); the kafkajs runtime is not built yet',
-        );
-      }
-      const log = createLogger('run');
-      const admin = createKafkaJs(config.kafka).admin();
-      await admin.connect();
-      const app = new StreamApplication({
-        topology,
-        applicationId: topology.name,
-        transport: rdkafkaTransport(config.kafka),
-        admin,
-        instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
-        commitIntervalMs: options.commitInterval,
-      });
-      const stop = (signal: string) => {
-        log.info({ signal }, 'stopping: finishing the batch and committing');
-        app.stop();
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      await app.start();
-      try {
-        await app.run();
-      } finally {
-        await app.close();
-        await admin.disconnect();
-        log.info(app.stats, 'stopped');
-      }
-    });
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics', (value) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw new ConfigError(`--metrics-port must be a port number, not "${value}"`);
+      return port;
+    })
+    .action(
+      async (
+        name: string,
+        options: { instanceId?: string; commitInterval: number; metricsPort?: number },
+        command: Command,
+      ) => {
+        const config = configFrom(command);
+        const topology = loadTopology(name);
+        if (config.kafka.transport !== 'rdkafka') {
+          throw new ConfigError(
+            'kafka.transport: `run` supports rdkafka only for now (set KAFKA_TRANSPORT=rdkafka); the kafkajs runtime is not built yet',
+          );
+        }
+        const log = createLogger('run');
+        const admin = createKafkaJs(config.kafka).admin();
+        await admin.connect();
+        const app = new StreamApplication({
+          topology,
+          applicationId: topology.name,
+          transport: rdkafkaTransport(config.kafka),
+          admin,
+          instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
+          commitIntervalMs: options.commitInterval,
+        });
+        const stop = (signal: string) => {
+          log.info({ signal }, 'stopping: finishing the batch and committing');
+          app.stop();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+        const metrics = options.metricsPort === undefined ? undefined : await startMetricsServer(options.metricsPort);
+        await app.start();
+        try {
+          await app.run();
+        } finally {
+          metrics?.close();
+          await app.close();
+          await admin.disconnect();
+          log.info(app.stats, 'stopped');
+        }
+      },
+    );
 }

@@ -17,6 +17,7 @@ import type {
 } from '../kafka/transport';
 import { decodeJson, decodeSourceKey, encodeJson } from './record-codec';
 import { DecodeError } from '../../schemas/serde/decode-error';
+import { activeTasks, commitDuration, deadLetters, recordsProcessed, restoredRecords } from '../metrics';
 
 export interface StreamApplicationOptions {
   topology: Topology;
@@ -137,6 +138,7 @@ export class StreamApplication {
         throw new ConfigError('sink adapters are not wired into the Kafka runtime yet');
       },
       deadLetter: (letter: DeadLetter) => {
+        deadLetters.inc({ application: applicationId, kind: letter.kind === 'late' ? 'late' : 'processing-error' });
         const source = letter.record.source;
         const message = deadLetterMessage(
           {
@@ -163,6 +165,7 @@ export class StreamApplication {
   private async rebuildTasks(): Promise<void> {
     const { topology, applicationId, errorPolicy } = this.options;
     this.tasks.clear();
+    activeTasks.set({ application: applicationId }, 0);
     const assignment = this.assignment;
     if (assignment.length === 0) return;
     this.consumer.pause(assignment);
@@ -188,12 +191,14 @@ export class StreamApplication {
         for (const built of task.stores.values()) {
           const changelog = topology.stores.get(built.spec.name)?.changelogTopic;
           if (!changelog || !built.changelogging) continue;
-          restored += await reader.readToEnd({ topic: changelog, partition }, (record) =>
+          const count = await reader.readToEnd({ topic: changelog, partition }, (record) =>
             built.changelogging?.restore(
               decodeJson(record.key),
               record.value === null ? null : decodeJson(record.value),
             ),
           );
+          restoredRecords.inc({ application: applicationId, store: built.spec.name }, count);
+          restored += count;
         }
         task.init();
         this.tasks.set(id, { task, partition, positions: new Map() });
@@ -204,10 +209,15 @@ export class StreamApplication {
     } finally {
       await reader.disconnect();
       this.consumer.resume(assignment);
+      activeTasks.set({ application: applicationId }, this.tasks.size);
     }
   }
 
   private process(records: ConsumedRecord[]): void {
+    const perTopic = new Map<string, number>();
+    for (const consumed of records) perTopic.set(consumed.topic, (perTopic.get(consumed.topic) ?? 0) + 1);
+    for (const [topic, count] of perTopic)
+      recordsProcessed.inc({ application: this.options.applicationId, topic }, count);
     for (const consumed of records) {
       const subtopology = this.subtopologyOfTopic.get(consumed.topic);
       const active = subtopology === undefined ? undefined : this.tasks.get(`${subtopology}_${consumed.partition}`);
@@ -225,6 +235,7 @@ export class StreamApplication {
         };
       } catch (cause) {
         const error = new DecodeError('invalid-json', `not JSON: ${(cause as Error).message}`, undefined, cause);
+        deadLetters.inc({ application: this.options.applicationId, kind: error.reason });
         const message = deadLetterMessage({ ...consumed, offset: String(consumed.offset) }, error, {
           reason: error.reason,
         });
@@ -245,6 +256,7 @@ export class StreamApplication {
   /** The commit protocol: state to changelogs and consumed offsets, in the open transaction, then commit. */
   private async commit(): Promise<void> {
     if (!this.transactionOpen) return;
+    const timer = commitDuration.startTimer({ application: this.options.applicationId });
     const offsets = [];
     for (const active of this.tasks.values()) {
       for (const entry of active.task.flushState()) {
@@ -260,6 +272,7 @@ export class StreamApplication {
         offsets.push({ topic, partition: active.partition, offset: offset + 1 });
     }
     await this.producer.commit(offsets, this.consumer);
+    timer();
     this.transactionOpen = false;
     this.stats.commits += 1;
     this.lastCommit = Date.now();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -35,6 +36,14 @@ afterAll(async () => {
   }
   await admin.disconnect();
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 async function prepare(prefix: string) {
   const app = uniqueName(prefix).replace(/_/g, '-');
@@ -75,8 +84,9 @@ function startProcessor(
   output: string,
   logFile: string,
   instanceId = 'only-instance',
+  extraArgs: string[] = [],
 ): ChildProcess {
-  const child = spawn(process.execPath, [cli, 'run', fixture, '--instance-id', instanceId], {
+  const child = spawn(process.execPath, [cli, 'run', fixture, '--instance-id', instanceId, ...extraArgs], {
     env: {
       ...process.env,
       ENGINE_APP: app,
@@ -169,9 +179,16 @@ function compare(actual: Map<string, number>, expected: Map<string, number>) {
 describe('the Kafka runtime (node-rdkafka, real broker)', () => {
   it(`counts ${RECORDS.toLocaleString('en-US')} records over 6 partitions exactly`, async () => {
     const { app, input, output, expected } = await prepare('engine_clean');
-    const child = startProcessor(app, input, output, join(tmpdir(), `${app}.log`));
+    const metricsPort = await freePort();
+    const child = startProcessor(app, input, output, join(tmpdir(), `${app}.log`), 'only-instance', [
+      '--metrics-port',
+      String(metricsPort),
+    ]);
     await waitUntilCaughtUp(app, input);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     await stop(child, 'SIGTERM');
+    expect(metrics).toContain(`reelstream_records_processed_total{application="${app}",topic="${input}"} ${RECORDS}`);
+    expect(metrics).toMatch(/reelstream_commit_duration_seconds_count\{application="[^"]+"\} [1-9]/);
     expect(compare(await readCounts(output), expected)).toEqual({
       windows: expected.size,
       expectedWindows: expected.size,
