@@ -128,6 +128,23 @@ async function waitUntilCaughtUp(app: string, input: string, timeoutMs = 240_000
   throw new Error(`${app} did not catch up within ${timeoutMs} ms`);
 }
 
+/** Waits until the group's committed offsets on the repartition topic (the counting stage) pass `above`. */
+async function waitForCountingProgress(app: string, above: number, timeoutMs = 120_000): Promise<number> {
+  const topic = repartitionTopic(app, 'by-content');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const committed = await admin.fetchOffsets({ groupId: app, topics: [topic] }).catch(() => []);
+    const total = (committed[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    if (total > above) return total;
+    // Everything already counted (a fast machine): there is no further progress to wait for.
+    const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
+    const end = ends.reduce((sum, p) => sum + Number(p.high), 0);
+    if (above > 0 && total >= end - ends.length) return total;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${app}: the counting stage committed nothing beyond offset ${above} within ${timeoutMs} ms`);
+}
+
 async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
@@ -200,9 +217,13 @@ describe('the Kafka runtime (node-rdkafka, real broker)', () => {
   it('is exact after SIGKILL at three random points, restoring state from the changelog', async () => {
     const { app, input, output, expected } = await prepare('engine_kill');
     const logFile = join(tmpdir(), `${app}.log`);
+    // Kill on progress, not on the clock (a cold machine starts slowly): each time, wait until the
+    // counting stage has committed more than before, so there is state in the changelog to restore.
+    let committedBefore = 0;
     for (let kill = 0; kill < 3; kill += 1) {
       const child = startProcessor(app, input, output, logFile);
-      await new Promise((r) => setTimeout(r, 4_000 + Math.random() * 4_000));
+      committedBefore = await waitForCountingProgress(app, committedBefore);
+      await new Promise((r) => setTimeout(r, Math.random() * 1_500));
       await stop(child, 'SIGKILL');
     }
     const last = startProcessor(app, input, output, logFile);
