@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import Redis from 'ioredis';
 import { applyTopics } from '../../infra/kafka/apply-topics';
 import { pipelineTopics } from '../../infra/kafka/topics';
-import { migrate } from '../../infra/clickhouse/migrate';
+import { migrateDatabase } from '../../infra/clickhouse/migrate';
 import { stackUp } from '../../infra/local/stack';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
@@ -195,13 +195,8 @@ export function registerDemoCommand(program: Command): void {
       } finally {
         await admin.disconnect();
       }
-      const clickhouse = connectClickhouse(config.clickhouse);
-      try {
-        const statements = await migrate(clickhouse, config.clickhouse.database);
-        step(`clickhouse: ${statements.length} DDL statements applied to ${config.clickhouse.database}`);
-      } finally {
-        await clickhouse.close();
-      }
+      const statements = await migrateDatabase(config.clickhouse);
+      step(`clickhouse: ${statements.length} DDL statements applied to ${config.clickhouse.database}`);
 
       await roundTrip(config);
       console.log('Round trip complete: registry, Kafka, Redis and ClickHouse all answered.');

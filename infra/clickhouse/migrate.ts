@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assertIdentifier, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
+import type { ClickhouseConfig } from '../../runtime/config/schema';
+import { assertIdentifier, connectClickhouse, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
 
 /** The DDL folder: numbered files, applied in name order; every statement is idempotent (IF NOT EXISTS). */
 export const DDL_DIR = resolve(__dirname, 'ddl');
@@ -40,4 +41,14 @@ export async function migrate(connection: ClickhouseConnection, database: string
   const statements = loadDdl(database);
   for (const statement of statements) await connection.command(statement.sql);
   return statements;
+}
+
+/** Connects with the config, applies the DDL to its database, and closes: what every caller needs. */
+export async function migrateDatabase(config: ClickhouseConfig): Promise<DdlStatement[]> {
+  const connection = connectClickhouse(config);
+  try {
+    return await migrate(connection, config.database);
+  } finally {
+    await connection.close();
+  }
 }

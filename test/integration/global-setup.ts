@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrate } from '../../infra/clickhouse/migrate';
+import { migrateDatabase } from '../../infra/clickhouse/migrate';
 import { stackUp } from '../../infra/local/stack';
-import { connectClickhouse } from '../../sinks/clickhouse/connection';
 import { testConfig } from '../helpers/stack';
 
 /**
@@ -14,12 +13,7 @@ export default async function globalSetup(): Promise<void> {
   const config = testConfig();
   const started = Date.now();
   const reports = await stackUp({ config });
-  const connection = connectClickhouse(config.clickhouse);
-  try {
-    await migrate(connection, config.clickhouse.database);
-  } finally {
-    await connection.close();
-  }
+  await migrateDatabase(config.clickhouse);
   const startedHere = reports.filter((report) => report.state === 'started').map((report) => report.name);
   writeFileSync(join(config.stateDir, 'test-started-services.json'), JSON.stringify(startedHere));
   const summary = reports.map((report) => `${report.name}=${report.state} (${report.version})`).join(', ');
