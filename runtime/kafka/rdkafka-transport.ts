@@ -62,6 +62,9 @@ function toRecord(message: Message): ConsumedRecord {
 class RdkafkaGroupConsumer implements GroupConsumer {
   readonly consumer: KafkaConsumer;
   private listener: RebalanceListener | undefined;
+  private readonly paused = new Set<string>();
+  /** Paused partitions whose position was moved back to a held-back message, and to which offset. */
+  private readonly rewound = new Map<string, number>();
 
   constructor(config: KafkaConfig, groupId: string) {
     this.consumer = new KafkaConsumer(
@@ -110,20 +113,54 @@ class RdkafkaGroupConsumer implements GroupConsumer {
     this.consumer.subscribe(topics);
   }
 
-  consumeBatch(maxRecords: number): Promise<ConsumedRecord[]> {
-    return new Promise((resolve, reject) =>
-      this.consumer.consume(maxRecords, (error, messages) => {
+  async consumeBatch(maxRecords: number): Promise<ConsumedRecord[]> {
+    const messages = await new Promise<Message[]>((resolve, reject) =>
+      this.consumer.consume(maxRecords, (error, batch) => {
         if (error) reject(new ServiceUnavailableError('kafka', `consume: ${error.message}`, { cause: error }));
-        else resolve(messages.map(toRecord));
+        else resolve(batch);
       }),
     );
+    if (this.paused.size === 0) return messages.map(toRecord);
+    return this.withoutPaused(messages);
+  }
+
+  /**
+   * librdkafka stops fetching a paused partition but still hands out what its queue already holds.
+   * The contract says a paused partition yields nothing: such messages are held back and the
+   * partition's position moved back to the first of them, so it resumes there.
+   */
+  private withoutPaused(messages: Message[]): ConsumedRecord[] {
+    const kept: ConsumedRecord[] = [];
+    for (const message of messages) {
+      const key = `${message.topic}\u0000${message.partition}`;
+      if (!this.paused.has(key)) {
+        kept.push(toRecord(message));
+        continue;
+      }
+      const rewoundTo = this.rewound.get(key);
+      if (rewoundTo !== undefined && rewoundTo <= message.offset) continue;
+      this.rewound.set(key, message.offset);
+      this.consumer.seek({ topic: message.topic, partition: message.partition, offset: message.offset }, 0, (error) => {
+        if (error)
+          log.warn(
+            { err: error, topic: message.topic, partition: message.partition },
+            'rewind of a paused partition failed',
+          );
+      });
+    }
+    return kept;
   }
 
   pause(partitions: TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.paused.add(`${topic}\u0000${partition}`);
     this.consumer.pause(partitions);
   }
 
   resume(partitions: TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      this.paused.delete(`${topic}\u0000${partition}`);
+      this.rewound.delete(`${topic}\u0000${partition}`);
+    }
     this.consumer.resume(partitions);
   }
 
@@ -168,6 +205,8 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
         'transactional.id': transactionalId,
         'enable.idempotence': true,
         'linger.ms': 5,
+        // Changelog records (whole window aggregates) may exceed the 1 MB default; the topics allow 16 MiB.
+        'message.max.bytes': 17 * 1024 * 1024,
         'queue.buffering.max.messages': 1_000_000,
         dr_cb: true,
       },
@@ -188,7 +227,13 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
     const seen = new Set<string>();
     this.producer.on('delivery-report', (error, report) => {
       // Records purged by an abort are meant to disappear: not a delivery failure.
-      if (!error || error.code === CODES.ERRORS.ERR__PURGE_QUEUE || seen.has(`${report.topic}:${error.code}`)) return;
+      if (
+        !error ||
+        error.code === CODES.ERRORS.ERR__PURGE_QUEUE ||
+        error.code === CODES.ERRORS.ERR__PURGE_INFLIGHT ||
+        seen.has(`${report.topic}:${error.code}`)
+      )
+        return;
       seen.add(`${report.topic}:${error.code}`);
       log.error({ topic: report.topic, partition: report.partition, error: error.message }, 'delivery failed');
     });
@@ -267,7 +312,8 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
 class RdkafkaPartitionReader implements PartitionReader {
   constructor(private readonly config: KafkaConfig) {}
 
-  async readToEnd(partition: TopicPartition, onRecord: (record: ConsumedRecord) => void): Promise<number> {
+  async readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number> {
+    if (partitions.length === 0) return 0;
     const consumer = new KafkaConsumer(
       {
         ...baseSettings(this.config),
@@ -284,31 +330,48 @@ class RdkafkaPartitionReader implements PartitionReader {
       ),
     );
     try {
-      const { highOffset, lowOffset } = await new Promise<{ highOffset: number; lowOffset: number }>(
-        (resolve, reject) =>
-          consumer.queryWatermarkOffsets(
-            partition.topic,
-            partition.partition,
-            10_000,
-            callback(resolve, reject, 'queryWatermarkOffsets'),
-          ),
-      );
-      if (highOffset <= lowOffset) return 0; // nothing to restore
-      consumer.assign([{ ...partition, offset: lowOffset }]);
+      const ends = new Map<string, number>();
+      const starts: TopicPartitionOffset[] = [];
+      for (const partition of partitions) {
+        const { highOffset, lowOffset } = await new Promise<{ highOffset: number; lowOffset: number }>(
+          (resolve, reject) =>
+            consumer.queryWatermarkOffsets(
+              partition.topic,
+              partition.partition,
+              10_000,
+              callback(resolve, reject, 'queryWatermarkOffsets'),
+            ),
+        );
+        if (highOffset <= lowOffset) continue; // nothing to restore
+        ends.set(`${partition.topic}:${partition.partition}`, highOffset);
+        starts.push({ ...partition, offset: lowOffset });
+      }
+      if (starts.length === 0) return 0;
+      consumer.assign(starts);
       let restored = 0;
       const deadline = Date.now() + 120_000;
-      // Control records (transaction markers) take offsets too: stop once the position reaches the end.
-      while ((consumer.position([partition])[0]?.offset ?? -1) < highOffset) {
+      // Control records (transaction markers) take offsets too: stop once every position reaches its end.
+      const unfinished = () =>
+        consumer
+          .position(starts)
+          .filter(({ topic, partition, offset }) => (offset ?? -1) < (ends.get(`${topic}:${partition}`) ?? 0));
+      while (unfinished().length > 0) {
         if (Date.now() > deadline)
           throw new ServiceUnavailableError(
             'kafka',
-            `restore of ${partition.topic}[${partition.partition}] did not reach offset ${highOffset}`,
+            `restore did not reach the end of ${unfinished()
+              .map(({ topic, partition }) => `${topic}[${partition}]`)
+              .join(', ')}`,
           );
         const messages = await new Promise<Message[]>((resolve, reject) =>
           consumer.consume(10_000, (error, batch) => (error ? reject(error) : resolve(batch))),
         );
-        for (const message of messages) onRecord(toRecord(message));
-        restored += messages.length;
+        for (const message of messages) {
+          // Written after the restore began (cannot happen while this task owns the changelog): not ours.
+          if (message.offset >= (ends.get(`${message.topic}:${message.partition}`) ?? 0)) continue;
+          onRecord(toRecord(message));
+          restored += 1;
+        }
       }
       return restored;
     } finally {

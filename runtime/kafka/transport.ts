@@ -35,11 +35,17 @@ export interface RebalanceListener {
   onAssigned(partitions: TopicPartition[]): void;
 }
 
-/** A consumer-group member that hands out fetched records in batches and never commits on its own. */
+/**
+ * A consumer-group member that hands out fetched records in batches and never commits on its own.
+ * It may withhold a partition's next batch until the transaction that consumed the previous one
+ * committed or aborted (kafkajs does, see kafkajs-transport.ts): callers commit when a batch comes
+ * back empty.
+ */
 export interface GroupConsumer {
   connect(listener: RebalanceListener): Promise<void>;
   subscribe(topics: string[]): void;
   consumeBatch(maxRecords: number): Promise<ConsumedRecord[]>;
+  /** Once it returns, consumeBatch yields no record of these partitions until they are resumed. */
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
   /** Moves the fetch position back to the group's committed offsets (earliest where none). */
@@ -61,9 +67,12 @@ export interface TransactionalProducer {
   disconnect(): Promise<void>;
 }
 
-/** Reads one partition from the beginning to its current end (state restore), outside any group. */
+/**
+ * Reads partitions from their beginning to their end as of the call (state restore), outside any
+ * group; all of them in one pass, so restoring many tasks costs one client, not one per task.
+ */
 export interface PartitionReader {
-  readToEnd(partition: TopicPartition, onRecord: (record: ConsumedRecord) => void): Promise<number>;
+  readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number>;
   disconnect(): Promise<void>;
 }
 

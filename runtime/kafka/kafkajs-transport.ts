@@ -1,0 +1,485 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
+import type { KafkaConfig } from '../config/schema';
+import { ServiceUnavailableError } from '../errors';
+import { createLogger } from '../logging';
+import { copartitionedAssigner } from './kafkajs-assigner';
+import { createKafkaJs } from './kafkajs-client';
+import type {
+  ConsumedRecord,
+  GroupConsumer,
+  KafkaTransport,
+  PartitionReader,
+  ProducedRecord,
+  RebalanceListener,
+  TopicPartition,
+  TopicPartitionOffset,
+  TransactionalProducer,
+} from './transport';
+
+const log = createLogger('kafkajs-transport');
+
+/** kafkajs rejects with its own errors; the runtime retries what is retriable and names the step. */
+async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const retriable = (error as { retriable?: boolean }).retriable !== false;
+    throw new ServiceUnavailableError('kafka', `${what}: ${(error as Error).message}`, { cause: error, retriable });
+  }
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    if (value !== undefined) headers[name] = String(value);
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key ?? null,
+    value: message.value ?? null,
+    timestamp: Number(message.timestamp),
+    headers,
+  };
+}
+
+const partitionKey = ({ topic, partition }: TopicPartition) => `${topic}\u0000${partition}`;
+
+/** A fetched batch handed to the runtime; kafkajs's eachBatch call for it stays open until `release`. */
+interface Delivery extends TopicPartition {
+  records: ConsumedRecord[];
+  release(committed: boolean): void;
+}
+
+/**
+ * kafkajs pushes batches into `eachBatch`; the runtime pulls. Each batch is held inside its
+ * eachBatch call until the transaction that consumed it commits (its offset is then resolved) or
+ * aborts (left unresolved, so kafkajs fetches it again). This stands in for the revoke callback
+ * kafkajs lacks: kafkajs rejoins a rebalancing group only after every eachBatch call returned, so
+ * no offsets of a partition can be committed after the partition moved to another member — and its
+ * TxnOffsetCommit carries no group generation (KIP-447) that would fence such a commit otherwise.
+ * A fetch cycle therefore ends with a commit: `consumeBatch` returns early when it holds batches and
+ * nothing new arrives, and the runtime commits when a batch comes back empty.
+ */
+class KafkajsGroupConsumer implements GroupConsumer {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly queued: Delivery[] = [];
+  private readonly taken: Delivery[] = [];
+  private readonly paused = new Set<string>();
+  private assignment: TopicPartition[] = [];
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    kafka: Kafka,
+    readonly groupId: string,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId,
+      partitionAssigners: [copartitionedAssigner],
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    });
+    this.admin = kafka.admin();
+  }
+
+  async connect(listener: RebalanceListener): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      // Eager protocol: a join replaces the whole assignment, and nothing delivered before it is still held.
+      const partitions = Object.entries(payload.memberAssignment).flatMap(([topic, numbers]) =>
+        numbers.map((partition) => ({ topic, partition })),
+      );
+      listener.onRevoked(this.assignment);
+      this.assignment = partitions;
+      listener.onAssigned(partitions);
+    });
+    this.consumer.on(CRASH, ({ payload }) => {
+      log.warn({ err: payload.error, restart: payload.restart }, 'kafkajs consumer crashed');
+      if (payload.restart) return; // kafkajs restarts itself after retriable failures
+      this.failure = payload.error;
+      this.wake?.();
+    });
+    await step('consumer connect', () => this.consumer.connect());
+    await step('admin connect', () => this.admin.connect());
+  }
+
+  subscribe(topics: string[]): void {
+    const started = (async () => {
+      await this.consumer.subscribe({ topics, fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 64,
+        eachBatch: (payload) => this.hold(payload),
+      });
+    })();
+    started.catch((error: Error) => {
+      this.failure = error;
+      this.wake?.();
+    });
+  }
+
+  private async hold({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.isEmpty() || isStale()) return;
+    let release!: (committed: boolean) => void;
+    const outcome = new Promise<boolean>((resolve) => (release = resolve));
+    const { topic, partition } = batch;
+    this.queued.push({
+      topic,
+      partition,
+      records: batch.messages.map((message) => toRecord(topic, partition, message)),
+      release,
+    });
+    this.wake?.();
+    let rebalancing = false;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const committed = await Promise.race([
+        outcome,
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1_000))),
+      ]);
+      clearTimeout(timer);
+      if (committed !== undefined) {
+        if (committed && !isStale()) resolveOffset(batch.lastOffset());
+        return;
+      }
+      // Held longer than a heartbeat interval: keep the session alive. A rebalance waits for us.
+      if (rebalancing) continue;
+      try {
+        await heartbeat();
+      } catch (error) {
+        rebalancing = true;
+        log.debug({ err: error, topic, partition }, 'heartbeat while holding a batch: group is rebalancing');
+      }
+    }
+  }
+
+  async consumeBatch(maxRecords: number): Promise<ConsumedRecord[]> {
+    if (this.failure)
+      // kafkajs gave up for good (it restarts itself after anything retriable): e.g. a topic compressed
+      // with a codec kafkajs cannot read (lz4, snappy, zstd need plugins; rdkafka reads them all).
+      throw new ServiceUnavailableError('kafka', `kafkajs consumer stopped: ${this.failure.message}`, {
+        cause: this.failure,
+        retriable: false,
+      });
+    if (!this.queued.some((delivery) => !this.paused.has(partitionKey(delivery)))) {
+      // While batches are held, kafkajs fetches nothing new: come back soon so the runtime commits.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.taken.length > 0 ? 20 : 500);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    const records: ConsumedRecord[] = [];
+    for (let index = 0; index < this.queued.length && records.length < maxRecords;) {
+      const delivery = this.queued[index] as Delivery;
+      if (this.paused.has(partitionKey(delivery))) {
+        index += 1;
+        continue;
+      }
+      this.queued.splice(index, 1);
+      this.taken.push(delivery);
+      for (const record of delivery.records) records.push(record);
+    }
+    return records;
+  }
+
+  /** Called by the transactional producer once the transaction holding the taken batches committed. */
+  transactionCommitted(): void {
+    for (const delivery of this.taken.splice(0)) delivery.release(true);
+  }
+
+  private releaseUncommitted(partitions: TopicPartition[]): void {
+    const keys = new Set(partitions.map(partitionKey));
+    for (const list of [this.queued, this.taken]) {
+      for (let index = list.length - 1; index >= 0; index -= 1) {
+        const delivery = list[index] as Delivery;
+        if (!keys.has(partitionKey(delivery))) continue;
+        list.splice(index, 1);
+        delivery.release(false);
+      }
+    }
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    for (const partition of partitions) this.paused.add(partitionKey(partition));
+    // A queued batch of a paused partition would block kafkajs's fetch loop: give it back unresolved.
+    const keys = new Set(partitions.map(partitionKey));
+    for (let index = this.queued.length - 1; index >= 0; index -= 1) {
+      const delivery = this.queued[index] as Delivery;
+      if (!keys.has(partitionKey(delivery))) continue;
+      this.queued.splice(index, 1);
+      delivery.release(false);
+    }
+    this.consumer.pause(groupByTopic(partitions));
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const partition of partitions) this.paused.delete(partitionKey(partition));
+    this.consumer.resume(groupByTopic(partitions));
+  }
+
+  async seekToCommitted(partitions: TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    this.releaseUncommitted(partitions);
+    const topics = [...new Set(partitions.map(({ topic }) => topic))];
+    const committed = await step('fetch committed offsets', () =>
+      this.admin.fetchOffsets({ groupId: this.groupId, topics }),
+    );
+    for (const { topic, partition } of partitions) {
+      let offset = Number(
+        committed.find((entry) => entry.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ??
+          -1,
+      );
+      if (offset < 0) {
+        const ends = await step('fetch topic offsets', () => this.admin.fetchTopicOffsets(topic));
+        offset = Number(ends.find((end) => end.partition === partition)?.low ?? 0);
+      }
+      try {
+        this.consumer.seek({ topic, partition, offset: String(offset) });
+      } catch (error) {
+        // kafkajs is restarting after a crash (no consumer group yet): it rejoins and fetches from
+        // the committed offsets anyway, and the join triggers another rebuild.
+        log.warn({ err: error, topic, partition }, 'seek skipped: the kafkajs consumer is restarting');
+      }
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    // kafkajs stops only after every eachBatch call returned; what is not committed is read again by the next owner.
+    this.releaseUncommitted([...this.queued, ...this.taken]);
+    await this.consumer.disconnect();
+    await this.admin.disconnect();
+  }
+}
+
+function groupByTopic(partitions: TopicPartition[]): { topic: string; partitions: number[] }[] {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    let list = byTopic.get(topic);
+    if (!list) byTopic.set(topic, (list = []));
+    list.push(partition);
+  }
+  return [...byTopic].map(([topic, numbers]) => ({ topic, partitions: numbers }));
+}
+
+/**
+ * kafkajs transactions: records are buffered and sent in ordered chunks while the transaction is
+ * open (kafkajs's idempotent producer allows one request in flight), then the consumed offsets are
+ * added and the transaction committed. Partitioning is kafkajs's default: murmur2, as Java clients.
+ */
+class KafkajsTransactionalProducer implements TransactionalProducer {
+  private readonly producer: Producer;
+  private transaction: Transaction | undefined;
+  private pending: ProducedRecord[] = [];
+  private pendingBytes = 0;
+  private sending: Promise<void> = Promise.resolve();
+
+  constructor(kafka: Kafka, transactionalId: string) {
+    this.producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionTimeout: 60_000,
+    });
+  }
+
+  connect(): Promise<void> {
+    return step('producer connect', () => this.producer.connect());
+  }
+
+  async begin(): Promise<void> {
+    // The first transaction() call runs initTransactions, which fences an earlier incarnation with this id.
+    this.transaction = await step('begin transaction', () => this.producer.transaction());
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.sending = Promise.resolve();
+  }
+
+  send(record: ProducedRecord): void {
+    this.pending.push(record);
+    this.pendingBytes += 64 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+    // kafkajs puts a partition's records of one request into one record batch, which the broker
+    // limits to message.max.bytes (1 MiB by default): keep each request well below that.
+    if (this.pending.length >= 10_000 || this.pendingBytes >= 512 * 1024) this.sendPending();
+  }
+
+  private sendPending(): void {
+    const transaction = this.transaction;
+    const records = this.pending;
+    if (!transaction || records.length === 0) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const byTopic = new Map<string, ProducedRecord[]>();
+    for (const record of records) {
+      let list = byTopic.get(record.topic);
+      if (!list) byTopic.set(record.topic, (list = []));
+      list.push(record);
+    }
+    const topicMessages = [...byTopic].map(([topic, list]) => ({
+      topic,
+      messages: list.map((record) => ({
+        key: record.key,
+        value: record.value,
+        partition: record.partition,
+        timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
+        headers: record.headers,
+      })),
+    }));
+    const previous = this.sending;
+    this.sending = previous.then(async () => {
+      await transaction.sendBatch({ topicMessages });
+    });
+    // The failure surfaces at commit; keep an unhandled rejection from crashing the process meanwhile.
+    this.sending.catch(() => undefined);
+  }
+
+  async commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void> {
+    const transaction = this.transaction;
+    if (!transaction)
+      throw new ServiceUnavailableError('kafka', 'commit without an open transaction', { retriable: false });
+    this.sendPending();
+    await step('send records', () => this.sending);
+    if (offsets.length > 0) {
+      const groupConsumer = consumer as KafkajsGroupConsumer;
+      await step('send offsets to transaction', () =>
+        transaction.sendOffsets({
+          consumerGroupId: groupConsumer.groupId,
+          topics: groupByTopic(offsets).map(({ topic, partitions }) => ({
+            topic,
+            partitions: partitions.map((partition) => ({
+              partition,
+              offset: String(offsets.find((entry) => entry.topic === topic && entry.partition === partition)?.offset),
+            })),
+          })),
+        }),
+      );
+    }
+    await step('commit transaction', () => transaction.commit());
+    this.transaction = undefined;
+    if (consumer instanceof KafkajsGroupConsumer) consumer.transactionCommitted();
+  }
+
+  async abort(): Promise<void> {
+    const transaction = this.transaction;
+    this.transaction = undefined;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!transaction) return;
+    await this.sending.catch(() => undefined);
+    await step('abort transaction', () => transaction.abort());
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+/**
+ * kafkajs has no manual assignment: a reader joins a throwaway group that only it belongs to, so it
+ * is given every partition of the topics; it pauses the ones it was not asked for, reads until each
+ * wanted partition's position reaches the end (transaction markers included), and deletes the group.
+ */
+class KafkajsPartitionReader implements PartitionReader {
+  constructor(private readonly kafka: Kafka) {}
+
+  async readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number> {
+    if (partitions.length === 0) return 0;
+    const admin = this.kafka.admin();
+    await step('admin connect', () => admin.connect());
+    const groupId = `reelstream-restore-${randomUUID()}`;
+    const consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    try {
+      const remaining = new Map<string, number>();
+      for (const topic of new Set(partitions.map((p) => p.topic))) {
+        const ends = await step('fetch topic offsets', () => admin.fetchTopicOffsets(topic));
+        for (const end of ends) {
+          const wanted = partitions.some((p) => p.topic === topic && p.partition === end.partition);
+          if (wanted && Number(end.high) > Number(end.low))
+            remaining.set(partitionKey({ topic, partition: end.partition }), Number(end.high));
+        }
+      }
+      if (remaining.size === 0) return 0;
+      let restored = 0;
+      const wanted = new Set(partitions.map(partitionKey));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new ServiceUnavailableError(
+                'kafka',
+                `restore did not reach the end of ${[...remaining.keys()].join(', ')}`,
+              ),
+            ),
+          120_000,
+        );
+        // Fires for every batch, also those kafkajs filtered down to nothing (only transaction markers).
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          const key = partitionKey(payload);
+          const end = remaining.get(key);
+          if (end !== undefined && Number(payload.lastOffset) + 1 >= end) remaining.delete(key);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        void (async () => {
+          await consumer.connect();
+          await consumer.subscribe({ topics: [...new Set(partitions.map((p) => p.topic))], fromBeginning: true });
+          await consumer.run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const key = partitionKey(batch);
+              if (!wanted.has(key)) {
+                consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+                return;
+              }
+              const end = (remaining.get(key) ?? 0) - 1;
+              for (const message of batch.messages) {
+                if (Number(message.offset) > end) break; // written after the restore began: not ours to apply
+                onRecord(toRecord(batch.topic, batch.partition, message));
+                restored += 1;
+              }
+            },
+          });
+        })().catch((error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      return restored;
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }
+
+  async disconnect(): Promise<void> {}
+}
+
+export function kafkajsTransport(config: KafkaConfig): KafkaTransport {
+  const kafka = createKafkaJs(config);
+  return {
+    name: 'kafkajs',
+    consumer: (groupId) => new KafkajsGroupConsumer(kafka, groupId),
+    transactionalProducer: (transactionalId) => new KafkajsTransactionalProducer(kafka, transactionalId),
+    partitionReader: () => new KafkajsPartitionReader(kafka),
+  };
+}
