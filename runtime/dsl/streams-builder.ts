@@ -3,7 +3,9 @@ import type { ProcessorSupplier } from '../../processors/api/processor';
 import { passThroughProcessor } from '../../processors/pass-through';
 import { tableSourceProcessor } from '../../processors/table-source';
 import type { TimestampExtractor } from '../topology/logical-node';
+import type { SchemaName } from '../../schemas/catalog';
 import { TopologyBuilder } from '../topology/topology-builder';
+import { TopologyError } from '../topology/topology-error';
 import type { DslContext, Named } from './dsl-context';
 import { GlobalKTable } from './global-ktable';
 import { KGroupedStream } from './kgrouped-stream';
@@ -17,6 +19,13 @@ export interface SourceOptions<V> extends Named {
   timestamp?: TimestampExtractor<V>;
   /** The topic's partition count, when known: joins check co-partitioning at build time. */
   partitions?: number;
+  /**
+   * Priority lanes (DESIGN §4): topic → priority, for a stream read from several topics (one per
+   * tier). Under backpressure lower priorities are paused first; unlisted topics have priority 0.
+   */
+  lanes?: Record<string, number>;
+  /** Values are Avro in the Confluent wire format, read into this schemas/ catalog schema. Default JSON. */
+  valueSchema?: SchemaName;
 }
 
 export interface TableOptions<V> extends SourceOptions<V>, StoreOptions {
@@ -38,15 +47,29 @@ export class StreamsBuilder implements DslContext {
   /** A record stream from one topic, or from several read as one (e.g. tier lanes). */
   stream<K, V>(topics: string | string[], options: SourceOptions<V> = {}): KStream<K, V> {
     const name = this.builder.nextName('source', options.name);
+    const topicList = Array.isArray(topics) ? topics : [topics];
+    const badLanes = Object.entries(options.lanes ?? {}).filter(
+      ([topic, priority]) => !topicList.includes(topic) || !Number.isFinite(priority),
+    );
+    if (badLanes.length > 0)
+      throw new TopologyError(
+        this.builder.name,
+        badLanes.map(
+          ([topic, priority]) =>
+            `source "${name}": lane "${topic}" (priority ${priority}) must be one of its topics (${topicList.join(', ')}) with a finite priority`,
+        ),
+      );
     this.builder.add({
       kind: 'source',
       name,
       operator: 'source',
       parents: [],
-      topics: Array.isArray(topics) ? topics : [topics],
+      topics: topicList,
       timestampExtractor: options.timestamp as TimestampExtractor | undefined,
       partitions: options.partitions,
       global: false,
+      ...(options.lanes ? { lanes: Object.freeze({ ...options.lanes }) } : {}),
+      ...(options.valueSchema ? { valueSchema: options.valueSchema } : {}),
     });
     return new KStream<K, V>(this, name);
   }

@@ -89,6 +89,8 @@ function lower(builder: TopologyBuilder): MutableNode[] {
           topics: [...node.topics],
           timestampExtractor: node.timestampExtractor,
           global: node.global,
+          ...(node.lanes ? { lanes: { ...node.lanes } } : {}),
+          ...(node.valueSchema ? { valueSchema: node.valueSchema } : {}),
         });
         break;
       case 'processor':

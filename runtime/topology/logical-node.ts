@@ -1,4 +1,5 @@
 import type { ProcessorSupplier } from '../../processors/api/processor';
+import type { SchemaName } from '../../schemas/catalog';
 import type { SinkDescriptor } from './sink-descriptor';
 
 /** Extracts a record's event time (ms) from its value; defaults to the Kafka record timestamp. */
@@ -25,6 +26,10 @@ export interface SourceNode extends NodeBase {
   readonly partitions?: number;
   /** Feeds a global table: read in full by every instance, outside the tasks. */
   readonly global: boolean;
+  /** Priority lanes: topic → priority (higher is served longer under backpressure). */
+  readonly lanes?: Readonly<Record<string, number>>;
+  /** Values are Avro (Confluent wire format) of this schemas/ catalog entry; default JSON. */
+  readonly valueSchema?: SchemaName;
 }
 
 export interface ProcessorNode extends NodeBase {

@@ -26,6 +26,8 @@ export interface Sink<K = unknown, V = unknown> {
   readonly name: string;
   write(batch: readonly StreamRecord<K, V>[]): void;
   flush(): Promise<void>;
+  /** Drop what was written but not flushed: its transaction aborted and replay will write it again. */
+  discard(): void;
   load(): SinkLoad;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { ProcessorSupplier } from '../../processors/api/processor';
 import type { StoreSpec } from '../state/store-spec';
 import type { TimestampExtractor } from './logical-node';
+import type { SchemaName } from '../../schemas/catalog';
 import type { SinkDescriptor } from './sink-descriptor';
 
 /**
@@ -21,6 +22,10 @@ export interface PhysicalNode {
   readonly timestampExtractor?: TimestampExtractor;
   readonly sink?: SinkDescriptor;
   readonly global: boolean;
+  /** Source: priority per topic (lanes); topics without one have priority 0. */
+  readonly lanes?: Readonly<Record<string, number>>;
+  /** Source: Avro values of this catalog schema; default JSON. */
+  readonly valueSchema?: SchemaName;
 }
 
 export interface PhysicalStore extends StoreSpec {
