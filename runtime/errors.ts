@@ -20,12 +20,15 @@ export class ConfigError extends ReelstreamError {
   }
 }
 
-/** A service (Kafka, Redis, ClickHouse, registry) is unreachable or answered with a transient failure. */
+/**
+ * A service (Kafka, Redis, ClickHouse, registry) is unreachable or answered with a failure. Retriable
+ * unless the service said retrying cannot help (a fenced producer, an authorization failure).
+ */
 export class ServiceUnavailableError extends ReelstreamError {
   readonly service: string;
 
-  constructor(service: string, message: string, options: { cause?: unknown } = {}) {
-    super(`${service}: ${message}`, { ...options, retriable: true });
+  constructor(service: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(`${service}: ${message}`, { cause: options.cause, retriable: options.retriable ?? true });
     this.service = service;
   }
 }

@@ -48,3 +48,55 @@ export const activeTasks = new Gauge({
   labelNames: ['application'] as const,
   registers: [metricsRegistry],
 });
+
+export const recordsProduced = new Counter({
+  name: 'reelstream_records_produced_total',
+  help: 'Records written to output and repartition topics, by application and topic',
+  labelNames: ['application', 'topic'] as const,
+  registers: [metricsRegistry],
+});
+
+export const batchProcessingDuration = new Histogram({
+  name: 'reelstream_batch_processing_duration_seconds',
+  help: 'Time to take one fetched batch through the topology (decode, process, hand to sinks)',
+  labelNames: ['application'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  registers: [metricsRegistry],
+});
+
+export const droppedRecords = new Counter({
+  name: 'reelstream_dropped_records_total',
+  help: 'Records an operator dropped on purpose (stale table update, null key, no matching branch), by node and reason',
+  labelNames: ['application', 'node', 'reason'] as const,
+  registers: [metricsRegistry],
+});
+
+export const consumerLag = new Gauge({
+  name: 'reelstream_consumer_lag',
+  help: 'Records between the last processed offset and the end of the partition, per assigned partition',
+  labelNames: ['application', 'topic', 'partition'] as const,
+  registers: [metricsRegistry],
+});
+
+export const pausedPartitions = new Gauge({
+  name: 'reelstream_paused_partitions',
+  help: 'Partitions paused by backpressure now',
+  labelNames: ['application'] as const,
+  registers: [metricsRegistry],
+});
+
+export const backpressurePauseLatency = new Histogram({
+  name: 'reelstream_backpressure_pause_latency_seconds',
+  help: 'Time from sink load crossing a high-water mark to its partitions being paused',
+  labelNames: ['application'] as const,
+  buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+  registers: [metricsRegistry],
+});
+
+export const sinkFlushDuration = new Histogram({
+  name: 'reelstream_sink_flush_duration_seconds',
+  help: 'Time for a sink to flush and be acknowledged (commit step 1), by sink',
+  labelNames: ['application', 'sink'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});

@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { StreamApplication } from '../../runtime/app/stream-application';
 import { ConfigError } from '../../runtime/errors';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
-import { rdkafkaTransport } from '../../runtime/kafka/rdkafka-transport';
+import { createTransport } from '../../runtime/kafka/create-transport';
 import { createLogger } from '../../runtime/logging';
 import { startMetricsServer } from '../../runtime/metrics-server';
+import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { configFrom } from '../options';
+import { createSinkResolver } from '../sink-resolver';
 import { loadTopology } from '../topology-loader';
 
 export function registerRunCommand(program: Command): void {
@@ -43,19 +45,17 @@ export function registerRunCommand(program: Command): void {
       ) => {
         const config = configFrom(command);
         const topology = loadTopology(name);
-        if (config.kafka.transport !== 'rdkafka') {
-          throw new ConfigError(
-            'kafka.transport: `run` supports rdkafka only for now (set KAFKA_TRANSPORT=rdkafka); the kafkajs runtime is not built yet',
-          );
-        }
         const log = createLogger('run');
         const admin = createKafkaJs(config.kafka).admin();
         await admin.connect();
+        const sinks = createSinkResolver(config, topology.name);
         const app = new StreamApplication({
           topology,
           applicationId: topology.name,
-          transport: rdkafkaTransport(config.kafka),
+          transport: createTransport(config.kafka),
           admin,
+          sinks: sinks.resolve,
+          registry: connectSchemaRegistry(config.schemaRegistry),
           instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
           commitIntervalMs: options.commitInterval,
         });
@@ -72,6 +72,7 @@ export function registerRunCommand(program: Command): void {
         } finally {
           metrics?.close();
           await app.close();
+          await sinks.close();
           await admin.disconnect();
           log.info(app.stats, 'stopped');
         }

@@ -12,12 +12,28 @@ import type {
   ConsumedRecord,
   GroupConsumer,
   KafkaTransport,
+  ProducedRecord,
   TopicPartition,
   TransactionalProducer,
 } from '../kafka/transport';
-import { decodeJson, decodeSourceKey, encodeJson } from './record-codec';
+import { decodeJson, encodeJson } from './record-codec';
 import { DecodeError } from '../../schemas/serde/decode-error';
-import { activeTasks, commitDuration, deadLetters, recordsProcessed, restoredRecords } from '../metrics';
+import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
+import {
+  activeTasks,
+  batchProcessingDuration,
+  commitDuration,
+  consumerLag,
+  deadLetters,
+  droppedRecords,
+  recordsProcessed,
+  recordsProduced,
+  restoredRecords,
+} from '../metrics';
+import { DEFAULT_FLOW_CONTROL, type FlowControlOptions, type Lane } from '../flow/flow-control';
+import { FlowController } from '../flow/flow-controller';
+import { SinkSet, type SinkResolver } from './sink-set';
+import { SourceDecoders } from './source-decoders';
 
 export interface StreamApplicationOptions {
   topology: Topology;
@@ -30,7 +46,18 @@ export interface StreamApplicationOptions {
   maxBatchRecords?: number;
   errorPolicy?: ErrorPolicy;
   logger?: Logger;
+  /** Resolves the topology's sink descriptors (redis, clickhouse...) to adapters; required if it has any. */
+  sinks?: SinkResolver;
+  /** Required when a source declares an Avro `valueSchema`. */
+  registry?: SchemaRegistryClient;
+  /** Backpressure marks; defaults in runtime/flow/flow-control.ts. */
+  flowControl?: Partial<FlowControlOptions>;
+  /** How often consumer lag per partition is measured (ms). Default 5 s. */
+  lagIntervalMs?: number;
 }
+
+/** The largest changelog record (one store entry) the runtime's topics accept. */
+export const MAX_STATE_RECORD_BYTES = 16 * 1024 * 1024;
 
 interface ActiveTask {
   task: StreamTask;
@@ -51,6 +78,10 @@ export class StreamApplication {
   private readonly tasks = new Map<string, ActiveTask>();
   private readonly subtopologyOfTopic = new Map<string, number>();
   private readonly internalTopics: ReadonlySet<string>;
+  private readonly decoders: SourceDecoders;
+  private readonly sinks: SinkSet;
+  private readonly flow: FlowController;
+  private lagTimer: NodeJS.Timeout | undefined;
   private consumer!: GroupConsumer;
   private producer!: TransactionalProducer;
   private assignment: TopicPartition[] = [];
@@ -58,6 +89,9 @@ export class StreamApplication {
   private transactionOpen = false;
   private stopping = false;
   private lastCommit = Date.now();
+  private readonly producedPerTopic = new Map<string, number>();
+  /** Records emitted while no transaction was open (wall-clock punctuation when idle): sent in the next one. */
+  private unsent: ProducedRecord[] = [];
   readonly stats = { processed: 0, commits: 0, restoredRecords: 0 };
 
   constructor(private readonly options: StreamApplicationOptions) {
@@ -66,12 +100,16 @@ export class StreamApplication {
     if (topology.subtopologies.some((sub) => sub.global)) {
       throw new ConfigError(`topology "${topology.name}": global tables are not supported by the Kafka runtime yet`);
     }
-    if ([...topology.nodes.values()].some((node) => node.kind === 'adapter-sink')) {
-      throw new ConfigError(`topology "${topology.name}": sink adapters are not wired into the Kafka runtime yet`);
-    }
     for (const sub of topology.subtopologies)
       for (const topic of sub.sourceTopics) this.subtopologyOfTopic.set(topic, sub.id);
     this.internalTopics = new Set(topology.internalTopics);
+    this.decoders = new SourceDecoders(topology, this.internalTopics, options.registry);
+    this.sinks = new SinkSet(topology, options.sinks, options.applicationId, this.log);
+    this.flow = new FlowController(
+      lanesOf(topology, this.internalTopics),
+      { ...DEFAULT_FLOW_CONTROL, ...options.flowControl },
+      options.applicationId,
+    );
   }
 
   /** Creates the internal topics (repartition: delete; changelog: compact) with the input's partition count. */
@@ -98,7 +136,14 @@ export class StreamApplication {
         configEntries:
           topic === dlq
             ? [{ name: 'retention.ms', value: String(14 * 24 * 3_600_000) }]
-            : [{ name: 'cleanup.policy', value: topic.endsWith('-changelog') ? 'compact' : 'delete' }],
+            : topic.endsWith('-changelog')
+              ? [
+                  { name: 'cleanup.policy', value: 'compact' },
+                  // A window aggregate with exact distinct counts is one record: a popular title's
+                  // minute can outgrow the broker's 1 MB default.
+                  { name: 'max.message.bytes', value: String(MAX_STATE_RECORD_BYTES) },
+                ]
+              : [{ name: 'cleanup.policy', value: 'delete' }],
       })),
     });
     this.log.info({ topics: missing, partitions }, 'created internal topics');
@@ -121,22 +166,29 @@ export class StreamApplication {
       },
     });
     this.consumer.subscribe([...topology.subtopologies.flatMap((sub) => sub.sourceTopics)]);
+    let measuring = false;
+    this.lagTimer = setInterval(() => {
+      if (measuring) return;
+      measuring = true;
+      void this.measureLag().finally(() => (measuring = false));
+    }, this.options.lagIntervalMs ?? 5_000);
+    this.lagTimer.unref();
     this.log.info({ topology: topology.name, transport: transport.name, instanceId }, 'started');
   }
 
   private outputsFor(partition: number): TaskOutputs {
     const { applicationId } = this.options;
     return {
-      toTopic: (topic, record) =>
-        this.producer.send({
+      toTopic: (topic, record) => {
+        this.producedPerTopic.set(topic, (this.producedPerTopic.get(topic) ?? 0) + 1);
+        this.send({
           topic,
           key: encodeJson(record.key),
           value: encodeJson(record.value),
           timestamp: Math.max(0, record.timestamp),
-        }),
-      toSink: () => {
-        throw new ConfigError('sink adapters are not wired into the Kafka runtime yet');
+        });
       },
+      toSink: (sink, record) => this.sinks.add(sink, record),
       deadLetter: (letter: DeadLetter) => {
         deadLetters.inc({ application: applicationId, kind: letter.kind === 'late' ? 'late' : 'processing-error' });
         const source = letter.record.source;
@@ -151,7 +203,7 @@ export class StreamApplication {
           letter.error ?? new Error(letter.reason),
           { reason: letter.kind === 'late' ? 'late' : 'processing-error', node: letter.node },
         );
-        this.producer.send({
+        this.send({
           topic: dlqTopic(applicationId),
           key: message.key,
           value: message.value,
@@ -171,94 +223,151 @@ export class StreamApplication {
     this.consumer.pause(assignment);
     // Records fetched after the last commit were part of the aborted transaction: read them again.
     await this.consumer.seekToCommitted(assignment);
+    const started = Date.now();
+    // Which store each changelog partition restores: one read over all of them for the whole assignment.
+    const restoreTargets = new Map<
+      string,
+      { task: string; store: string; restore: (key: unknown, value: unknown) => void }
+    >();
+    for (const { topic, partition } of assignment) {
+      const subtopology = this.subtopologyOfTopic.get(topic);
+      if (subtopology === undefined) continue;
+      const id = `${subtopology}_${partition}`;
+      if (this.tasks.has(id)) continue;
+      const task = new StreamTask(topology, {
+        applicationId,
+        taskId: id,
+        subtopologies: [subtopology],
+        outputs: this.outputsFor(partition),
+        errorPolicy,
+        wallClock: Date.now,
+      });
+      for (const built of task.stores.values()) {
+        const changelog = topology.stores.get(built.spec.name)?.changelogTopic;
+        const changelogging = built.changelogging;
+        if (!changelog || !changelogging) continue;
+        restoreTargets.set(`${changelog}:${partition}`, {
+          task: id,
+          store: built.spec.name,
+          restore: (key, value) => changelogging.restore(key, value),
+        });
+      }
+      this.tasks.set(id, { task, partition, positions: new Map() });
+    }
+    const restoredPerTask = new Map<string, number>();
     const reader = this.options.transport.partitionReader();
     try {
-      for (const { topic, partition } of assignment) {
-        const subtopology = this.subtopologyOfTopic.get(topic);
-        if (subtopology === undefined) continue;
-        const id = `${subtopology}_${partition}`;
-        if (this.tasks.has(id)) continue;
-        const task = new StreamTask(topology, {
-          applicationId,
-          taskId: id,
-          subtopologies: [subtopology],
-          outputs: this.outputsFor(partition),
-          errorPolicy,
-          wallClock: Date.now,
-        });
-        const started = Date.now();
-        let restored = 0;
-        for (const built of task.stores.values()) {
-          const changelog = topology.stores.get(built.spec.name)?.changelogTopic;
-          if (!changelog || !built.changelogging) continue;
-          const count = await reader.readToEnd({ topic: changelog, partition }, (record) =>
-            built.changelogging?.restore(
-              decodeJson(record.key),
-              record.value === null ? null : decodeJson(record.value),
-            ),
-          );
-          restoredRecords.inc({ application: applicationId, store: built.spec.name }, count);
-          restored += count;
-        }
-        task.init();
-        this.tasks.set(id, { task, partition, positions: new Map() });
-        this.stats.restoredRecords += restored;
-        if (restored > 0)
-          this.log.info({ task: id, restored, ms: Date.now() - started }, 'restored state from changelog');
-      }
+      await reader.readToEnd(
+        [...restoreTargets.keys()].map((key) => {
+          const separator = key.lastIndexOf(':');
+          return { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
+        }),
+        (record) => {
+          const target = restoreTargets.get(`${record.topic}:${record.partition}`);
+          if (!target) return;
+          target.restore(decodeJson(record.key), record.value === null ? null : decodeJson(record.value));
+          restoredRecords.inc({ application: applicationId, store: target.store });
+          restoredPerTask.set(target.task, (restoredPerTask.get(target.task) ?? 0) + 1);
+        },
+      );
+      for (const { task } of this.tasks.values()) task.init();
+      const restored = [...restoredPerTask.values()].reduce((sum, count) => sum + count, 0);
+      this.stats.restoredRecords += restored;
+      if (restored > 0)
+        this.log.info(
+          { tasks: Object.fromEntries(restoredPerTask), restored, ms: Date.now() - started },
+          'restored state from changelog',
+        );
     } finally {
       await reader.disconnect();
       this.consumer.resume(assignment);
+      this.flow.reapply(assignment, this.consumer);
       activeTasks.set({ application: applicationId }, this.tasks.size);
     }
   }
 
   private process(records: ConsumedRecord[]): void {
+    const { applicationId } = this.options;
+    const timer = batchProcessingDuration.startTimer({ application: applicationId });
     const perTopic = new Map<string, number>();
     for (const consumed of records) perTopic.set(consumed.topic, (perTopic.get(consumed.topic) ?? 0) + 1);
-    for (const [topic, count] of perTopic)
-      recordsProcessed.inc({ application: this.options.applicationId, topic }, count);
+    for (const [topic, count] of perTopic) recordsProcessed.inc({ application: applicationId, topic }, count);
     for (const consumed of records) {
       const subtopology = this.subtopologyOfTopic.get(consumed.topic);
       const active = subtopology === undefined ? undefined : this.tasks.get(`${subtopology}_${consumed.partition}`);
       if (!active) continue; // revoked meanwhile: the new owner processes it
       active.positions.set(consumed.topic, consumed.offset);
       this.stats.processed += 1;
-      const internal = this.internalTopics.has(consumed.topic);
-      let record: StreamRecord;
+      let decoded: { key: unknown; value: unknown };
       try {
-        record = {
-          key: internal ? decodeJson(consumed.key) : decodeSourceKey(consumed.key),
-          value: decodeJson(consumed.value),
-          timestamp: consumed.timestamp,
-          source: { topic: consumed.topic, partition: consumed.partition, offset: String(consumed.offset) },
-        };
-      } catch (cause) {
-        const error = new DecodeError('invalid-json', `not JSON: ${(cause as Error).message}`, undefined, cause);
-        deadLetters.inc({ application: this.options.applicationId, kind: error.reason });
-        const message = deadLetterMessage({ ...consumed, offset: String(consumed.offset) }, error, {
-          reason: error.reason,
-        });
-        this.producer.send({
-          topic: dlqTopic(this.options.applicationId),
-          key: message.key,
-          value: message.value,
-          headers: message.headers as Record<string, string>,
-        });
+        decoded = this.decoders.decode(consumed);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        this.deadLetterUndecodable(consumed, error);
         continue;
       }
+      const record: StreamRecord = {
+        key: decoded.key,
+        value: decoded.value,
+        timestamp: consumed.timestamp,
+        source: { topic: consumed.topic, partition: consumed.partition, offset: String(consumed.offset) },
+      };
       active.task.process(consumed.topic, record);
     }
     const now = Date.now();
     for (const { task } of this.tasks.values()) task.punctuate('wall-clock', now);
+    const handedOver = performance.now();
+    this.sinks.writePending();
+    this.flow.observe(this.sinks.load(), this.assignment, this.consumer, handedOver);
+    timer();
   }
 
-  /** The commit protocol: state to changelogs and consumed offsets, in the open transaction, then commit. */
+  /** Every record the tasks emit goes through here, so none is produced outside a transaction. */
+  private send(record: ProducedRecord): void {
+    if (this.transactionOpen) this.producer.send(record);
+    else this.unsent.push(record);
+  }
+
+  /** Opens a transaction for what idle punctuation emitted: records to produce, or sink writes to flush. */
+  private async openForPendingWork(): Promise<void> {
+    if (this.transactionOpen || (this.unsent.length === 0 && this.sinks.load().records === 0)) return;
+    await this.producer.begin();
+    this.transactionOpen = true;
+    for (const record of this.unsent) this.producer.send(record);
+    this.unsent = [];
+  }
+
+  private deadLetterUndecodable(consumed: ConsumedRecord, error: DecodeError): void {
+    deadLetters.inc({ application: this.options.applicationId, kind: error.reason });
+    const message = deadLetterMessage({ ...consumed, offset: String(consumed.offset) }, error, {
+      reason: error.reason,
+      schemaId: error.schemaId,
+    });
+    this.send({
+      topic: dlqTopic(this.options.applicationId),
+      key: message.key,
+      value: message.value,
+      headers: message.headers as Record<string, string>,
+    });
+  }
+
+  /**
+   * The commit protocol (DESIGN §4): 1. flush the sinks and wait for their acknowledgement;
+   * 2. dirty state to the changelogs and 3. the consumed offsets, both in the open transaction,
+   * which then commits — with the output, repartition and DLQ records it already holds.
+   */
   private async commit(): Promise<void> {
     if (!this.transactionOpen) return;
-    const timer = commitDuration.startTimer({ application: this.options.applicationId });
+    const { applicationId } = this.options;
+    const timer = commitDuration.startTimer({ application: applicationId });
+    await this.sinks.flush(() => this.stopping);
     const offsets = [];
     for (const active of this.tasks.values()) {
+      for (const [key, count] of active.task.metrics.dropped) {
+        const [node, reason] = key.split(': ', 2);
+        droppedRecords.inc({ application: applicationId, node, reason }, count);
+      }
+      active.task.metrics.dropped.clear();
       for (const entry of active.task.flushState()) {
         const changelog = this.options.topology.stores.get(entry.store)?.changelogTopic as string;
         this.producer.send({
@@ -272,6 +381,9 @@ export class StreamApplication {
         offsets.push({ topic, partition: active.partition, offset: offset + 1 });
     }
     await this.producer.commit(offsets, this.consumer);
+    for (const [topic, count] of this.producedPerTopic)
+      recordsProduced.inc({ application: applicationId, topic }, count);
+    this.producedPerTopic.clear();
     timer();
     this.transactionOpen = false;
     this.stats.commits += 1;
@@ -279,7 +391,10 @@ export class StreamApplication {
   }
 
   private async abort(): Promise<void> {
+    this.unsent = [];
     if (!this.transactionOpen) return;
+    this.sinks.discard();
+    this.producedPerTopic.clear();
     await this.producer.abort();
     this.transactionOpen = false;
   }
@@ -297,13 +412,21 @@ export class StreamApplication {
       }
       const records = await this.consumeWithRetry(maxBatchRecords);
       if (this.assignmentChanged) continue;
+      await this.prepareWithRetry(records);
       if (records.length > 0 && !this.transactionOpen) {
         await this.producer.begin();
         this.transactionOpen = true;
       }
       this.process(records);
-      if (Date.now() - this.lastCommit >= commitIntervalMs) await this.commitOrRecover();
+      await this.openForPendingWork();
+      // Commit on the interval; on an empty batch (caught up, or kafkajs waiting for its held batches);
+      // and when backpressure paused every lane, since committing is what flushes the sinks and drains them.
+      if (records.length === 0 || this.flow.saturated || Date.now() - this.lastCommit >= commitIntervalMs) {
+        await this.commitOrRecover();
+        this.flow.observe(this.sinks.load(), this.assignment, this.consumer, performance.now());
+      }
     }
+    await this.openForPendingWork();
     await this.commitOrRecover();
   }
 
@@ -321,11 +444,50 @@ export class StreamApplication {
     }
   }
 
+  /** Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for. */
+  private async prepareWithRetry(records: ConsumedRecord[]): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.decoders.prepare(records);
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+        const delay = Math.min(10_000, 100 * 2 ** attempt);
+        this.log.warn({ err: error, attempt, delay }, 'schema registry unavailable; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** Lag per assigned partition: the partition's end minus the next offset to process. */
+  private async measureLag(): Promise<void> {
+    const { admin, applicationId } = this.options;
+    const topics = [...new Set(this.assignment.map(({ topic }) => topic))];
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
+      for (const end of ends) {
+        if (!this.assignment.some((p) => p.topic === topic && p.partition === end.partition)) continue;
+        const subtopology = this.subtopologyOfTopic.get(topic);
+        const position = this.tasks.get(`${subtopology}_${end.partition}`)?.positions.get(topic);
+        if (position === undefined) continue;
+        consumerLag.set(
+          { application: applicationId, topic, partition: String(end.partition) },
+          Math.max(0, Number(end.high) - position - 1),
+        );
+      }
+    }
+  }
+
   private async commitOrRecover(): Promise<void> {
     try {
       await this.commit();
     } catch (error) {
-      // Fenced or rebalanced under us: nothing of this transaction counts; rebuild from the changelogs.
+      // A commit the broker refuses for good (fenced by a newer instance, a record too large) would
+      // fail the same way after every rebuild: stop with the error instead of looping.
+      if (!isRetriable(error)) {
+        await this.abort().catch(() => undefined);
+        throw error;
+      }
+      // Rebalanced under us or a transient failure: nothing of this transaction counts; rebuild from the changelogs.
       this.log.warn({ err: error }, 'commit failed; aborting and rebuilding tasks from committed state');
       await this.abort().catch(() => undefined);
       this.transactionOpen = false;
@@ -338,8 +500,23 @@ export class StreamApplication {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.lagTimer);
     for (const { task } of this.tasks.values()) task.close();
+    await this.sinks.close();
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
+}
+
+/** Every task source topic with its lane priority; the application's own topics rank with the highest lane. */
+function lanesOf(topology: Topology, internalTopics: ReadonlySet<string>): Lane[] {
+  const lanes: Lane[] = [];
+  for (const node of topology.nodes.values()) {
+    if (node.kind !== 'source' || node.global) continue;
+    for (const topic of node.topics)
+      if (!internalTopics.has(topic)) lanes.push({ topic, priority: node.lanes?.[topic] ?? 0 });
+  }
+  const highest = Math.max(0, ...lanes.map((lane) => lane.priority));
+  for (const topic of internalTopics) if (!topic.endsWith('-changelog')) lanes.push({ topic, priority: highest });
+  return lanes;
 }

@@ -31,6 +31,7 @@ export const environmentOverrides: readonly EnvironmentOverride[] = [
   { variable: 'SCHEMA_REGISTRY_USERNAME', path: ['schemaRegistry', 'username'], parse: text },
   { variable: 'SCHEMA_REGISTRY_PASSWORD', path: ['schemaRegistry', 'password'], parse: text },
   { variable: 'REDIS_URL', path: ['redis', 'url'], parse: text },
+  { variable: 'REDIS_KEY_PREFIX', path: ['redis', 'keyPrefix'], parse: text },
   { variable: 'CLICKHOUSE_URL', path: ['clickhouse', 'url'], parse: text },
   { variable: 'CLICKHOUSE_USER', path: ['clickhouse', 'username'], parse: text },
   { variable: 'CLICKHOUSE_PASSWORD', path: ['clickhouse', 'password'], parse: text },

@@ -36,6 +36,11 @@ export const redisConfigSchema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
+  /** First part of every key reelstream writes (docs/redis-keys.md). */
+  keyPrefix: z
+    .string()
+    .regex(/^[^\s:]+$/, 'must be non-empty, without spaces or ":"')
+    .default('reelstream'),
 });
 
 export const clickhouseConfigSchema = z.strictObject({

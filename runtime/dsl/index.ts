@@ -6,7 +6,7 @@ export { KTable } from './ktable';
 export { GlobalKTable } from './global-ktable';
 export { KGroupedStream } from './kgrouped-stream';
 export { TimeWindowedKStream, SessionWindowedKStream } from './windowed-kstream';
-export { sinkDescriptor } from './sinks';
+export { sinkDescriptor, redisWindows, clickhouseRows } from './sinks';
 export type { StoreOptions, EmitOptions, WindowedAggregateOptions } from './store-options';
 export { tumbling, hopping, session } from '../../processors/windows';
 export type { StreamRecord, Windowed, WindowResult, Change } from '../../processors/api/record';

@@ -10,10 +10,12 @@ import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
 /**
- * Engine acceptance on the real broker (node-rdkafka transport): a windowed count over 200,000
+ * Engine acceptance on the real broker, for both transports: a windowed count over 200,000
  * records on 6 partitions equals the expected counts exactly — in a clean run, and in a run whose
  * processor is killed with SIGKILL three times and restarted (state restored from the changelog).
  */
+type Transport = 'rdkafka' | 'kafkajs';
+const transports: Transport[] = ['rdkafka', 'kafkajs'];
 const RECORDS = 200_000;
 const CONTENT_IDS = 37;
 const config = testConfig();
@@ -83,6 +85,7 @@ function startProcessor(
   input: string,
   output: string,
   logFile: string,
+  transport: Transport,
   instanceId = 'only-instance',
   extraArgs: string[] = [],
 ): ChildProcess {
@@ -92,7 +95,7 @@ function startProcessor(
       ENGINE_APP: app,
       ENGINE_INPUT: input,
       ENGINE_OUTPUT: output,
-      KAFKA_TRANSPORT: 'rdkafka',
+      KAFKA_TRANSPORT: transport,
       REELSTREAM_LOG_LEVEL: 'info',
       REELSTREAM_LOG_FORMAT: 'json',
     },
@@ -193,11 +196,11 @@ function compare(actual: Map<string, number>, expected: Map<string, number>) {
   };
 }
 
-describe('the Kafka runtime (node-rdkafka, real broker)', () => {
+describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => {
   it(`counts ${RECORDS.toLocaleString('en-US')} records over 6 partitions exactly`, async () => {
-    const { app, input, output, expected } = await prepare('engine_clean');
+    const { app, input, output, expected } = await prepare(`engine_clean_${transport}`);
     const metricsPort = await freePort();
-    const child = startProcessor(app, input, output, join(tmpdir(), `${app}.log`), 'only-instance', [
+    const child = startProcessor(app, input, output, join(tmpdir(), `${app}.log`), transport, 'only-instance', [
       '--metrics-port',
       String(metricsPort),
     ]);
@@ -215,18 +218,18 @@ describe('the Kafka runtime (node-rdkafka, real broker)', () => {
   }, 300_000);
 
   it('is exact after SIGKILL at three random points, restoring state from the changelog', async () => {
-    const { app, input, output, expected } = await prepare('engine_kill');
+    const { app, input, output, expected } = await prepare(`engine_kill_${transport}`);
     const logFile = join(tmpdir(), `${app}.log`);
     // Kill on progress, not on the clock (a cold machine starts slowly): each time, wait until the
     // counting stage has committed more than before, so there is state in the changelog to restore.
     let committedBefore = 0;
     for (let kill = 0; kill < 3; kill += 1) {
-      const child = startProcessor(app, input, output, logFile);
+      const child = startProcessor(app, input, output, logFile, transport);
       committedBefore = await waitForCountingProgress(app, committedBefore);
       await new Promise((r) => setTimeout(r, Math.random() * 1_500));
       await stop(child, 'SIGKILL');
     }
-    const last = startProcessor(app, input, output, logFile);
+    const last = startProcessor(app, input, output, logFile, transport);
     await waitUntilCaughtUp(app, input);
     await stop(last, 'SIGTERM');
     expect(compare(await readCounts(output), expected)).toEqual({
@@ -239,11 +242,11 @@ describe('the Kafka runtime (node-rdkafka, real broker)', () => {
   }, 400_000);
 
   it('stays exact when a second instance joins mid-run (rebalance)', async () => {
-    const { app, input, output, expected } = await prepare('engine_join');
+    const { app, input, output, expected } = await prepare(`engine_join_${transport}`);
     const logFile = join(tmpdir(), `${app}.log`);
-    const first = startProcessor(app, input, output, logFile, 'instance-a');
+    const first = startProcessor(app, input, output, logFile, transport, 'instance-a');
     await new Promise((r) => setTimeout(r, 6_000));
-    const second = startProcessor(app, input, output, logFile, 'instance-b');
+    const second = startProcessor(app, input, output, logFile, transport, 'instance-b');
     await waitUntilCaughtUp(app, input);
     await Promise.all([stop(first, 'SIGTERM'), stop(second, 'SIGTERM')]);
     expect(compare(await readCounts(output), expected)).toEqual({

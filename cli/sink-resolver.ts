@@ -1,0 +1,67 @@
+import Redis from 'ioredis';
+import type { SinkResolver } from '../runtime/app/sink-set';
+import type { ReelstreamConfig } from '../runtime/config/schema';
+import { ConfigError } from '../runtime/errors';
+import type { Sink, SinkDescriptor } from '../runtime/topology/sink-descriptor';
+import { connectClickhouse, type ClickhouseConnection } from '../sinks/clickhouse/connection';
+import { ClickhouseRowsSink } from '../sinks/clickhouse/rows-sink';
+import { RedisKeys, type Resolution } from '../sinks/redis/keys';
+import { RedisWindowSink } from '../sinks/redis/window-sink';
+
+/**
+ * Resolves the sink descriptors a topology names (runtime/dsl/sinks.ts) to the adapters in sinks/,
+ * sharing one Redis client and one ClickHouse connection. `close` releases them after the run.
+ */
+export function createSinkResolver(
+  config: ReelstreamConfig,
+  applicationId: string,
+): { resolve: SinkResolver; close(): Promise<void> } {
+  let redis: Redis | undefined;
+  let clickhouse: ClickhouseConnection | undefined;
+  const keys = new RedisKeys(config.redis.keyPrefix);
+  const database = config.clickhouse.database;
+
+  const resolve = (descriptor: SinkDescriptor): Sink => {
+    const options = descriptor.options ?? {};
+    switch (descriptor.type) {
+      case 'redis-windows':
+        redis ??= new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+        return new RedisWindowSink(redis, keys, {
+          view: String(options.view),
+          resolution: options.resolution as Resolution,
+          topNScore: options.topN ? (aggregate) => Number(aggregate.concurrentViewers ?? 0) : undefined,
+        }) as Sink;
+      case 'clickhouse-rows': {
+        clickhouse ??= connectClickhouse(config.clickhouse);
+        const ledger = options.ledger === true;
+        return new ClickhouseRowsSink(clickhouse, {
+          name: `${applicationId}-${String(options.table)}`,
+          table: `${database}.${String(options.table)}`,
+          ledgerTable: ledger ? `${database}.sink_offset_ledger` : undefined,
+          toRow: (record) => ({
+            ...(record.value as Record<string, unknown>),
+            ...(ledger
+              ? {
+                  source_topic: record.source?.topic,
+                  source_partition: record.source?.partition,
+                  source_offset: Number(record.source?.offset),
+                }
+              : {}),
+          }),
+        }) as Sink;
+      }
+      default:
+        throw new ConfigError(
+          `sink "${descriptor.name}": unknown sink type "${descriptor.type}" (known: redis-windows, clickhouse-rows)`,
+        );
+    }
+  };
+
+  return {
+    resolve,
+    close: async () => {
+      redis?.disconnect();
+      await clickhouse?.close();
+    },
+  };
+}
