@@ -1,0 +1,49 @@
+/**
+ * Every Redis key reelstream writes or reads is built here (docs/redis-keys.md is its schema).
+ *
+ *   <prefix>:agg:<view>:<resolution>:<dimension>:<windowStartMs>   string: the whole aggregate, JSON
+ *   <prefix>:top:<view>:<resolution>:<windowStartMs>               zset: member = dimension, score = concurrent viewers
+ *
+ * view: what is aggregated per window (`content`, `content-region`, `content-tier`, `live`);
+ * resolution: `1m` or `10s`; dimension: the entity (a content id, or `contentId|region`). Window
+ * starts are epoch milliseconds, so a dashboard computes the keys of the last N windows itself.
+ */
+export type Resolution = '1m' | '10s';
+
+export const RESOLUTION_MS: Record<Resolution, number> = { '1m': 60_000, '10s': 10_000 };
+
+/** How long each resolution's keys live: a day of minutes for the series, a few minutes of the "now" view. */
+export const RESOLUTION_TTL_MS: Record<Resolution, number> = { '1m': 26 * 3_600_000, '10s': 5 * 60_000 };
+
+const SAFE = /^[^\s:]+$/;
+
+function part(name: string, value: string): string {
+  if (!SAFE.test(value))
+    throw new TypeError(`redis key part ${name} must be non-empty without spaces or ':' (got "${value}")`);
+  return value;
+}
+
+export class RedisKeys {
+  constructor(readonly prefix = 'reelstream') {
+    part('prefix', prefix);
+  }
+
+  aggregate(view: string, resolution: Resolution, dimension: string, windowStart: number): string {
+    return `${this.prefix}:agg:${part('view', view)}:${resolution}:${part('dimension', dimension)}:${windowStart}`;
+  }
+
+  topN(view: string, resolution: Resolution, windowStart: number): string {
+    return `${this.prefix}:top:${part('view', view)}:${resolution}:${windowStart}`;
+  }
+
+  /** `contentId|region` and the like: one dimension out of several values. */
+  static dimension(...values: string[]): string {
+    return values.join('|');
+  }
+}
+
+/** The start of the window of `resolution` that holds `timeMs`. */
+export function windowStartOf(timeMs: number, resolution: Resolution): number {
+  const size = RESOLUTION_MS[resolution];
+  return timeMs - (((timeMs % size) + size) % size);
+}
