@@ -7,9 +7,11 @@ import avro, { type Schema, type Type } from 'avsc';
  * registry subject under TopicNameStrategy (`<topic>-value`); the rollup rows have no topic of their
  * own, so their subject is named after the ClickHouse table they fill.
  */
+export type SchemaName = 'PlaybackEvent' | 'ContentMetadata' | 'CacheInvalidation' | 'PlaybackMinuteRollup';
+
 export interface SchemaEntry {
   /** Short name used in code and CLI output. */
-  name: 'PlaybackEvent' | 'ContentMetadata' | 'CacheInvalidation' | 'PlaybackMinuteRollup';
+  name: SchemaName;
   file: string;
   subject: string;
   topic?: string;

@@ -1,0 +1,86 @@
+import type { PlaybackEvent } from '../../schemas/types.generated';
+import { addContentEvent, addEvent, emptyContentStats, emptyStats, percentile, summarize } from './playback-stats';
+
+const event = (overrides: Partial<PlaybackEvent>): PlaybackEvent => ({
+  eventId: 'e',
+  sessionId: 's1',
+  viewerId: 'v1',
+  contentId: 'c1',
+  liveEventId: null,
+  eventType: 'heartbeat',
+  eventTimeMs: 0,
+  positionMs: 0,
+  bitrateKbps: 0,
+  bufferingMs: 0,
+  startupTimeMs: null,
+  errorCode: null,
+  deviceType: 'tv',
+  region: 'eu',
+  cdnEdge: 'edge-1',
+  viewerTier: 'premium',
+  appVersion: '1.0',
+  ...overrides,
+});
+
+describe('playback stats', () => {
+  it('computes every figure of the definitions from a small session mix', () => {
+    const stats = emptyStats();
+    const events: Partial<PlaybackEvent>[] = [
+      { sessionId: 's1', viewerId: 'v1', eventType: 'start', positionMs: 0, startupTimeMs: 800, bitrateKbps: 3_000 },
+      { sessionId: 's1', viewerId: 'v1', eventType: 'heartbeat', positionMs: 20_000, bitrateKbps: 5_000 },
+      { sessionId: 's1', viewerId: 'v1', eventType: 'buffering_end', positionMs: 20_000, bufferingMs: 1_000 },
+      { sessionId: 's2', viewerId: 'v1', eventType: 'start', positionMs: 5_000, startupTimeMs: 1_200 },
+      { sessionId: 's2', viewerId: 'v1', eventType: 'heartbeat', positionMs: 35_000, bitrateKbps: 4_000 },
+      { sessionId: 's3', viewerId: 'v2', eventType: 'error', positionMs: 0, errorCode: 'DRM' },
+      { sessionId: 's3', viewerId: 'v2', eventType: 'stop', positionMs: 0 },
+    ];
+    for (const overrides of events) addEvent(stats, event(overrides));
+    expect(summarize(stats)).toEqual({
+      starts: 2,
+      stops: 1,
+      concurrentViewers: 3,
+      uniqueViewers: 2,
+      watchTimeMs: 20_000 + 30_000,
+      bufferingMs: 1_000,
+      bufferingRatio: 1_000 / 50_000,
+      sessionsWithRebuffer: 1,
+      rebufferRate: 1 / 3,
+      startupTimeP50Ms: 800,
+      startupTimeP95Ms: 1_200,
+      avgBitrateKbps: 4_000,
+      errors: 1,
+      errorsByCode: { DRM: 1 },
+    });
+  });
+
+  it('is zero-safe for an empty window', () => {
+    expect(summarize(emptyStats())).toMatchObject({
+      bufferingRatio: 0,
+      rebufferRate: 0,
+      startupTimeP50Ms: null,
+      avgBitrateKbps: 0,
+    });
+  });
+
+  it('survives a JSON round trip (the changelog) and continues the same', () => {
+    const stats = addEvent(emptyStats(), event({ sessionId: 'a', positionMs: 10 }));
+    const restored = JSON.parse(JSON.stringify(stats)) as typeof stats;
+    addEvent(restored, event({ sessionId: 'a', positionMs: 70 }));
+    expect(summarize(restored).watchTimeMs).toBe(60);
+  });
+
+  it('takes nearest-rank percentiles', () => {
+    expect(percentile([5, 1, 4, 2, 3], 0.5)).toBe(3);
+    expect(percentile([5, 1, 4, 2, 3], 0.95)).toBe(5);
+    expect(percentile([], 0.5)).toBeNull();
+  });
+
+  it('keeps region and tier breakdowns beside the total', () => {
+    const stats = emptyContentStats();
+    addContentEvent(stats, event({ sessionId: 'a', region: 'eu', viewerTier: 'premium' }));
+    addContentEvent(stats, event({ sessionId: 'b', region: 'us', viewerTier: 'premium' }));
+    expect(summarize(stats.all).concurrentViewers).toBe(2);
+    expect(Object.keys(stats.byRegion).sort()).toEqual(['eu', 'us']);
+    expect(summarize(stats.byTier.premium as never).concurrentViewers).toBe(2);
+  });
+});

@@ -1,0 +1,179 @@
+import type { Windowed, WindowResult } from '../processors/api/record';
+import {
+  addContentEvent,
+  addEvent,
+  emptyContentStats,
+  emptyStats,
+  summarize,
+  type ContentWindowStats,
+  type PlaybackSummary,
+} from '../processors/playback/playback-stats';
+import type { Duration } from '../processors/duration';
+import { clickhouseRows, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
+import type { PlaybackEvent } from '../schemas/types.generated';
+
+/**
+ * The pipeline's main job (DESIGN §1): playback events → live windowed statistics in Redis and
+ * historical rows in ClickHouse. Follow one event:
+ *
+ *   playback.events (Avro) ─┬─ to-event-row ─────────────────────────────→ ClickHouse playback_events (raw)
+ *                           ├─ by-content (repartition) ─┬─ 1-minute windows: total + per region + per tier
+ *                           │                            │     ├─ updates every 1 s → Redis content / content-region / content-tier (1m), top-N
+ *                           │                            │     └─ final per window  → ClickHouse playback_minute (rollups)
+ *                           │                            └─ 10-second windows → Redis content (10s), the "now" view
+ *                           └─ live events only, by-live-event (repartition) → 1-minute windows → Redis live (1m)
+ *
+ * Statistic definitions: processors/playback/playback-stats.ts. Redis keys: docs/redis-keys.md.
+ * PLAYBACK_TOPIC and PLAYBACK_APP override the topic and application id (tests use their own);
+ * PLAYBACK_GRACE the grace period (default 30 s): a backlog replayed after downtime interleaves the
+ * input partitions' event times in the repartition topics by more than 30 s, so the accuracy suite,
+ * which kills the processor and measures exactness (not lateness), runs with a longer one.
+ */
+const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
+const app = process.env.PLAYBACK_APP ?? 'playback-analytics';
+const grace = (process.env.PLAYBACK_GRACE ?? '30s') as Duration;
+
+type ContentResult = WindowResult<ContentWindowStats>;
+
+const windowKey = (window: Windowed<string>, dimension: string): Windowed<string> => ({
+  key: dimension,
+  start: window.start,
+  end: window.end,
+});
+
+/** One rollup row (schemas/avro/playback-minute-rollup.avsc, ClickHouse playback_minute). */
+function rollupRow(window: Windowed<string>, region: string, tier: string, summary: PlaybackSummary) {
+  const codes = Object.keys(summary.errorsByCode).sort();
+  return {
+    window_start: Math.floor(window.start / 1000),
+    window_date: new Date(window.start).toISOString().slice(0, 10),
+    content_id: window.key,
+    region,
+    viewer_tier: tier,
+    starts: summary.starts,
+    stops: summary.stops,
+    concurrent_viewers: summary.concurrentViewers,
+    unique_viewers: summary.uniqueViewers,
+    watch_time_ms: summary.watchTimeMs,
+    buffering_ms: summary.bufferingMs,
+    buffering_ratio: summary.bufferingRatio,
+    sessions_with_rebuffer: summary.sessionsWithRebuffer,
+    rebuffer_rate: summary.rebufferRate,
+    startup_time_p50_ms: summary.startupTimeP50Ms,
+    startup_time_p95_ms: summary.startupTimeP95Ms,
+    avg_bitrate_kbps: summary.avgBitrateKbps,
+    errors: summary.errors,
+    error_codes: codes,
+    error_counts: codes.map((code) => summary.errorsByCode[code]),
+    written_at: Math.floor(window.end / 1000),
+  };
+}
+
+function eventRow(event: PlaybackEvent) {
+  return {
+    event_date: new Date(event.eventTimeMs).toISOString().slice(0, 10),
+    event_time: Math.floor(event.eventTimeMs / 1000),
+    event_time_ms: event.eventTimeMs,
+    event_id: event.eventId,
+    session_id: event.sessionId,
+    viewer_id: event.viewerId,
+    content_id: event.contentId,
+    live_event_id: event.liveEventId,
+    event_type: event.eventType,
+    position_ms: event.positionMs,
+    bitrate_kbps: event.bitrateKbps,
+    buffering_ms: event.bufferingMs,
+    startup_time_ms: event.startupTimeMs,
+    error_code: event.errorCode,
+    device_type: event.deviceType,
+    region: event.region,
+    cdn_edge: event.cdnEdge,
+    viewer_tier: event.viewerTier,
+    app_version: event.appVersion,
+    sample_weight: 1,
+    ingested_at: Math.floor(event.eventTimeMs / 1000),
+  };
+}
+
+export default defineTopology(app, (b) => {
+  const plays = b.stream<string, PlaybackEvent>(topic, {
+    name: 'playback-events',
+    valueSchema: 'PlaybackEvent',
+    timestamp: (event) => event.eventTimeMs,
+  });
+
+  plays.mapValues(eventRow, { name: 'to-event-row' }).to(clickhouseRows('playback_events', { ledger: true }));
+
+  const byContent = plays.groupBy((event) => event.contentId, { name: 'by-content' });
+
+  const minute = byContent
+    .windowedBy(tumbling('1m').grace(grace))
+    .aggregate(emptyContentStats, (_contentId, event, stats) => addContentEvent(stats, event), {
+      name: 'content-minute',
+      store: 'content-minute',
+      emit: { updates: '1s', final: true },
+    });
+
+  minute
+    .mapValues((result: ContentResult) => summarize(result.aggregate.all), { name: 'content-summary' })
+    .to(redisWindows('content', '1m', { topN: true }));
+  minute
+    .flatMap(
+      (result: ContentResult, window) =>
+        Object.entries(result.aggregate.byRegion).map(([region, stats]) => ({
+          key: windowKey(window, `${window.key}|${region}`),
+          value: summarize(stats),
+        })),
+      { name: 'content-region-summary' },
+    )
+    .to(redisWindows('content-region', '1m'));
+  minute
+    .flatMap(
+      (result: ContentResult, window) =>
+        Object.entries(result.aggregate.byTier).map(([tier, stats]) => ({
+          key: windowKey(window, `${window.key}|${tier}`),
+          value: summarize(stats),
+        })),
+      { name: 'content-tier-summary' },
+    )
+    .to(redisWindows('content-tier', '1m'));
+  minute
+    .filter((result: ContentResult) => result.emit === 'final', { name: 'final-minutes' })
+    .flatMap(
+      (result: ContentResult, window) => [
+        { key: window.key, value: rollupRow(window, '*', '*', summarize(result.aggregate.all)) },
+        ...Object.entries(result.aggregate.byRegion).map(([region, stats]) => ({
+          key: window.key,
+          value: rollupRow(window, region, '*', summarize(stats)),
+        })),
+        ...Object.entries(result.aggregate.byTier).map(([tier, stats]) => ({
+          key: window.key,
+          value: rollupRow(window, '*', tier, summarize(stats)),
+        })),
+      ],
+      { name: 'minute-rollups' },
+    )
+    .to(clickhouseRows('playback_minute'));
+
+  byContent
+    .windowedBy(tumbling('10s').grace(grace))
+    .aggregate(emptyStats, (_contentId, event, stats) => addEvent(stats, event), {
+      name: 'content-10s',
+      store: 'content-10s',
+      emit: { updates: '1s', final: false },
+    })
+    .mapValues((result) => summarize(result.aggregate), { name: 'content-now-summary' })
+    .to(redisWindows('content', '10s'));
+
+  plays
+    .filter((event) => event.liveEventId !== null, { name: 'live-only' })
+    .groupBy((event) => event.liveEventId as string, { name: 'by-live-event' })
+    .windowedBy(tumbling('1m').grace(grace))
+    .aggregate(emptyStats, (_liveEventId, event, stats) => addEvent(stats, event), {
+      name: 'live-minute',
+      store: 'live-minute',
+      emit: { updates: '1s', final: false },
+    })
+    .mapValues((result) => summarize(result.aggregate), { name: 'live-summary' })
+    .to(redisWindows('live', '1m'));
+});
