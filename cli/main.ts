@@ -5,8 +5,10 @@ import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerRunCommand } from './commands/run';
 import { registerSchemasCommand } from './commands/schemas';
+import { registerSimulateCommand } from './commands/simulate';
 import { registerStackCommand } from './commands/stack';
 import { registerTopicsCommand } from './commands/topics';
+import { registerValidateCommand } from './commands/validate';
 
 /** Builds the `reelstream` program; each verb lives in cli/commands/<verb>.ts. */
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerSchemasCommand(program);
   registerDescribeCommand(program);
   registerRunCommand(program);
+  registerSimulateCommand(program);
+  registerValidateCommand(program);
   registerDemoCommand(program);
   return program;
 }

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { ConfigError } from '../../runtime/errors';
+import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { produceScenario, type Progress } from '../../simulator/produce';
+import { scenarioSchema } from '../../simulator/scenario';
+import { configFrom } from '../options';
+
+const integer = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new InvalidArgumentError(`${name} must be an integer, not "${value}"`);
+  return number;
+};
+
+const numbers = (name: string, shape: string) => (value: string) => {
+  const parts = value.split(',').map(Number);
+  if (parts.some((part) => !Number.isFinite(part)))
+    throw new InvalidArgumentError(`${name} must be ${shape}, not "${value}"`);
+  return parts;
+};
+
+function progressLine({ events, simulatedSecond, durationSec, eventsPerSecond, elapsedMs }: Progress): string {
+  const share = Math.round((100 * simulatedSecond) / durationSec);
+  return `simulated ${simulatedSecond}/${durationSec} s (${share} %) · ${events.toLocaleString('en-US')} events · ${eventsPerSecond.toLocaleString('en-US')} events/s · ${(elapsedMs / 1000).toFixed(1)} s`;
+}
+
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('play a seeded, deterministic audience into Kafka as Avro playback events (node-rdkafka)')
+    .option('--scenario <file>', 'a JSON scenario (simulator/scenario.ts); flags override its fields')
+    .option('--sessions <n>', 'concurrent sessions (up to 5,000,000)', integer('--sessions'))
+    .option('--duration <seconds>', 'simulated event time', integer('--duration'))
+    .option('--seed <n>', 'random seed', integer('--seed'))
+    .option('--heartbeat <seconds>', 'heartbeat interval', integer('--heartbeat'))
+    .option('--contents <n>', 'catalog size (Zipf popularity)', integer('--contents'))
+    .option(
+      '--flash-crowd <at,factor,duration>',
+      'a flash crowd: second, multiplier, seconds',
+      numbers('--flash-crowd', 'at,factor,duration'),
+    )
+    .option(
+      '--live-event <start,end[,share]>',
+      'a live event: start and end second, audience share',
+      numbers('--live-event', 'start,end[,share]'),
+    )
+    .option('--rate <events/s>', 'target rate; default: as fast as possible', integer('--rate'))
+    .option('--topic <topic>', 'where to produce', 'playback.events')
+    .option('--expected <file>', 'write the exact expected aggregates of what was produced (for `reelstream validate`)')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const config = configFrom(command);
+      const fromFile = options.scenario ? (JSON.parse(readFileSync(String(options.scenario), 'utf8')) as object) : {};
+      const [flashAt, flashFactor, flashDuration] = (options.flashCrowd as number[] | undefined) ?? [];
+      const [liveStart, liveEnd, liveShare] = (options.liveEvent as number[] | undefined) ?? [];
+      const parsed = scenarioSchema.safeParse({
+        ...fromFile,
+        ...(options.sessions !== undefined ? { sessions: options.sessions } : {}),
+        ...(options.duration !== undefined ? { durationSec: options.duration } : {}),
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.heartbeat !== undefined ? { heartbeatSec: options.heartbeat } : {}),
+        ...(options.contents !== undefined ? { contents: options.contents } : {}),
+        ...(flashAt !== undefined
+          ? { flashCrowd: { atSec: flashAt, factor: flashFactor, durationSec: flashDuration } }
+          : {}),
+        ...(liveStart !== undefined
+          ? {
+              liveEvent: {
+                startSec: liveStart,
+                endSec: liveEnd,
+                ...(liveShare !== undefined ? { share: liveShare } : {}),
+              },
+            }
+          : {}),
+      });
+      if (!parsed.success)
+        throw new ConfigError(
+          `scenario: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+        );
+      const interactive = process.stderr.isTTY;
+      const result = await produceScenario(parsed.data, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
+        topic: String(options.topic),
+        rate: options.rate as number | undefined,
+        expectedFile: options.expected as string | undefined,
+        onProgress: (progress) =>
+          process.stderr.write(interactive ? `\r${progressLine(progress)}   ` : `${progressLine(progress)}\n`),
+      });
+      if (interactive) process.stderr.write('\n');
+      console.log(
+        `produced ${result.events.toLocaleString('en-US')} events to ${String(options.topic)} in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toLocaleString('en-US')} events/s)` +
+          (result.expected
+            ? `; expected aggregates of ${result.expected.windows.length} windows in ${String(options.expected)}`
+            : ''),
+      );
+    });
+}

@@ -1,0 +1,122 @@
+import type { PlaybackEvent } from '../schemas/types.generated';
+
+/**
+ * The figures `reelstream validate` checks per minute, for a content in total (view `content`, region
+ * and tier '*'), per region (`content-region`) and per tier (`content-tier`).
+ */
+export interface ExpectedWindow {
+  view: 'content' | 'content-region' | 'content-tier';
+  /** The Redis key's dimension: the content id, or `contentId|region`, `contentId|tier`. */
+  dimension: string;
+  contentId: string;
+  region: string;
+  tier: string;
+  windowStart: number;
+  starts: number;
+  stops: number;
+  errors: number;
+  concurrentViewers: number;
+  uniqueViewers: number;
+  watchTimeMs: number;
+  bufferingMs: number;
+}
+
+export interface ExpectedAggregates {
+  topic: string;
+  events: number;
+  /** The latest event time produced: stream time reaches it, so windows ending a grace before it are final. */
+  lastEventTimeMs: number;
+  windows: ExpectedWindow[];
+}
+
+interface Accumulator {
+  starts: number;
+  stops: number;
+  errors: number;
+  bufferingMs: number;
+  sessions: Map<string, [number, number]>;
+  viewers: Set<string>;
+}
+
+/**
+ * Computes, while the simulator produces, what the pipeline must show — written independently of
+ * the topology's aggregation code (processors/playback), from the same definitions, so that a
+ * mistake in either shows up as a difference.
+ */
+export class ExpectedCollector {
+  private readonly windows = new Map<string, Accumulator>();
+  private events = 0;
+  private lastEventTimeMs = 0;
+
+  add(event: PlaybackEvent): void {
+    this.events += 1;
+    this.lastEventTimeMs = Math.max(this.lastEventTimeMs, event.eventTimeMs);
+    const windowStart = event.eventTimeMs - (event.eventTimeMs % 60_000);
+    const groups: [ExpectedWindow['view'], string, string, string][] = [
+      ['content', event.contentId, '*', '*'],
+      ['content-region', `${event.contentId}|${event.region}`, event.region, '*'],
+      ['content-tier', `${event.contentId}|${event.viewerTier}`, '*', event.viewerTier],
+    ];
+    for (const [view, dimension, region, tier] of groups)
+      this.addTo(
+        `${view}\u0000${dimension}\u0000${event.contentId}\u0000${region}\u0000${tier}\u0000${windowStart}`,
+        event,
+      );
+  }
+
+  private addTo(id: string, event: PlaybackEvent): void {
+    let window = this.windows.get(id);
+    if (!window) {
+      window = { starts: 0, stops: 0, errors: 0, bufferingMs: 0, sessions: new Map(), viewers: new Set() };
+      this.windows.set(id, window);
+    }
+    if (event.eventType === 'start') window.starts += 1;
+    if (event.eventType === 'stop') window.stops += 1;
+    if (event.eventType === 'error') window.errors += 1;
+    if (event.eventType === 'buffering_end') window.bufferingMs += event.bufferingMs;
+    const range = window.sessions.get(event.sessionId);
+    if (range) {
+      range[0] = Math.min(range[0], event.positionMs);
+      range[1] = Math.max(range[1], event.positionMs);
+    } else window.sessions.set(event.sessionId, [event.positionMs, event.positionMs]);
+    window.viewers.add(event.viewerId);
+  }
+
+  /** Windows that ended at or before `closedBeforeMs` (later ones may still receive events). */
+  result(topic: string, closedBeforeMs = Number.POSITIVE_INFINITY): ExpectedAggregates {
+    const windows: ExpectedWindow[] = [];
+    for (const [id, window] of this.windows) {
+      const [view, dimension, contentId, region, tier, start] = id.split('\u0000') as [
+        ExpectedWindow['view'],
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      const windowStart = Number(start);
+      if (windowStart + 60_000 > closedBeforeMs) continue;
+      let watchTimeMs = 0;
+      for (const [min, max] of window.sessions.values()) watchTimeMs += max - min;
+      windows.push({
+        view,
+        dimension,
+        contentId,
+        region,
+        tier,
+        windowStart,
+        starts: window.starts,
+        stops: window.stops,
+        errors: window.errors,
+        concurrentViewers: window.sessions.size,
+        uniqueViewers: window.viewers.size,
+        watchTimeMs,
+        bufferingMs: window.bufferingMs,
+      });
+    }
+    windows.sort(
+      (a, b) => a.windowStart - b.windowStart || a.view.localeCompare(b.view) || a.dimension.localeCompare(b.dimension),
+    );
+    return { topic, events: this.events, lastEventTimeMs: this.lastEventTimeMs, windows };
+  }
+}

@@ -1,0 +1,137 @@
+import { writeFileSync } from 'node:fs';
+import { CODES, Producer, type LibrdKafkaError } from 'node-rdkafka';
+import type { KafkaConfig } from '../runtime/config/schema';
+import { ServiceUnavailableError } from '../runtime/errors';
+import { avroType } from '../schemas/catalog';
+import { AvroSerializer } from '../schemas/serde/avro-serializer';
+import type { SchemaRegistryClient } from '../schemas/serde/registry-client';
+import type { PlaybackEvent } from '../schemas/types.generated';
+import { ExpectedCollector, type ExpectedAggregates } from './expected';
+import type { Scenario } from './scenario';
+import { Simulation } from './simulation';
+
+export interface ProduceOptions {
+  topic: string;
+  /** Events per second of wall-clock time; undefined = as fast as the producer goes. */
+  rate?: number;
+  /** Where to write the expected aggregates (JSON); undefined = not collected. */
+  expectedFile?: string;
+  /** Called about once a second with progress. */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  events: number;
+  simulatedSecond: number;
+  durationSec: number;
+  eventsPerSecond: number;
+  elapsedMs: number;
+}
+
+export interface ProduceResult extends Progress {
+  expected?: ExpectedAggregates;
+}
+
+/**
+ * Plays a scenario into Kafka as Avro (Confluent wire format) through node-rdkafka: second by
+ * simulated second, at a target rate or as fast as the producer takes them, waiting for every
+ * delivery report before it returns. A full local queue makes it wait, never drop.
+ */
+export async function produceScenario(
+  scenario: Scenario,
+  kafka: KafkaConfig,
+  registry: SchemaRegistryClient,
+  options: ProduceOptions,
+): Promise<ProduceResult> {
+  const serializer = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${options.topic}-value`, registry);
+  await serializer.init();
+  const producer = new Producer(
+    {
+      'metadata.broker.list': kafka.brokers.join(','),
+      'client.id': `${kafka.clientId}-simulator`,
+      'linger.ms': 20,
+      'batch.num.messages': 10_000,
+      'queue.buffering.max.messages': 1_000_000,
+      // Uncompressed: kafkajs (the default transport) reads gzip only without codec plugins.
+      'compression.codec': 'none',
+      dr_cb: true,
+    },
+    { partitioner: 'murmur2_random' },
+  );
+  await new Promise<void>((resolve, reject) =>
+    producer.connect({ timeout: 30_000 }, (error) =>
+      error
+        ? reject(new ServiceUnavailableError('kafka', `simulator producer: ${error.message}`, { cause: error }))
+        : resolve(),
+    ),
+  );
+  producer.setPollInterval(20);
+  let delivered = 0;
+  let failed: LibrdKafkaError | undefined;
+  producer.on('delivery-report', (error) => {
+    if (error) failed ??= error;
+    else delivered += 1;
+  });
+
+  const simulation = new Simulation(scenario);
+  const expected = options.expectedFile ? new ExpectedCollector() : undefined;
+  const started = Date.now();
+  let produced = 0;
+  let lastReport = started;
+  const report = (second: number) =>
+    options.onProgress?.({
+      events: produced,
+      simulatedSecond: second,
+      durationSec: scenario.durationSec,
+      eventsPerSecond: Math.round((produced * 1_000) / Math.max(1, Date.now() - started)),
+      elapsedMs: Date.now() - started,
+    });
+  for (let second = 0; second < scenario.durationSec; second += 1) {
+    const batch: PlaybackEvent[] = [];
+    simulation.eventsAt(second, (event) => batch.push(event));
+    for (const event of batch) {
+      expected?.add(event);
+      const value = serializer.encode(event);
+      for (;;) {
+        try {
+          // The Kafka timestamp is the send time (CreateTime, as players' SDKs set it); event time is in the value.
+          producer.produce(options.topic, null, value, event.sessionId, Date.now());
+          break;
+        } catch (error) {
+          if ((error as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 5)); // the queue drains as the broker acks
+        }
+      }
+      produced += 1;
+      if (options.rate !== undefined) {
+        const due = started + (produced * 1_000) / options.rate;
+        if (due > Date.now() + 5) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
+      if (failed) throw new ServiceUnavailableError('kafka', `delivery failed: ${failed.message}`, { cause: failed });
+    }
+    if (Date.now() - lastReport >= 1_000) {
+      lastReport = Date.now();
+      report(second);
+    }
+  }
+  const deadline = Date.now() + 120_000;
+  while (delivered < produced && !failed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+  if (failed || delivered < produced)
+    throw new ServiceUnavailableError('kafka', `only ${delivered} of ${produced} events were acknowledged`, {
+      cause: failed,
+    });
+  report(scenario.durationSec);
+  const result: ProduceResult = {
+    events: produced,
+    simulatedSecond: scenario.durationSec,
+    durationSec: scenario.durationSec,
+    eventsPerSecond: Math.round((produced * 1_000) / Math.max(1, Date.now() - started)),
+    elapsedMs: Date.now() - started,
+  };
+  if (expected && options.expectedFile) {
+    result.expected = expected.result(options.topic);
+    writeFileSync(options.expectedFile, JSON.stringify({ scenario, startMs: simulation.startMs, ...result.expected }));
+  }
+  return result;
+}
