@@ -1,18 +1,19 @@
 /**
- * npm run bench:engine — records/s of the Kafka runtime (node-rdkafka transport, transactional
- * commits every second) against the local stack, from a pre-produced topic, so the producer does not
- * compete: RECORDS (default 2,000,000) JSON view events on 6 partitions.
+ * npm run bench:engine — records/s of the Kafka runtime per transport (node-rdkafka and kafkajs,
+ * transactional commits) against the local stack, from a pre-produced topic, so the producer does
+ * not compete: RECORDS (default 2,000,000) JSON view events on 6 partitions. For each transport:
  *   1. raw consume-only rate of the same client on the same topic (the ceiling);
  *   2. a stateless pass-through topology (consume → decode → encode → produce, committed);
  *   3. a windowed count per content id (plus a repartition topic, so 2 × RECORDS records processed).
  * Needs `reelstream stack up`. Topics are made per run and deleted afterwards.
  */
-import { KafkaConsumer, Producer } from 'node-rdkafka';
+import { Producer } from 'node-rdkafka';
 import { defineTopology, tumbling } from '../runtime/dsl';
 import { StreamApplication } from '../runtime/app/stream-application';
 import { loadConfig } from '../runtime/config/load';
 import { createKafkaJs } from '../runtime/kafka/kafkajs-client';
-import { rdkafkaTransport } from '../runtime/kafka/rdkafka-transport';
+import { createTransport } from '../runtime/kafka/create-transport';
+import { rawConsumeRate } from './raw-consume';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
 const config = loadConfig();
@@ -53,28 +54,8 @@ async function produceInput(): Promise<void> {
   await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
 }
 
-async function rawConsume(): Promise<number> {
-  const consumer = new KafkaConsumer(
-    { 'metadata.broker.list': brokers, 'group.id': `${run}-raw`, 'enable.auto.commit': false },
-    { 'auto.offset.reset': 'earliest' },
-  );
-  await new Promise<void>((resolve, reject) => consumer.connect({}, (error) => (error ? reject(error) : resolve())));
-  consumer.subscribe([input]);
-  let count = 0;
-  let started = 0;
-  while (count < RECORDS) {
-    const batch = await new Promise<unknown[]>((resolve, reject) =>
-      consumer.consume(10_000, (error, messages) => (error ? reject(error) : resolve(messages))),
-    );
-    if (batch.length > 0 && started === 0) started = Date.now();
-    count += batch.length;
-  }
-  const seconds = (Date.now() - started) / 1000;
-  await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
-  return count / seconds;
-}
-
 async function runTopology(
+  transport: 'rdkafka' | 'kafkajs',
   name: string,
   declare: Parameters<typeof defineTopology>[1],
   expectedProcessed: number,
@@ -86,7 +67,7 @@ async function runTopology(
   const app = new StreamApplication({
     topology: defineTopology(name, declare),
     applicationId: name,
-    transport: rdkafkaTransport(config.kafka),
+    transport: createTransport({ ...config.kafka, transport }),
     admin,
     instanceId: 'bench',
   });
@@ -118,26 +99,36 @@ void (async () => {
     `pre-produced ${RECORDS.toLocaleString('en-US')} records in ${((Date.now() - producing) / 1000).toFixed(1)} s`,
   );
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log(`rdkafka raw consume-only: ${fmt(await rawConsume())} records/s`);
-  const passThrough = await runTopology(`${run}-pass`, (b) => b.stream(input).to(`${run}-pass-out`), RECORDS, [
-    `${run}-pass-out`,
-  ]);
-  console.log(`rdkafka pass-through (decode, encode, produce, transactional commit): ${fmt(passThrough)} records/s`);
-  const windowed = await runTopology(
-    `${run}-count`,
-    (b) =>
-      b
-        .stream<string, { contentId: string; at: number }>(input, { timestamp: (v) => v.at })
-        .groupBy((v) => v.contentId, { name: 'by-content' })
-        .windowedBy(tumbling('1m').grace('1d'))
-        .count({ store: 'counts', emit: { updates: '1s', final: true } })
-        .to(`${run}-count-out`),
-    2 * RECORDS,
-    [`${run}-count-out`],
-  );
-  console.log(
-    `rdkafka windowed count (records processed incl. repartition): ${fmt(windowed)} records/s; input records/s: ${fmt(windowed / 2)}`,
-  );
+  const only = process.env.TRANSPORTS?.split(',') ?? ['rdkafka', 'kafkajs'];
+  for (const transport of ['rdkafka', 'kafkajs'] as const) {
+    if (!only.includes(transport)) continue;
+    const raw = await rawConsumeRate(transport, config.kafka, input, RECORDS, `${run}-raw-${transport}`);
+    console.log(`${transport} raw consume-only: ${fmt(raw)} records/s`);
+    const pass = `${run}-${transport}-pass`;
+    const passThrough = await runTopology(transport, pass, (b) => b.stream(input).to(`${pass}-out`), RECORDS, [
+      `${pass}-out`,
+    ]);
+    console.log(
+      `${transport} pass-through (decode, encode, produce, transactional commit): ${fmt(passThrough)} records/s`,
+    );
+    const count = `${run}-${transport}-count`;
+    const windowed = await runTopology(
+      transport,
+      count,
+      (b) =>
+        b
+          .stream<string, { contentId: string; at: number }>(input, { timestamp: (v) => v.at })
+          .groupBy((v) => v.contentId, { name: 'by-content' })
+          .windowedBy(tumbling('1m').grace('1d'))
+          .count({ store: 'counts', emit: { updates: '1s', final: true } })
+          .to(`${count}-out`),
+      2 * RECORDS,
+      [`${count}-out`],
+    );
+    console.log(
+      `${transport} windowed count (records processed incl. repartition): ${fmt(windowed)} records/s; input records/s: ${fmt(windowed / 2)}`,
+    );
+  }
   await admin.deleteTopics({ topics: [input] }).catch(() => undefined);
   await admin.disconnect();
   console.log(`node ${process.version}, 2 cores, processor and broker on the same machine`);
