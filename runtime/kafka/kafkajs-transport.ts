@@ -69,6 +69,13 @@ class KafkajsGroupConsumer implements GroupConsumer {
   private readonly taken: Delivery[] = [];
   private readonly paused = new Set<string>();
   private assignment: TopicPartition[] = [];
+  /**
+   * Offsets this member committed in its transactions. A transaction's offsets become visible to
+   * OffsetFetch only once the broker wrote its commit markers, shortly after EndTxn returned, and
+   * kafkajs cannot ask for stable offsets (OffsetFetch v7 require_stable): without this, a rewind
+   * right after a commit could read the offsets before it and process that transaction's records twice.
+   */
+  private readonly committedHere = new Map<string, number>();
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
@@ -97,6 +104,8 @@ class KafkajsGroupConsumer implements GroupConsumer {
         numbers.map((partition) => ({ topic, partition })),
       );
       listener.onRevoked(this.assignment);
+      const kept = new Set(partitions.map(partitionKey));
+      for (const key of this.committedHere.keys()) if (!kept.has(key)) this.committedHere.delete(key);
       this.assignment = partitions;
       listener.onAssigned(partitions);
     });
@@ -195,7 +204,9 @@ class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   /** Called by the transactional producer once the transaction holding the taken batches committed. */
-  transactionCommitted(): void {
+  transactionCommitted(offsets: TopicPartitionOffset[]): void {
+    for (const { topic, partition, offset } of offsets)
+      this.committedHere.set(partitionKey({ topic, partition }), offset);
     for (const delivery of this.taken.splice(0)) delivery.release(true);
   }
 
@@ -241,6 +252,7 @@ class KafkajsGroupConsumer implements GroupConsumer {
         committed.find((entry) => entry.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ??
           -1,
       );
+      offset = Math.max(offset, this.committedHere.get(partitionKey({ topic, partition })) ?? -1);
       if (offset < 0) {
         const ends = await step('fetch topic offsets', () => this.admin.fetchTopicOffsets(topic));
         offset = Number(ends.find((end) => end.partition === partition)?.low ?? 0);
@@ -368,7 +380,7 @@ class KafkajsTransactionalProducer implements TransactionalProducer {
     }
     await step('commit transaction', () => transaction.commit());
     this.transaction = undefined;
-    if (consumer instanceof KafkajsGroupConsumer) consumer.transactionCommitted();
+    if (consumer instanceof KafkajsGroupConsumer) consumer.transactionCommitted(offsets);
   }
 
   async abort(): Promise<void> {

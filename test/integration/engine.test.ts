@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 const fixture = resolve(__dirname, '..', 'fixtures', 'windowed-count.ts');
 const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
 let admin: Admin;
+const logsWritten = new WeakMap<ChildProcess, Promise<void>>();
 const cleanups: { topics: string[]; group: string }[] = [];
 
 beforeAll(async () => {
@@ -102,57 +103,77 @@ function startProcessor(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile, { flags: 'a' });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  // Both streams feed one file: neither may end it, the child's 'close' (all output read) does.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  logsWritten.set(child, new Promise((resolve) => child.once('close', () => log.end(resolve))));
   return child;
 }
 
-/** Done when the group's committed offsets reach the end of the input and the repartition topic. */
-async function waitUntilCaughtUp(app: string, input: string, timeoutMs = 240_000): Promise<void> {
-  const topics = [input, repartitionTopic(app, 'by-content')];
+/** Resolves once `message` is in the log, and fails when the process exits or takes too long first. */
+async function waitForLogLine(logFile: string, message: string, child: ChildProcess, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ends = await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic).catch(() => [])));
-    const committed = await admin.fetchOffsets({ groupId: app, topics }).catch(() => []);
-    const inputEnd = ends[0]?.reduce((sum, p) => sum + Number(p.high), 0) ?? 0;
-    const done = topics.every((topic, index) => {
-      const end = ends[index] ?? [];
-      const group = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
-      // The repartition topic is written in transactions: its end is one past the last commit marker.
-      const slack = topic === input ? 0 : 1;
-      return (
-        end.length > 0 &&
-        end.every((p) => Number(group.find((g) => g.partition === p.partition)?.offset ?? -1) >= Number(p.high) - slack)
-      );
-    });
-    if (done && inputEnd === RECORDS) return;
+    if (existsSync(logFile) && readFileSync(logFile, 'utf8').includes(`"msg":"${message}"`)) return;
+    if (child.exitCode !== null) throw new Error(`processor exited (${child.exitCode}) before logging "${message}"`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`processor did not log "${message}" within ${timeoutMs} ms`);
+}
+
+/**
+ * The group's committed offsets: their sum on the repartition topic (what the counting stage, whose
+ * state goes to the changelog, has committed) and whether input and repartition topic reached their ends.
+ */
+async function groupProgress(app: string, input: string): Promise<{ counted: number; caughtUp: boolean }> {
+  const topics = [input, repartitionTopic(app, 'by-content')];
+  const ends = await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic).catch(() => [])));
+  const offsets = await admin.fetchOffsets({ groupId: app, topics }).catch(() => []);
+  const inputEnd = ends[0]?.reduce((sum, p) => sum + Number(p.high), 0) ?? 0;
+  let counted = 0;
+  const reachedEnds = topics.every((topic, index) => {
+    const end = ends[index] ?? [];
+    const group = offsets.find((entry) => entry.topic === topic)?.partitions ?? [];
+    if (topic !== input) for (const p of group) counted += Math.max(0, Number(p.offset));
+    // The repartition topic is written in transactions: its end is one past the last commit marker.
+    const slack = topic === input ? 0 : 1;
+    return (
+      end.length > 0 &&
+      end.every((p) => Number(group.find((g) => g.partition === p.partition)?.offset ?? -1) >= Number(p.high) - slack)
+    );
+  });
+  return { counted, caughtUp: reachedEnds && inputEnd === RECORDS };
+}
+
+async function waitUntilCaughtUp(app: string, input: string, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await groupProgress(app, input)).caughtUp) return;
     await new Promise((r) => setTimeout(r, 1_000));
   }
   throw new Error(`${app} did not catch up within ${timeoutMs} ms`);
 }
 
-/** Waits until the group's committed offsets on the repartition topic (the counting stage) pass `above`. */
-async function waitForCountingProgress(app: string, above: number, timeoutMs = 120_000): Promise<number> {
-  const topic = repartitionTopic(app, 'by-content');
+/**
+ * Waits until the running processor's counting stage commits progress of its own: offsets beyond
+ * those committed when it is called (call it after the processor restored, so a killed
+ * predecessor's last transaction has been settled). Returns at once when everything is processed.
+ */
+async function waitForOwnProgress(app: string, input: string, timeoutMs = 120_000): Promise<void> {
+  const before = (await groupProgress(app, input)).counted;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const committed = await admin.fetchOffsets({ groupId: app, topics: [topic] }).catch(() => []);
-    const total = (committed[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    if (total > above) return total;
-    // Everything already counted (a fast machine): there is no further progress to wait for.
-    const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
-    const end = ends.reduce((sum, p) => sum + Number(p.high), 0);
-    if (above > 0 && total >= end - ends.length) return total;
+    const { counted, caughtUp } = await groupProgress(app, input);
+    if (counted > before || caughtUp) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${app}: the counting stage committed nothing beyond offset ${above} within ${timeoutMs} ms`);
+  throw new Error(`${app}: nothing committed beyond ${before} offsets within ${timeoutMs} ms`);
 }
 
+/** Stops the child and waits until everything it printed is in its log file. */
 async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  await logsWritten.get(child);
 }
 
 /** The last committed update per window, as a dashboard overwriting keys would see it. */
@@ -219,17 +240,19 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
 
   it('is exact after SIGKILL at three random points, restoring state from the changelog', async () => {
     const { app, input, output, expected } = await prepare(`engine_kill_${transport}`);
-    const logFile = join(tmpdir(), `${app}.log`);
-    // Kill on progress, not on the clock (a cold machine starts slowly): each time, wait until the
-    // counting stage has committed more than before, so there is state in the changelog to restore.
-    let committedBefore = 0;
+    // One log per process. Kill on progress, not on the clock (a cold machine starts slowly): every
+    // restarted process first restores what its predecessor committed, then commits more of its own,
+    // and is killed at a random moment after that.
+    const logFiles = [0, 1, 2, 3].map((run) => join(tmpdir(), `${app}-${run}.log`));
     for (let kill = 0; kill < 3; kill += 1) {
-      const child = startProcessor(app, input, output, logFile, transport);
-      committedBefore = await waitForCountingProgress(app, committedBefore);
+      const child = startProcessor(app, input, output, logFiles[kill] as string, transport);
+      if (kill > 0) await waitForLogLine(logFiles[kill] as string, 'restored state from changelog', child);
+      else await waitForLogLine(logFiles[kill] as string, 'started', child);
+      await waitForOwnProgress(app, input);
       await new Promise((r) => setTimeout(r, Math.random() * 1_500));
       await stop(child, 'SIGKILL');
     }
-    const last = startProcessor(app, input, output, logFile, transport);
+    const last = startProcessor(app, input, output, logFiles[3] as string, transport);
     await waitUntilCaughtUp(app, input);
     await stop(last, 'SIGTERM');
     expect(compare(await readCounts(output), expected)).toEqual({
@@ -238,7 +261,8 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
       wrong: [],
       total: RECORDS,
     });
-    expect(readFileSync(logFile, 'utf8')).toMatch(/"msg":"restored state from changelog"/);
+    // The last process restored too (the earlier ones were waited for above).
+    expect(readFileSync(logFiles[3] as string, 'utf8')).toMatch(/"msg":"restored state from changelog"/);
   }, 400_000);
 
   it('stays exact when a second instance joins mid-run (rebalance)', async () => {

@@ -23,10 +23,18 @@ const transports: [string, KafkaTransport][] = [
 ];
 let admin: Admin;
 const topics: string[] = [];
+/** Clients a test opened: closed after it whether it passed or not, so a failure cannot leave jest hanging. */
+const opened: { disconnect(): Promise<void> }[] = [];
+/** Records consumed but not yet committed, per consumer, across consumeAtLeast calls (as the runtime keeps them). */
+const uncommitted = new WeakMap<GroupConsumer, ConsumedRecord[]>();
 
 beforeAll(async () => {
   admin = createKafkaJs(config.kafka).admin();
   await admin.connect();
+});
+
+afterEach(async () => {
+  for (const client of opened.splice(0).reverse()) await client.disconnect().catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -41,8 +49,16 @@ async function freshTopic(partitions = 2): Promise<string> {
   return topic;
 }
 
+async function connectedProducer(transport: KafkaTransport): Promise<TransactionalProducer> {
+  const producer = transport.transactionalProducer(uniqueName('it_tx'));
+  opened.push(producer);
+  await producer.connect();
+  return producer;
+}
+
 async function joinGroup(transport: KafkaTransport, topic: string, group: string): Promise<GroupConsumer> {
   const consumer = transport.consumer(group);
+  opened.push(consumer);
   await consumer.connect({ onAssigned: () => undefined, onRevoked: () => undefined });
   consumer.subscribe([topic]);
   return consumer;
@@ -60,17 +76,28 @@ async function consumeAtLeast(
 ): Promise<ConsumedRecord[]> {
   const records: ConsumedRecord[] = [];
   const deadline = Date.now() + timeoutMs;
-  let uncommitted = 0;
+  const pending = uncommitted.get(consumer) ?? [];
+  uncommitted.set(consumer, pending);
   while (records.length < count && Date.now() < deadline) {
     const batch = await consumer.consumeBatch(1_000);
     records.push(...batch);
-    uncommitted += batch.length;
-    if (batch.length > 0 || uncommitted === 0) continue;
+    pending.push(...batch);
+    if (batch.length > 0 || pending.length === 0) continue;
     await producer.begin();
-    await producer.commit(nextOffsets(records), consumer);
-    uncommitted = 0;
+    await producer.commit(nextOffsets(pending.splice(0)), consumer);
   }
   return records;
+}
+
+async function committedOffsetOnceVisible(group: string, topic: string): Promise<string | undefined> {
+  let offset: string | undefined;
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    offset = committed[0]?.partitions[0]?.offset;
+    if (offset !== '-1') return offset;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return offset;
 }
 
 function nextOffsets(records: ConsumedRecord[]): TopicPartitionOffset[] {
@@ -87,8 +114,7 @@ function nextOffsets(records: ConsumedRecord[]): TopicPartitionOffset[] {
 describe.each(transports)('transport contract: %s', (_name, transport) => {
   it('commits records and consumed offsets in one transaction; an aborted transaction is invisible', async () => {
     const topic = await freshTopic();
-    const producer = transport.transactionalProducer(uniqueName('it_tx'));
-    await producer.connect();
+    const producer = await connectedProducer(transport);
     const consumer = await joinGroup(transport, topic, uniqueName('it_group'));
 
     await producer.begin();
@@ -107,14 +133,11 @@ describe.each(transports)('transport contract: %s', (_name, transport) => {
     expect(values).toHaveLength(11);
     expect(values).not.toContain('aborted');
     expect(values).toContain('committed-after-abort');
-    await consumer.disconnect();
-    await producer.disconnect();
   });
 
   it('reads a partition to its end outside the group, across transaction markers', async () => {
     const topic = await freshTopic(1);
-    const producer = transport.transactionalProducer(uniqueName('it_tx'));
-    await producer.connect();
+    const producer = await connectedProducer(transport);
     const consumer = await joinGroup(transport, topic, uniqueName('it_group'));
     for (let round = 0; round < 3; round += 1) {
       await producer.begin();
@@ -123,20 +146,19 @@ describe.each(transports)('transport contract: %s', (_name, transport) => {
       await producer.commit([], consumer);
     }
     const reader = transport.partitionReader();
+    opened.push(reader);
     const seen: string[] = [];
     expect(await reader.readToEnd([{ topic, partition: 0 }], (record) => seen.push(String(record.value)))).toBe(15);
     expect(seen[14]).toBe('2-4');
     const emptyTopic = await freshTopic(1);
     expect(await reader.readToEnd([{ topic: emptyTopic, partition: 0 }], () => undefined)).toBe(0);
-    await reader.disconnect();
-    await consumer.disconnect();
-    await producer.disconnect();
   });
 
   it('commits consumed offsets with the transaction, and seekToCommitted rewinds to them', async () => {
     const topic = await freshTopic(1);
     const group = uniqueName('it_group');
     const kafkaProducer = createKafkaJs(config.kafka).producer();
+    opened.push(kafkaProducer);
     await kafkaProducer.connect();
     await kafkaProducer.send({
       topic,
@@ -144,27 +166,25 @@ describe.each(transports)('transport contract: %s', (_name, transport) => {
     });
     await kafkaProducer.disconnect();
 
-    const producer = transport.transactionalProducer(uniqueName('it_tx'));
-    await producer.connect();
+    const producer = await connectedProducer(transport);
     const consumer = await joinGroup(transport, topic, group);
     const first = await consumeAtLeast(consumer, producer, 20);
     const tenth = first.find((record) => record.offset === 9) as ConsumedRecord;
     await producer.begin();
     producer.send({ topic: await freshTopic(1), key: null, value: Buffer.from('side effect') });
     await producer.commit([{ topic, partition: 0, offset: tenth.offset + 1 }], consumer);
-    const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    expect(committed[0]?.partitions[0]?.offset).toBe('10');
+    // Other clients see a transaction's offsets once the broker wrote its commit markers, just after EndTxn.
+    expect(await committedOffsetOnceVisible(group, topic)).toBe('10');
 
     await consumer.seekToCommitted([{ topic, partition: 0 }]);
     const again = await consumeAtLeast(consumer, producer, 10);
     expect(again[0]?.offset).toBe(10);
-    await consumer.disconnect();
-    await producer.disconnect();
   });
 
   it('yields nothing of a paused partition until it is resumed, then continues where it stopped', async () => {
     const topic = await freshTopic(2);
     const kafkaProducer = createKafkaJs(config.kafka).producer();
+    opened.push(kafkaProducer);
     await kafkaProducer.connect();
     for (const partition of [0, 1])
       await kafkaProducer.send({
@@ -172,8 +192,7 @@ describe.each(transports)('transport contract: %s', (_name, transport) => {
         messages: Array.from({ length: 3_000 }, (_, i) => ({ partition, key: `k${i}`, value: `${partition}-${i}` })),
       });
     await kafkaProducer.disconnect();
-    const producer = transport.transactionalProducer(uniqueName('it_tx'));
-    await producer.connect();
+    const producer = await connectedProducer(transport);
     const consumer = await joinGroup(transport, topic, uniqueName('it_group'));
     const first = await consumeAtLeast(consumer, producer, 1);
     consumer.pause([{ topic, partition: 0 }]);
@@ -184,7 +203,5 @@ describe.each(transports)('transport contract: %s', (_name, transport) => {
     const partitionZero = [...first, ...afterResume].filter((record) => record.partition === 0).map((r) => r.offset);
     // Every record of the paused partition arrives once and in order: nothing skipped, nothing twice.
     expect(partitionZero).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
-    await consumer.disconnect();
-    await producer.disconnect();
   });
 });
