@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
+import { killRepeatedly, startProcessor, stopAllProcessors, type Processor } from '../helpers/processor';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
@@ -20,11 +21,9 @@ const RECORDS = 200_000;
 const CONTENT_IDS = 37;
 const config = testConfig();
 const kafka: Kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-engine-it' });
-const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 const fixture = resolve(__dirname, '..', 'fixtures', 'windowed-count.ts');
 const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
 let admin: Admin;
-const logsWritten = new WeakMap<ChildProcess, Promise<void>>();
 const cleanups: { topics: string[]; group: string }[] = [];
 
 beforeAll(async () => {
@@ -33,6 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await stopAllProcessors();
   for (const { topics, group } of cleanups) {
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.deleteGroups([group]).catch(() => undefined);
@@ -81,7 +81,7 @@ async function prepare(prefix: string) {
   return { app, input, output, expected };
 }
 
-function startProcessor(
+function startEngine(
   app: string,
   input: string,
   output: string,
@@ -89,60 +89,28 @@ function startProcessor(
   transport: Transport,
   instanceId = 'only-instance',
   extraArgs: string[] = [],
-): ChildProcess {
-  const child = spawn(process.execPath, [cli, 'run', fixture, '--instance-id', instanceId, ...extraArgs], {
-    env: {
-      ...process.env,
-      ENGINE_APP: app,
-      ENGINE_INPUT: input,
-      ENGINE_OUTPUT: output,
-      KAFKA_TRANSPORT: transport,
-      REELSTREAM_LOG_LEVEL: 'info',
-      REELSTREAM_LOG_FORMAT: 'json',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  // Both streams feed one file: neither may end it, the child's 'close' (all output read) does.
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
-  logsWritten.set(child, new Promise((resolve) => child.once('close', () => log.end(resolve))));
-  return child;
-}
-
-/** Resolves once `message` is in the log, and fails when the process exits or takes too long first. */
-async function waitForLogLine(logFile: string, message: string, child: ChildProcess, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(logFile) && readFileSync(logFile, 'utf8').includes(`"msg":"${message}"`)) return;
-    if (child.exitCode !== null) throw new Error(`processor exited (${child.exitCode}) before logging "${message}"`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`processor did not log "${message}" within ${timeoutMs} ms`);
+): Processor {
+  return startProcessor(
+    [fixture, '--instance-id', instanceId, ...extraArgs],
+    { ENGINE_APP: app, ENGINE_INPUT: input, ENGINE_OUTPUT: output, KAFKA_TRANSPORT: transport },
+    logFile,
+  );
 }
 
 /**
- * The group's committed offsets: their sum on the repartition topic (what the counting stage, whose
- * state goes to the changelog, has committed) and whether input and repartition topic reached their ends.
+ * How far the group got: the committed offsets summed over the repartition topic (the counting
+ * stage, whose state goes to the changelog), and whether everything produced is committed.
  */
 async function groupProgress(app: string, input: string): Promise<{ counted: number; caughtUp: boolean }> {
-  const topics = [input, repartitionTopic(app, 'by-content')];
-  const ends = await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic).catch(() => [])));
-  const offsets = await admin.fetchOffsets({ groupId: app, topics }).catch(() => []);
-  const inputEnd = ends[0]?.reduce((sum, p) => sum + Number(p.high), 0) ?? 0;
-  let counted = 0;
-  const reachedEnds = topics.every((topic, index) => {
-    const end = ends[index] ?? [];
-    const group = offsets.find((entry) => entry.topic === topic)?.partitions ?? [];
-    if (topic !== input) for (const p of group) counted += Math.max(0, Number(p.offset));
-    // The repartition topic is written in transactions: its end is one past the last commit marker.
-    const slack = topic === input ? 0 : 1;
-    return (
-      end.length > 0 &&
-      end.every((p) => Number(group.find((g) => g.partition === p.partition)?.offset ?? -1) >= Number(p.high) - slack)
-    );
-  });
-  return { counted, caughtUp: reachedEnds && inputEnd === RECORDS };
+  const repartition = repartitionTopic(app, 'by-content');
+  const offsets = await admin.fetchOffsets({ groupId: app, topics: [repartition] }).catch(() => []);
+  const counted = (offsets[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  const inputEnd = (await admin.fetchTopicOffsets(input)).reduce((sum, p) => sum + Number(p.high), 0);
+  const behind = await uncommittedRecords(admin, app, [
+    { topic: input, transactional: false },
+    { topic: repartition, transactional: true },
+  ]);
+  return { counted, caughtUp: inputEnd === RECORDS && behind === 0 };
 }
 
 async function waitUntilCaughtUp(app: string, input: string, timeoutMs = 240_000): Promise<void> {
@@ -152,28 +120,6 @@ async function waitUntilCaughtUp(app: string, input: string, timeoutMs = 240_000
     await new Promise((r) => setTimeout(r, 1_000));
   }
   throw new Error(`${app} did not catch up within ${timeoutMs} ms`);
-}
-
-/**
- * Waits until the running processor's counting stage commits progress of its own: offsets beyond
- * those committed when it is called (call it after the processor restored, so a killed
- * predecessor's last transaction has been settled). Returns at once when everything is processed.
- */
-async function waitForOwnProgress(app: string, input: string, timeoutMs = 120_000): Promise<void> {
-  const before = (await groupProgress(app, input)).counted;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { counted, caughtUp } = await groupProgress(app, input);
-    if (counted > before || caughtUp) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${app}: nothing committed beyond ${before} offsets within ${timeoutMs} ms`);
-}
-
-/** Stops the child and waits until everything it printed is in its log file. */
-async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  await logsWritten.get(child);
 }
 
 /** The last committed update per window, as a dashboard overwriting keys would see it. */
@@ -221,13 +167,13 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
   it(`counts ${RECORDS.toLocaleString('en-US')} records over 6 partitions exactly`, async () => {
     const { app, input, output, expected } = await prepare(`engine_clean_${transport}`);
     const metricsPort = await freePort();
-    const child = startProcessor(app, input, output, join(tmpdir(), `${app}.log`), transport, 'only-instance', [
+    const processor = startEngine(app, input, output, join(tmpdir(), `${app}.log`), transport, 'only-instance', [
       '--metrics-port',
       String(metricsPort),
     ]);
     await waitUntilCaughtUp(app, input);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    await stop(child, 'SIGTERM');
+    await processor.stop('SIGTERM');
     expect(metrics).toContain(`reelstream_records_processed_total{application="${app}",topic="${input}"} ${RECORDS}`);
     expect(metrics).toMatch(/reelstream_commit_duration_seconds_count\{application="[^"]+"\} [1-9]/);
     expect(compare(await readCounts(output), expected)).toEqual({
@@ -244,35 +190,35 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
     // restarted process first restores what its predecessor committed, then commits more of its own,
     // and is killed at a random moment after that.
     const logFiles = [0, 1, 2, 3].map((run) => join(tmpdir(), `${app}-${run}.log`));
-    for (let kill = 0; kill < 3; kill += 1) {
-      const child = startProcessor(app, input, output, logFiles[kill] as string, transport);
-      if (kill > 0) await waitForLogLine(logFiles[kill] as string, 'restored state from changelog', child);
-      else await waitForLogLine(logFiles[kill] as string, 'started', child);
-      await waitForOwnProgress(app, input);
-      await new Promise((r) => setTimeout(r, Math.random() * 1_500));
-      await stop(child, 'SIGKILL');
-    }
-    const last = startProcessor(app, input, output, logFiles[3] as string, transport);
+    await killRepeatedly({
+      kills: 3,
+      start: (run) => startEngine(app, input, output, logFiles[run] as string, transport),
+      progress: async () => {
+        const { counted, caughtUp } = await groupProgress(app, input);
+        return { stateful: counted, caughtUp };
+      },
+    });
+    const last = startEngine(app, input, output, logFiles[3] as string, transport);
     await waitUntilCaughtUp(app, input);
-    await stop(last, 'SIGTERM');
+    await last.stop('SIGTERM');
     expect(compare(await readCounts(output), expected)).toEqual({
       windows: expected.size,
       expectedWindows: expected.size,
       wrong: [],
       total: RECORDS,
     });
-    // The last process restored too (the earlier ones were waited for above).
-    expect(readFileSync(logFiles[3] as string, 'utf8')).toMatch(/"msg":"restored state from changelog"/);
+    // The last process restored too (killRepeatedly waited for the others to).
+    expect(last.logText()).toMatch(/"msg":"restored state from changelog"/);
   }, 400_000);
 
   it('stays exact when a second instance joins mid-run (rebalance)', async () => {
     const { app, input, output, expected } = await prepare(`engine_join_${transport}`);
     const logFile = join(tmpdir(), `${app}.log`);
-    const first = startProcessor(app, input, output, logFile, transport, 'instance-a');
+    const first = startEngine(app, input, output, logFile, transport, 'instance-a');
     await new Promise((r) => setTimeout(r, 6_000));
-    const second = startProcessor(app, input, output, logFile, transport, 'instance-b');
+    const second = startEngine(app, input, output, logFile, transport, 'instance-b');
     await waitUntilCaughtUp(app, input);
-    await Promise.all([stop(first, 'SIGTERM'), stop(second, 'SIGTERM')]);
+    await Promise.all([first.stop('SIGTERM'), second.stop('SIGTERM')]);
     expect(compare(await readCounts(output), expected)).toEqual({
       windows: expected.size,
       expectedWindows: expected.size,

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
@@ -17,6 +16,7 @@ import { scenarioSchema } from '../../simulator/scenario';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse } from '../../sinks/clickhouse/connection';
 import { RedisKeys } from '../../sinks/redis/keys';
+import { killRepeatedly, startProcessor, stopAllProcessors, type Processor, type Progress } from '../helpers/processor';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
@@ -33,7 +33,6 @@ import { uniqueName } from '../helpers/unique';
  */
 const config = testConfig();
 const kafka: Kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-accuracy-it' });
-const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 const registry = connectSchemaRegistry(config.schemaRegistry);
 const redis = new Redis(config.redis.url);
 const clickhouse = connectClickhouse(config.clickhouse);
@@ -49,6 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await stopAllProcessors();
   for (const { app, topic, run } of cleanups) {
     await admin
       .deleteTopics({
@@ -96,50 +96,36 @@ async function prepare(prefix: string) {
   return { run, app, topic, expected, startMs: scenario.startMs as number, produced: produced.events };
 }
 
-function startProcessor(app: string, topic: string, run: string, logFile: string): ChildProcess {
-  const child = spawn(process.execPath, [cli, 'run', 'playback-analytics', '--instance-id', 'only'], {
-    env: {
-      ...process.env,
-      PLAYBACK_APP: app,
-      PLAYBACK_TOPIC: topic,
-      PLAYBACK_GRACE: '2h',
-      REDIS_KEY_PREFIX: run,
-      REELSTREAM_LOG_FORMAT: 'json',
-      REELSTREAM_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
+function startPipeline(app: string, topic: string, run: string, logFile: string): Processor {
+  return startProcessor(
+    ['playback-analytics', '--instance-id', 'only'],
+    { PLAYBACK_APP: app, PLAYBACK_TOPIC: topic, PLAYBACK_GRACE: '2h', REDIS_KEY_PREFIX: run },
+    logFile,
+  );
 }
 
 /** Done when the group's committed offsets reach the end of the input and both repartition topics. */
-async function waitUntilCaughtUp(app: string, topic: string, timeoutMs = 240_000): Promise<void> {
-  const topics = [
+function uncommitted(app: string, topic: string): Promise<number> {
+  return uncommittedRecords(admin, app, [
     { topic, transactional: false },
     ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
-  ];
+  ]);
+}
+
+async function waitUntilCaughtUp(app: string, topic: string, timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await uncommittedRecords(admin, app, topics)) === 0) return;
+    if ((await uncommitted(app, topic)) === 0) return;
     await new Promise((r) => setTimeout(r, 1_000));
   }
   throw new Error(`${app} did not catch up within ${timeoutMs} ms`);
 }
 
-/** Waits until the counting stage has committed something, so a kill leaves state to restore. */
-async function waitForProgress(app: string, above: number): Promise<number> {
-  const topic = repartitionTopic(app, 'by-content');
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const offsets = await admin.fetchOffsets({ groupId: app, topics: [topic] }).catch(() => []);
-    const total = (offsets[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    if (total > above) return total;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return above;
+/** The crash test's measure: the counting stage's committed offsets, and whether all is processed. */
+async function progress(app: string, topic: string): Promise<Progress> {
+  const offsets = await admin.fetchOffsets({ groupId: app, topics: [repartitionTopic(app, 'by-content')] });
+  const stateful = (offsets[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  return { stateful, caughtUp: (await uncommitted(app, topic)) === 0 };
 }
 
 /**
@@ -183,13 +169,6 @@ async function closeWindows(topic: string, expected: ExpectedAggregates, startMs
   return contents.length;
 }
 
-async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
-}
-
 async function check(run: string, expected: ExpectedAggregates, closers: number) {
   const report = await validate(
     { ...expected, events: expected.events + closers },
@@ -201,30 +180,28 @@ async function check(run: string, expected: ExpectedAggregates, closers: number)
 describe('playback analytics accuracy on the real stack', () => {
   it('is exact in Redis and ClickHouse on a clean run', async () => {
     const { run, app, topic, expected, startMs } = await prepare('pa_clean');
-    const child = startProcessor(app, topic, run, join(tmpdir(), `${app}.log`));
+    const processor = startPipeline(app, topic, run, join(tmpdir(), `${app}.log`));
     await waitUntilCaughtUp(app, topic);
     const closers = await closeWindows(topic, expected, startMs);
     await waitUntilCaughtUp(app, topic);
-    await stop(child, 'SIGTERM');
+    await processor.stop('SIGTERM');
     expect((await check(run, expected, closers)).differences).toEqual([]);
   }, 400_000);
 
   it('is exact after SIGKILL three times mid-run and restarts', async () => {
     const { run, app, topic, expected, startMs } = await prepare('pa_kill');
-    const logFile = join(tmpdir(), `${app}.log`);
-    let progress = 0;
-    for (let kill = 0; kill < 3; kill += 1) {
-      const child = startProcessor(app, topic, run, logFile);
-      progress = await waitForProgress(app, progress);
-      await new Promise((r) => setTimeout(r, Math.random() * 1_500));
-      await stop(child, 'SIGKILL');
-    }
-    const last = startProcessor(app, topic, run, logFile);
+    await killRepeatedly({
+      kills: 3,
+      start: (attempt) => startPipeline(app, topic, run, join(tmpdir(), `${app}-${attempt}.log`)),
+      progress: () => progress(app, topic),
+    });
+    const last = startPipeline(app, topic, run, join(tmpdir(), `${app}-3.log`));
     await waitUntilCaughtUp(app, topic);
     const closers = await closeWindows(topic, expected, startMs);
     await waitUntilCaughtUp(app, topic);
-    await stop(last, 'SIGTERM');
+    await last.stop('SIGTERM');
     expect((await check(run, expected, closers)).differences).toEqual([]);
-    expect(readFileSync(logFile, 'utf8')).toMatch(/"msg":"restored state from changelog"/);
+    // The last process restored too (killRepeatedly waited for the others to).
+    expect(last.logText()).toMatch(/"msg":"restored state from changelog"/);
   }, 500_000);
 });

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * `reelstream run …` as a child process, the way integration tests drive the runtime: its output
+ * goes to its own log file, and stopping it waits until everything it printed is in that file.
+ * Every started processor is tracked, so a failing test cannot leave one running (and jest hanging).
+ */
+export interface Processor {
+  readonly logFile: string;
+  /** Sends the signal (unless it already exited) and waits for the exit and the complete log. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+  /** Resolves once a log line has this `msg`; fails when the process exits or the time runs out first. */
+  waitForLog(message: string, timeoutMs?: number): Promise<void>;
+  logText(): string;
+}
+
+const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
+const running = new Set<Processor>();
+
+export function startProcessor(args: string[], env: Record<string, string>, logFile: string): Processor {
+  const child: ChildProcess = spawn(process.execPath, [cli, 'run', ...args], {
+    env: { ...process.env, REELSTREAM_LOG_FORMAT: 'json', REELSTREAM_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  // Both streams feed one file: neither may end it; the child's 'close' (all output read) does.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  const logWritten = new Promise<void>((done) => child.once('close', () => log.end(done)));
+  const logText = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const processor: Processor = {
+    logFile,
+    logText,
+    async stop(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await logWritten;
+      running.delete(processor);
+    },
+    async waitForLog(message, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (logText().includes(`"msg":"${message}"`)) return;
+        if (child.exitCode !== null)
+          throw new Error(`processor exited (${child.exitCode}) before logging "${message}"`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`processor did not log "${message}" within ${timeoutMs} ms`);
+    },
+  };
+  running.add(processor);
+  return processor;
+}
+
+/** For afterAll: kills whatever a failed test left running. */
+export async function stopAllProcessors(): Promise<void> {
+  await Promise.all([...running].map((processor) => processor.stop('SIGKILL')));
+}
+
+/** What a crash test measures: progress of the stateful stage, and whether the whole input is processed. */
+export interface Progress {
+  stateful: number;
+  caughtUp: boolean;
+}
+
+/**
+ * Starts a processor `kills` times and SIGKILLs it each time at a random moment after it made
+ * progress of its own — progress, not the clock, since a cold machine starts slowly. Every
+ * restarted processor first has to log that it restored its predecessor's committed state; the
+ * baseline for its own progress is taken after that, when the predecessor's last transaction is settled.
+ */
+export async function killRepeatedly(options: {
+  kills: number;
+  start: (run: number) => Processor;
+  progress: () => Promise<Progress>;
+  timeoutMs?: number;
+}): Promise<void> {
+  const { kills, start, progress, timeoutMs = 120_000 } = options;
+  for (let run = 0; run < kills; run += 1) {
+    const processor = start(run);
+    await processor.waitForLog(run === 0 ? 'started' : 'restored state from changelog');
+    const before = (await progress()).stateful;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const now = await progress();
+      if (now.stateful > before || now.caughtUp) break;
+      if (Date.now() > deadline) throw new Error(`run ${run}: no progress beyond ${before} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, Math.random() * 1_500));
+    await processor.stop('SIGKILL');
+  }
+}
