@@ -82,6 +82,8 @@ export function sessionWindowAggregateProcessor<K, V, A>(
         if (emit.updatesEveryMs) ctx.schedule(emit.updatesEveryMs, 'wall-clock', emitUpdates);
         ctx.schedule(Math.max(1, Math.min(windows.gapMs, 1_000)), 'stream-time', closeSessions);
       },
+      // The commit carries the state with these updates: they must not stay behind in memory.
+      flush: emitUpdates,
       process: (record: StreamRecord<K, V>) => {
         if (record.key === null || record.key === undefined) {
           context.dropped(record, 'null key cannot be aggregated');

@@ -88,6 +88,8 @@ export function windowAggregateProcessor<K, V, A>(
         // Other keys' records advance stream time too: close windows even when this key is quiet.
         ctx.schedule(Math.max(1, Math.min(windows.advanceMs, 1_000)), 'stream-time', closeWindows);
       },
+      // The commit carries the state with these updates: they must not stay behind in memory.
+      flush: emitUpdates,
       process: (record: StreamRecord<K, V>) => {
         if (record.key === null || record.key === undefined) {
           context.dropped(record, 'null key cannot be aggregated');

@@ -9,6 +9,13 @@ import type { StateStore } from './stores';
 export interface Processor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = unknown> {
   init?(context: ProcessorContext<KOut, VOut>): void;
   process(record: StreamRecord<KIn, VIn>): void;
+  /**
+   * Called at every commit, before the state is written: forward whatever the processor holds back
+   * (a rate-limited update). The commit's state then never includes a change whose output is still
+   * unsent — a crash right after it would lose that output for good, since the restored state no
+   * longer knows it was pending.
+   */
+  flush?(): void;
   close?(): void;
 }
 

@@ -360,6 +360,8 @@ export class StreamApplication {
     if (!this.transactionOpen) return;
     const { applicationId } = this.options;
     const timer = commitDuration.startTimer({ application: applicationId });
+    // Held-back output (rate-limited window updates) joins this commit, before the sinks flush.
+    for (const active of this.tasks.values()) active.task.flushProcessors();
     await this.sinks.flush(() => this.stopping);
     const offsets = [];
     for (const active of this.tasks.values()) {

@@ -87,6 +87,17 @@ describe('tumbling windows', () => {
     expect(summary(driver.readOutput('counts'))).toEqual(['a@0m:final=3', 'b@0m:final=2']);
   });
 
+  it('a commit sends the held-back updates of the state it commits (a crash after it loses none)', () => {
+    const driver = new TopologyTestDriver(countPerMinute({ updates: '1s', final: false }));
+    driver.pipeInputs('views', [view('a', 1_000), view('a', 2_000), view('b', 4_000)]);
+    expect(driver.readOutput('counts')).toEqual([]);
+    driver.commit();
+    expect(summary(driver.readOutput('counts'))).toEqual(['a@0m:update=2', 'b@0m:update=1']);
+    expect(driver.changelog('views-per-minute')).toHaveLength(2);
+    driver.advanceWallClockTime(1_000);
+    expect(driver.readOutput('counts')).toEqual([]); // already sent with the commit
+  });
+
   it('removes closed windows from the store, so state stays bounded', () => {
     const driver = new TopologyTestDriver(countPerMinute({ updates: false, final: true }));
     driver.pipeInputs('views', [view('a', 1_000), view('b', 2_000)]);

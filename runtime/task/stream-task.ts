@@ -234,6 +234,23 @@ export class StreamTask {
     }
   }
 
+  /**
+   * Commit protocol, before the sinks are flushed: every processor forwards what it held back, so
+   * the output of everything the committed state includes is part of the same commit.
+   */
+  flushProcessors(): void {
+    for (const node of this.nodes.values()) {
+      if (!node.processor?.flush) continue;
+      this.currentNode = node.spec.name;
+      try {
+        node.processor.flush();
+      } catch (error) {
+        this.metrics.punctuationErrors += 1;
+        if (this.errorPolicy === 'fail') throw new ProcessingError(node.spec.name, error);
+      }
+    }
+  }
+
   /** Commit protocol, state part: flush write-back caches, then hand over the changelog entries. */
   flushState(): ChangelogEntry[] {
     const entries: ChangelogEntry[] = [];

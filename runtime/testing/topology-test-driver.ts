@@ -177,8 +177,12 @@ export class TopologyTestDriver {
     return built.store as S;
   }
 
-  /** Runs the state part of a commit: flushes caches and collects changelog entries per store. */
+  /**
+   * Runs a commit as the runtime does: processors forward what they held back (rate-limited
+   * updates), then caches flush and the changelog entries are collected per store.
+   */
   commit(): void {
+    this.task.flushProcessors();
     for (const entry of this.task.flushState()) {
       const entries = this.changelogs.get(entry.store);
       if (entries) entries.push(entry);
