@@ -1,13 +1,17 @@
 import type { PlaybackEvent } from '../schemas/types.generated';
+import { RESOLUTION_MS, windowStartOf, type Resolution } from '../sinks/redis/keys';
 
 /**
- * The figures `reelstream validate` checks per minute, for a content in total (view `content`, region
- * and tier '*'), per region (`content-region`) and per tier (`content-tier`).
+ * The figures `reelstream validate` checks per window: per minute for a content in total (view
+ * `content`, region and tier '*'), per region (`content-region`) and per tier (`content-tier`); per
+ * 10 seconds for a content (the "now" view); per minute for a live event (view `live`).
  */
 export interface ExpectedWindow {
-  view: 'content' | 'content-region' | 'content-tier';
-  /** The Redis key's dimension: the content id, or `contentId|region`, `contentId|tier`. */
+  view: 'content' | 'content-region' | 'content-tier' | 'live';
+  resolution: Resolution;
+  /** The Redis key's dimension: the content id, `contentId|region`, `contentId|tier`, or the live event id. */
   dimension: string;
+  /** '*' for the live view (a live event's audience, whatever it watches). */
   contentId: string;
   region: string;
   tier: string;
@@ -51,17 +55,18 @@ export class ExpectedCollector {
   add(event: PlaybackEvent): void {
     this.events += 1;
     this.lastEventTimeMs = Math.max(this.lastEventTimeMs, event.eventTimeMs);
-    const windowStart = event.eventTimeMs - (event.eventTimeMs % 60_000);
-    const groups: [ExpectedWindow['view'], string, string, string][] = [
-      ['content', event.contentId, '*', '*'],
-      ['content-region', `${event.contentId}|${event.region}`, event.region, '*'],
-      ['content-tier', `${event.contentId}|${event.viewerTier}`, '*', event.viewerTier],
+    const { contentId, region, viewerTier: tier, liveEventId } = event;
+    const groups: [ExpectedWindow['view'], Resolution, string, string, string, string][] = [
+      ['content', '1m', contentId, contentId, '*', '*'],
+      ['content-region', '1m', `${contentId}|${region}`, contentId, region, '*'],
+      ['content-tier', '1m', `${contentId}|${tier}`, contentId, '*', tier],
+      ['content', '10s', contentId, contentId, '*', '*'],
     ];
-    for (const [view, dimension, region, tier] of groups)
-      this.addTo(
-        `${view}\u0000${dimension}\u0000${event.contentId}\u0000${region}\u0000${tier}\u0000${windowStart}`,
-        event,
-      );
+    if (liveEventId !== null) groups.push(['live', '1m', liveEventId, '*', '*', '*']);
+    for (const [view, resolution, dimension, content, inRegion, inTier] of groups) {
+      const windowStart = windowStartOf(event.eventTimeMs, resolution);
+      this.addTo([view, resolution, dimension, content, inRegion, inTier, windowStart].join('\u0000'), event);
+    }
   }
 
   private addTo(id: string, event: PlaybackEvent): void {
@@ -86,8 +91,9 @@ export class ExpectedCollector {
   result(topic: string, closedBeforeMs = Number.POSITIVE_INFINITY): ExpectedAggregates {
     const windows: ExpectedWindow[] = [];
     for (const [id, window] of this.windows) {
-      const [view, dimension, contentId, region, tier, start] = id.split('\u0000') as [
+      const [view, resolution, dimension, contentId, region, tier, start] = id.split('\u0000') as [
         ExpectedWindow['view'],
+        Resolution,
         string,
         string,
         string,
@@ -95,11 +101,12 @@ export class ExpectedCollector {
         string,
       ];
       const windowStart = Number(start);
-      if (windowStart + 60_000 > closedBeforeMs) continue;
+      if (windowStart + RESOLUTION_MS[resolution] > closedBeforeMs) continue;
       let watchTimeMs = 0;
       for (const [min, max] of window.sessions.values()) watchTimeMs += max - min;
       windows.push({
         view,
+        resolution,
         dimension,
         contentId,
         region,
@@ -115,7 +122,11 @@ export class ExpectedCollector {
       });
     }
     windows.sort(
-      (a, b) => a.windowStart - b.windowStart || a.view.localeCompare(b.view) || a.dimension.localeCompare(b.dimension),
+      (a, b) =>
+        a.windowStart - b.windowStart ||
+        a.view.localeCompare(b.view) ||
+        a.resolution.localeCompare(b.resolution) ||
+        a.dimension.localeCompare(b.dimension),
     );
     return { topic, events: this.events, lastEventTimeMs: this.lastEventTimeMs, windows };
   }

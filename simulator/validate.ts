@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { quoteString, type ClickhouseConnection } from '../sinks/clickhouse/connection';
-import { RedisKeys } from '../sinks/redis/keys';
+import type { RedisKeys, Resolution } from '../sinks/redis/keys';
 import type { ExpectedAggregates, ExpectedWindow } from './expected';
 
 export interface ValidationTargets {
@@ -10,6 +10,11 @@ export interface ValidationTargets {
   database: string;
   /** Windows that end at or before this (epoch ms) must have their final rollup in ClickHouse. */
   finalBeforeMs: number;
+  /**
+   * Whether to check the 10-second "now" view. Its keys live 5 minutes after their last write
+   * (RESOLUTION_TTL_MS): validating later than that, they are gone by design.
+   */
+  nowView?: boolean;
 }
 
 export interface ValidationReport {
@@ -50,35 +55,100 @@ function differ(
   );
 }
 
+/** The Redis part: each window's aggregate key, checked in the views' groups the report names. */
+const REDIS_GROUPS: { label: string; matches: (window: ExpectedWindow) => boolean }[] = [
+  {
+    label: 'minute aggregates (per content, per content and region, per content and tier)',
+    matches: (w) => w.view !== 'live' && resolutionOf(w) === '1m',
+  },
+  { label: '10-second aggregates per content (the "now" view)', matches: (w) => resolutionOf(w) === '10s' },
+  { label: 'minute aggregates per live event', matches: (w) => w.view === 'live' },
+];
+
+/** Files written before the 10-second and live views were expected hold 1-minute windows only. */
+function resolutionOf(window: ExpectedWindow): Resolution {
+  return window.resolution ?? '1m';
+}
+
+async function redisDifferences(windows: ExpectedWindow[], targets: ValidationTargets): Promise<string[]> {
+  if (windows.length === 0) return [];
+  const values = await targets.redis.mget(
+    windows.map((w) => targets.keys.aggregate(w.view, resolutionOf(w), w.dimension, w.windowStart)),
+  );
+  return windows.flatMap((window, index) => {
+    const json = values[index];
+    const actual = json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
+    return differ(
+      `redis ${window.view} ${resolutionOf(window)} ${window.dimension} @ ${new Date(window.windowStart).toISOString()}`,
+      window,
+      actual,
+      (figure) => actual?.[figure],
+    );
+  });
+}
+
 /**
- * Compares what the pipeline wrote with what the simulator produced: every 1-minute content
- * aggregate in Redis and every final rollup in ClickHouse (exact: distinct counts are exact), and
+ * Top-N: each minute's sorted set must rank every content of that minute by its concurrent viewers
+ * (member = content id, score = concurrent viewers). Members of other runs sharing a minute are ignored.
+ */
+async function topNDifferences(windows: ExpectedWindow[], targets: ValidationTargets): Promise<string[]> {
+  const byStart = new Map<number, ExpectedWindow[]>();
+  for (const window of windows) byStart.set(window.windowStart, [...(byStart.get(window.windowStart) ?? []), window]);
+  const pipeline = targets.redis.pipeline();
+  for (const start of byStart.keys()) pipeline.zrange(targets.keys.topN('content', '1m', start), 0, -1, 'WITHSCORES');
+  const replies = (await pipeline.exec()) ?? [];
+  const differences: string[] = [];
+  [...byStart].forEach(([start, expected], index) => {
+    const [error, reply] = replies[index] ?? [new Error('no reply'), []];
+    if (error) throw error;
+    const flat = reply as string[];
+    const scores = new Map<string, number>();
+    for (let i = 0; i < flat.length; i += 2) scores.set(flat[i] as string, Number(flat[i + 1]));
+    for (const window of expected) {
+      const score = scores.get(window.contentId);
+      if (score !== window.concurrentViewers)
+        differences.push(
+          `redis top-N @ ${new Date(start).toISOString()} ${window.contentId}: ${score ?? 'missing'} ≠ expected ${window.concurrentViewers} concurrent viewers`,
+        );
+    }
+  });
+  return differences;
+}
+
+/**
+ * Compares what the pipeline wrote with what the simulator produced: every Redis window aggregate
+ * (1-minute per content, region and tier; 10-second per content; 1-minute per live event) and the
+ * per-minute top-N sets, every final rollup in ClickHouse (exact: distinct counts are exact), and
  * the raw row count. `ok` is false on any difference.
  */
 export async function validate(expected: ExpectedAggregates, targets: ValidationTargets): Promise<ValidationReport> {
   const differences: string[] = [];
+  const lines: string[] = [];
+  const mark = (count: number) => (count === 0 ? '✓' : '✗');
   const { windows } = expected;
 
-  const values =
-    windows.length === 0
-      ? []
-      : await targets.redis.mget(windows.map((w) => targets.keys.aggregate(w.view, '1m', w.dimension, w.windowStart)));
-  windows.forEach((window, index) => {
-    const json = values[index];
-    const actual = json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
-    differences.push(
-      ...differ(
-        `redis ${window.view} ${window.dimension} @ ${new Date(window.windowStart).toISOString()}`,
-        window,
-        actual,
-        (figure) => actual?.[figure],
-      ),
-    );
-  });
-  const redisDifferences = differences.length;
+  for (const group of REDIS_GROUPS) {
+    const members = windows.filter(group.matches);
+    if (group.label.startsWith('10-second') && targets.nowView === false) {
+      lines.push(`- Redis: ${members.length} ${group.label} not checked (--skip-now-view)`);
+      continue;
+    }
+    const found = await redisDifferences(members, targets);
+    differences.push(...found);
+    lines.push(`${mark(found.length)} Redis: ${members.length} ${group.label}, ${found.length} differences`);
+  }
+  const ranked = windows.filter((w) => w.view === 'content' && resolutionOf(w) === '1m');
+  const topN = await topNDifferences(ranked, targets);
+  differences.push(...topN);
+  lines.push(
+    `${mark(topN.length)} Redis: top-N by concurrent viewers, ${ranked.length} ranked entries in ${new Set(ranked.map((w) => w.windowStart)).size} minutes, ${topN.length} differences`,
+  );
 
-  const final = windows.filter((window) => window.windowStart + 60_000 <= targets.finalBeforeMs);
-  const contents = [...new Set(windows.map((window) => window.contentId))];
+  const final = windows.filter(
+    (window) =>
+      window.view !== 'live' && resolutionOf(window) === '1m' && window.windowStart + 60_000 <= targets.finalBeforeMs,
+  );
+  const contents = [...new Set(final.map((window) => window.contentId))];
   const rows =
     contents.length === 0
       ? []
@@ -90,18 +160,19 @@ export async function validate(expected: ExpectedAggregates, targets: Validation
   const byWindow = new Map(
     rows.map((row) => [`${row.content_id}|${row.region}|${row.viewer_tier}@${row.window_start_ms}`, row]),
   );
-  for (const window of final) {
+  const rollupDifferences = final.flatMap((window) => {
     const row = byWindow.get(`${window.contentId}|${window.region}|${window.tier}@${window.windowStart}`);
-    differences.push(
-      ...differ(
-        `clickhouse ${window.contentId} ${window.region}/${window.tier} @ ${new Date(window.windowStart).toISOString()}`,
-        window,
-        row,
-        (figure) => row?.[COLUMNS[figure]],
-      ),
+    return differ(
+      `clickhouse ${window.contentId} ${window.region}/${window.tier} @ ${new Date(window.windowStart).toISOString()}`,
+      window,
+      row,
+      (figure) => row?.[COLUMNS[figure]],
     );
-  }
-  const rollupDifferences = differences.length - redisDifferences;
+  });
+  differences.push(...rollupDifferences);
+  lines.push(
+    `${mark(rollupDifferences.length)} ClickHouse playback_minute: ${final.length} final rollups, ${rollupDifferences.length} differences`,
+  );
 
   const raw = await targets.clickhouse.queryRows<{ n: string }>(
     `SELECT count() AS n FROM ${targets.database}.playback_events FINAL WHERE source_topic = ${quoteString(expected.topic)}`,
@@ -109,12 +180,8 @@ export async function validate(expected: ExpectedAggregates, targets: Validation
   const rawRows = Number(raw[0]?.n ?? 0);
   if (rawRows !== expected.events)
     differences.push(`clickhouse playback_events: ${rawRows} rows ≠ ${expected.events} produced`);
-
-  const mark = (count: number) => (count === 0 ? '✓' : '✗');
-  const lines = [
-    `${mark(redisDifferences)} Redis: ${windows.length} minute aggregates (per content, per content and region, per content and tier), ${redisDifferences} differences`,
-    `${mark(rollupDifferences)} ClickHouse playback_minute: ${final.length} final rollups, ${rollupDifferences} differences`,
+  lines.push(
     `${mark(rawRows === expected.events ? 0 : 1)} ClickHouse playback_events: ${rawRows.toLocaleString('en-US')} rows for ${expected.events.toLocaleString('en-US')} produced events`,
-  ];
+  );
   return { ok: differences.length === 0, lines, differences };
 }

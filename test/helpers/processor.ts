@@ -13,7 +13,6 @@ export interface Processor {
   stop(signal: NodeJS.Signals): Promise<void>;
   /** Resolves once a log line has this `msg`; fails when the process exits or the time runs out first. */
   waitForLog(message: string, timeoutMs?: number): Promise<void>;
-  logText(): string;
 }
 
 const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
@@ -32,7 +31,6 @@ export function startProcessor(args: string[], env: Record<string, string>, logF
   const logText = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const processor: Processor = {
     logFile,
-    logText,
     async stop(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await logWritten;
