@@ -67,6 +67,8 @@ export class SinkSet {
 
   /** Waits for every sink's acknowledgement; a down service is retried until it answers or `giveUp()`. */
   async flush(giveUp: () => boolean): Promise<void> {
+    // What the tasks emitted since the last batch (held-back updates forwarded at commit) belongs to this commit.
+    this.writePending();
     await Promise.all(
       [...this.sinks].map(async ([id, sink]) => {
         const timer = sinkFlushDuration.startTimer({ application: this.applicationId, sink: id });
