@@ -79,6 +79,14 @@ export function registerDemoCommand(program: Command): void {
         contentPrefix: run,
         contents: 200,
         flashCrowd: { atSec: Math.floor(Number(options.duration) / 2), factor: 3, durationSec: 30 },
+        // A live event over the middle half, its audience joining in the quarter before: the `live` view.
+        liveEvent: {
+          id: `${run}-live`,
+          startSec: Math.floor(Number(options.duration) / 2),
+          endSec: Math.floor((Number(options.duration) * 3) / 4),
+          rampSec: Math.max(1, Math.floor(Number(options.duration) / 4)),
+          share: 0.2,
+        },
       });
       const redis = new Redis(config.redis.url);
       const keys = new RedisKeys(config.redis.keyPrefix);
