@@ -59,6 +59,9 @@ export interface StreamApplicationOptions {
 /** The largest changelog record (one store entry) the runtime's topics accept. */
 export const MAX_STATE_RECORD_BYTES = 16 * 1024 * 1024;
 
+/** How often a restoring application polls its group consumer: well inside any poll interval (≥ 10 s). */
+const KEEP_ALIVE_INTERVAL_MS = 3_000;
+
 interface ActiveTask {
   task: StreamTask;
   partition: number;
@@ -213,6 +216,26 @@ export class StreamApplication {
     };
   }
 
+  /**
+   * While state is restored the main loop does not fetch; a restore longer than the client's poll
+   * interval would cost the group membership (and start a rebalance). Every few seconds the group
+   * consumer is polled with all its partitions paused instead — Kafka Streams polls during restore too.
+   */
+  private keepGroupMembershipAlive(): { stop(): Promise<void> } {
+    let running: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      running = running
+        .then(() => this.consumer.keepAlive())
+        .catch((error: unknown) => this.log.warn({ err: error }, 'keeping the group membership alive failed'));
+    }, KEEP_ALIVE_INTERVAL_MS);
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await running;
+      },
+    };
+  }
+
   /** Builds the tasks of the current assignment, each restored from its changelogs before it processes anything. */
   private async rebuildTasks(): Promise<void> {
     const { topology, applicationId, errorPolicy } = this.options;
@@ -256,6 +279,7 @@ export class StreamApplication {
     }
     const restoredPerTask = new Map<string, number>();
     const reader = this.options.transport.partitionReader();
+    const keepingAlive = this.keepGroupMembershipAlive();
     try {
       await reader.readToEnd(
         [...restoreTargets.keys()].map((key) => {
@@ -279,6 +303,7 @@ export class StreamApplication {
           'restored state from changelog',
         );
     } finally {
+      await keepingAlive.stop();
       await reader.disconnect();
       this.consumer.resume(assignment);
       this.flow.reapply(assignment, this.consumer);

@@ -41,6 +41,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('rejects a poll interval below the session timeout, naming the key', () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'reelstream.config.json'), JSON.stringify({ kafka: { maxPollIntervalMs: 5_000 } }));
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
+      /kafka\.maxPollIntervalMs: must be at least the 10 s session timeout/,
+    );
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).kafka.maxPollIntervalMs).toBe(300_000);
+  });
+
   it('rejects unknown keys, which are usually typos', () => {
     const dir = emptyDir();
     writeFileSync(join(dir, 'reelstream.config.json'), JSON.stringify({ kafak: {} }));

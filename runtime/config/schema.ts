@@ -13,6 +13,12 @@ export const kafkaConfigSchema = z.strictObject({
   clientId: z.string().min(1).default('reelstream'),
   /** Which client library carries records: kafkajs (pure JS) or node-rdkafka (librdkafka). */
   transport: z.enum(['kafkajs', 'rdkafka']).default('kafkajs'),
+  /**
+   * rdkafka: how long a member may go without fetching before librdkafka leaves the group. The
+   * runtime keeps fetching (nothing: every partition is paused) while it restores state, so a long
+   * restore does not cost the membership. At least the 10 s session timeout.
+   */
+  maxPollIntervalMs: z.int().min(10_000, 'must be at least the 10 s session timeout').default(300_000),
   /** TLS on the broker connection; passed through to the client. */
   ssl: z.boolean().default(false),
   sasl: z

@@ -267,6 +267,9 @@ class KafkajsGroupConsumer implements GroupConsumer {
     }
   }
 
+  /** kafkajs has no poll interval: its fetch loop keeps heartbeating while every partition is paused. */
+  async keepAlive(): Promise<void> {}
+
   async disconnect(): Promise<void> {
     // kafkajs stops only after every eachBatch call returned; what is not committed is read again by the next owner.
     this.releaseUncommitted([...this.queued, ...this.taken]);

@@ -76,7 +76,7 @@ class RdkafkaGroupConsumer implements GroupConsumer {
         'isolation.level': 'read_committed',
         'partition.assignment.strategy': 'range',
         'session.timeout.ms': 10_000,
-        'max.poll.interval.ms': 300_000,
+        'max.poll.interval.ms': config.maxPollIntervalMs,
         rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
           // Eager rebalancing: everything is revoked, then the new assignment arrives.
           const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }));
@@ -114,14 +114,32 @@ class RdkafkaGroupConsumer implements GroupConsumer {
   }
 
   async consumeBatch(maxRecords: number): Promise<ConsumedRecord[]> {
-    const messages = await new Promise<Message[]>((resolve, reject) =>
+    const messages = await this.consume(maxRecords);
+    if (this.paused.size === 0) return messages.map(toRecord);
+    return this.withoutPaused(messages);
+  }
+
+  private consume(maxRecords: number): Promise<Message[]> {
+    return new Promise<Message[]>((resolve, reject) =>
       this.consumer.consume(maxRecords, (error, batch) => {
         if (error) reject(new ServiceUnavailableError('kafka', `consume: ${error.message}`, { cause: error }));
         else resolve(batch);
       }),
     );
-    if (this.paused.size === 0) return messages.map(toRecord);
-    return this.withoutPaused(messages);
+  }
+
+  /** A consume call resets librdkafka's max.poll.interval.ms clock; what it returns is put back. */
+  async keepAlive(): Promise<void> {
+    const unpaused = this.withoutPaused(await this.consume(100));
+    const first = new Map<string, ConsumedRecord>();
+    for (const record of unpaused) {
+      const key = `${record.topic}\u0000${record.partition}`;
+      if ((first.get(key)?.offset ?? Number.POSITIVE_INFINITY) > record.offset) first.set(key, record);
+    }
+    for (const { topic, partition, offset } of first.values())
+      this.consumer.seek({ topic, partition, offset }, 0, (error) => {
+        if (error) log.warn({ err: error, topic, partition }, 'putting back a record fetched while restoring failed');
+      });
   }
 
   /**

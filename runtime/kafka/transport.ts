@@ -50,6 +50,13 @@ export interface GroupConsumer {
   resume(partitions: TopicPartition[]): void;
   /** Moves the fetch position back to the group's committed offsets (earliest where none). */
   seekToCommitted(partitions: TopicPartition[]): Promise<void>;
+  /**
+   * Keeps the group membership alive while the application does not call consumeBatch (it
+   * restores state with every partition paused): a member that stops fetching for longer than the
+   * client's poll interval is taken out of the group. Yields nothing; a record fetched meanwhile
+   * (of a partition assigned in between) is fetched again later.
+   */
+  keepAlive(): Promise<void>;
   disconnect(): Promise<void>;
 }
 

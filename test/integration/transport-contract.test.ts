@@ -17,10 +17,10 @@ import { uniqueName } from '../helpers/unique';
  * exactly these behaviours; every transport is in the list below.
  */
 const config = testConfig();
-const transports: [string, KafkaTransport][] = [
-  ['rdkafka', rdkafkaTransport(config.kafka)],
-  ['kafkajs', kafkajsTransport(config.kafka)],
-];
+const factories = { rdkafka: rdkafkaTransport, kafkajs: kafkajsTransport };
+const transports = Object.entries(factories).map(
+  ([name, create]) => [name, create(config.kafka)] as [keyof typeof factories, KafkaTransport],
+);
 let admin: Admin;
 const topics: string[] = [];
 /** Clients a test opened: closed after it whether it passed or not, so a failure cannot leave jest hanging. */
@@ -111,7 +111,7 @@ function nextOffsets(records: ConsumedRecord[]): TopicPartitionOffset[] {
   return [...next.values()];
 }
 
-describe.each(transports)('transport contract: %s', (_name, transport) => {
+describe.each(transports)('transport contract: %s', (name, transport) => {
   it('commits records and consumed offsets in one transaction; an aborted transaction is invisible', async () => {
     const topic = await freshTopic();
     const producer = await connectedProducer(transport);
@@ -204,4 +204,28 @@ describe.each(transports)('transport contract: %s', (_name, transport) => {
     // Every record of the paused partition arrives once and in order: nothing skipped, nothing twice.
     expect(partitionZero).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
   });
+
+  it('keeps its group membership through keepAlive while it does not fetch (a restore longer than the poll interval)', async () => {
+    const topic = await freshTopic(1);
+    const shortPollInterval = factories[name]({ ...config.kafka, maxPollIntervalMs: 10_000 });
+    const consumer = shortPollInterval.consumer(uniqueName('it_group'));
+    opened.push(consumer);
+    let assigned = false;
+    let revocations = 0;
+    await consumer.connect({
+      onAssigned: (partitions) => (assigned ||= partitions.length > 0),
+      onRevoked: (partitions) => (revocations += partitions.length > 0 ? 1 : 0),
+    });
+    consumer.subscribe([topic]);
+    for (let attempt = 0; !assigned && attempt < 300; attempt += 1) await consumer.consumeBatch(10);
+    expect(assigned).toBe(true);
+    consumer.pause([{ topic, partition: 0 }]);
+    // 16 s without a fetch, beyond the 10 s poll interval: only keepAlive calls.
+    for (let call = 0; call < 8; call += 1) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      await consumer.keepAlive();
+    }
+    await consumer.consumeBatch(10); // a membership lost meanwhile is reported (revoked) on this fetch
+    expect(revocations).toBe(0);
+  }, 60_000);
 });
