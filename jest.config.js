@@ -10,7 +10,8 @@ const sourceRoots = ['cli', 'runtime', 'processors', 'topologies', 'schemas', 's
 module.exports = {
   // Integration tests hold real client sockets. Tests close what they open (also after a failure),
   // but one library socket left behind must not turn a finished run into a CI timeout: jest exits
-  // when the tests are done and says so ("Force exiting Jest"), which points at the leak.
+  // when the tests are done. (It then always prints "Force exiting Jest"; to hunt a leak, run one
+  // suite with --forceExit=false --detectOpenHandles.)
   forceExit: true,
   projects: [
     {

@@ -214,13 +214,20 @@ class RdkafkaGroupConsumer implements GroupConsumer {
 }
 
 class RdkafkaTransactionalProducer implements TransactionalProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
 
-  constructor(config: KafkaConfig, transactionalId: string) {
-    this.producer = new Producer(
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly transactionalId: string,
+  ) {
+    this.producer = this.create();
+  }
+
+  private create(): Producer {
+    return new Producer(
       {
-        ...baseSettings(config),
-        'transactional.id': transactionalId,
+        ...baseSettings(this.config),
+        'transactional.id': this.transactionalId,
         'enable.idempotence': true,
         'linger.ms': 5,
         // Changelog records (whole window aggregates) may exceed the 1 MB default; the topics allow 16 MiB.
@@ -313,13 +320,24 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
     );
   }
 
-  abort(): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.producer.abortTransaction(
-        30_000,
-        callback(() => resolve(), reject, 'abortTransaction'),
-      ),
-    );
+  async abort(): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) =>
+        this.producer.abortTransaction(
+          30_000,
+          callback(() => resolve(), reject, 'abortTransaction'),
+        ),
+      );
+    } catch (error) {
+      // An abort racing the transaction's first AddPartitionsToTxn can be refused with
+      // INVALID_TXN_STATE, which leaves the producer unusable (librdkafka issue #4849). A fresh
+      // producer with the same transactional.id aborts the open transaction at the coordinator
+      // (initTransactions) and continues cleanly.
+      log.warn({ err: error, transactionalId: this.transactionalId }, 'abort refused; re-initialising the producer');
+      await this.disconnect();
+      this.producer = this.create();
+      await this.connect();
+    }
   }
 
   disconnect(): Promise<void> {

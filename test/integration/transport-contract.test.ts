@@ -135,6 +135,18 @@ describe.each(transports)('transport contract: %s', (name, transport) => {
     expect(values).toContain('committed-after-abort');
   });
 
+  it('stays usable after an abort it refused (no open transaction; librdkafka also refuses racing aborts)', async () => {
+    const topic = await freshTopic(1);
+    const producer = await connectedProducer(transport);
+    const consumer = await joinGroup(transport, topic, uniqueName('it_group'));
+    await producer.abort().catch(() => undefined);
+    await producer.begin();
+    producer.send({ topic, key: Buffer.from('k'), value: Buffer.from('after a refused abort') });
+    await producer.commit([], consumer);
+    const records = await consumeAtLeast(consumer, producer, 1);
+    expect(records.map((record) => String(record.value))).toEqual(['after a refused abort']);
+  });
+
   it('reads a partition to its end outside the group, across transaction markers', async () => {
     const topic = await freshTopic(1);
     const producer = await connectedProducer(transport);
