@@ -131,7 +131,10 @@ it('pauses the low lane first, serves the high lane first under overload, and de
   const lastPremium = sink.written.lastIndexOf(`${premium}:${PER_LANE - 1}`);
   const freeBefore = sink.written.slice(0, lastPremium).filter((entry) => entry.startsWith(`${free}:`)).length;
   expect(freeBefore).toBeLessThan(PER_LANE / 2);
-  expect(runs[0]?.length).toBeLessThanOrEqual(4_000 + 500);
+  // Which partition librdkafka fetches first is not fixed. Premium first may run to its end (strict
+  // priority); free first must stop once the load crosses its pause threshold (a batch of overshoot).
+  const firstFree = runs[0]?.lane === 'free' ? runs[0].length : 0;
+  expect(firstFree).toBeLessThanOrEqual(4_000 + 500);
   // Pauses were recorded in the latency histogram.
   const metrics = await metricsRegistry.getSingleMetricAsString('reelstream_backpressure_pause_latency_seconds');
   const count = Number(/reelstream_backpressure_pause_latency_seconds_count\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
