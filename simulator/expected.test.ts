@@ -1,28 +1,7 @@
-import type { PlaybackEvent } from '../schemas/types.generated';
+import { playbackEvent } from '../schemas/testing/playback-event';
 import { ExpectedCollector } from './expected';
 
-function event(overrides: Partial<PlaybackEvent>): PlaybackEvent {
-  return {
-    eventId: 'e',
-    sessionId: 's1',
-    viewerId: 'v1',
-    contentId: 'c1',
-    liveEventId: null,
-    eventType: 'heartbeat',
-    eventTimeMs: 0,
-    positionMs: 0,
-    bitrateKbps: 3000,
-    bufferingMs: 0,
-    startupTimeMs: null,
-    errorCode: null,
-    deviceType: 'tv',
-    region: 'eu-west',
-    cdnEdge: 'edge-0',
-    viewerTier: 'premium',
-    appVersion: '5.2.0',
-    ...overrides,
-  };
-}
+const event = playbackEvent;
 
 describe('ExpectedCollector', () => {
   const collector = new ExpectedCollector();

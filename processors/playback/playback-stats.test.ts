@@ -1,26 +1,8 @@
+import { playbackEvent } from '../../schemas/testing/playback-event';
 import type { PlaybackEvent } from '../../schemas/types.generated';
 import { addContentEvent, addEvent, emptyContentStats, emptyStats, percentile, summarize } from './playback-stats';
 
-const event = (overrides: Partial<PlaybackEvent>): PlaybackEvent => ({
-  eventId: 'e',
-  sessionId: 's1',
-  viewerId: 'v1',
-  contentId: 'c1',
-  liveEventId: null,
-  eventType: 'heartbeat',
-  eventTimeMs: 0,
-  positionMs: 0,
-  bitrateKbps: 0,
-  bufferingMs: 0,
-  startupTimeMs: null,
-  errorCode: null,
-  deviceType: 'tv',
-  region: 'eu',
-  cdnEdge: 'edge-1',
-  viewerTier: 'premium',
-  appVersion: '1.0',
-  ...overrides,
-});
+const event = playbackEvent;
 
 describe('playback stats', () => {
   it('computes every figure of the definitions from a small session mix', () => {

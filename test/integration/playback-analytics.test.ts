@@ -8,6 +8,7 @@ import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
 import { avroType } from '../../schemas/catalog';
 import { AvroSerializer } from '../../schemas/serde/avro-serializer';
+import { playbackEvent } from '../../schemas/testing/playback-event';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import type { PlaybackEvent } from '../../schemas/types.generated';
 import type { ExpectedAggregates } from '../../simulator/expected';
@@ -144,25 +145,16 @@ async function closeWindows(topic: string, expected: ExpectedAggregates, startMs
     topic,
     messages: contents.map((contentId, i) => ({
       key: `closer-${i}`,
-      value: serializer.encode({
-        eventId: `closer-${i}`,
-        sessionId: `closer-${i}`,
-        viewerId: 'closer',
-        contentId,
-        liveEventId: 'live-event-1',
-        eventType: 'heartbeat',
-        eventTimeMs: startMs + 3 * 3_600_000,
-        positionMs: 0,
-        bitrateKbps: 0,
-        bufferingMs: 0,
-        startupTimeMs: null,
-        errorCode: null,
-        deviceType: 'tv',
-        region: 'eu-west',
-        cdnEdge: 'edge-0',
-        viewerTier: 'basic',
-        appVersion: '5.2.0',
-      }),
+      value: serializer.encode(
+        playbackEvent({
+          eventId: `closer-${i}`,
+          sessionId: `closer-${i}`,
+          viewerId: 'closer',
+          contentId,
+          liveEventId: 'live-event-1',
+          eventTimeMs: startMs + 3 * 3_600_000,
+        }),
+      ),
     })),
   });
   await producer.disconnect();
