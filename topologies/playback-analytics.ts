@@ -6,6 +6,7 @@ import {
   emptyStats,
   summarize,
   type ContentWindowStats,
+  type PlaybackStats,
   type PlaybackSummary,
 } from '../processors/playback/playback-stats';
 import type { Duration } from '../processors/duration';
@@ -42,6 +43,15 @@ const windowKey = (window: Windowed<string>, dimension: string): Windowed<string
 });
 
 /** One rollup row (schemas/avro/playback-minute-rollup.avsc, ClickHouse playback_minute). */
+/** One summary per value of a breakdown (region or tier), keyed `contentId|value` within the window. */
+function breakdownSummaries(breakdown: (stats: ContentWindowStats) => Record<string, PlaybackStats>) {
+  return (result: ContentResult, window: Windowed<string>) =>
+    Object.entries(breakdown(result.aggregate)).map(([value, stats]) => ({
+      key: windowKey(window, `${window.key}|${value}`),
+      value: summarize(stats),
+    }));
+}
+
 function rollupRow(window: Windowed<string>, region: string, tier: string, summary: PlaybackSummary) {
   const codes = Object.keys(summary.errorsByCode).sort();
   return {
@@ -119,21 +129,13 @@ export default defineTopology(app, (b) => {
     .to(redisWindows('content', '1m', { topN: true }));
   minute
     .flatMap(
-      (result: ContentResult, window) =>
-        Object.entries(result.aggregate.byRegion).map(([region, stats]) => ({
-          key: windowKey(window, `${window.key}|${region}`),
-          value: summarize(stats),
-        })),
+      breakdownSummaries((stats) => stats.byRegion),
       { name: 'content-region-summary' },
     )
     .to(redisWindows('content-region', '1m'));
   minute
     .flatMap(
-      (result: ContentResult, window) =>
-        Object.entries(result.aggregate.byTier).map(([tier, stats]) => ({
-          key: windowKey(window, `${window.key}|${tier}`),
-          value: summarize(stats),
-        })),
+      breakdownSummaries((stats) => stats.byTier),
       { name: 'content-tier-summary' },
     )
     .to(redisWindows('content-tier', '1m'));
