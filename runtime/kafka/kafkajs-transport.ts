@@ -4,6 +4,7 @@ import type { KafkaConfig } from '../config/schema';
 import { ServiceUnavailableError } from '../errors';
 import { createLogger } from '../logging';
 import { copartitionedAssigner } from './kafkajs-assigner';
+import { classifyKafkajsError } from './kafkajs-errors';
 import { createKafkaJs } from './kafkajs-client';
 import type {
   ConsumedRecord,
@@ -24,8 +25,7 @@ async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    const retriable = (error as { retriable?: boolean }).retriable !== false;
-    throw new ServiceUnavailableError('kafka', `${what}: ${(error as Error).message}`, { cause: error, retriable });
+    throw classifyKafkajsError(what, error);
   }
 }
 
@@ -294,15 +294,28 @@ function groupByTopic(partitions: TopicPartition[]): { topic: string; partitions
  * added and the transaction committed. Partitioning is kafkajs's default: murmur2, as Java clients.
  */
 class KafkajsTransactionalProducer implements TransactionalProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
   private transaction: Transaction | undefined;
   private pending: ProducedRecord[] = [];
   private pendingBytes = 0;
   private sending: Promise<void> = Promise.resolve();
+  /**
+   * An abort that failed (the broker was down) leaves kafkajs's transaction state machine inside the
+   * transaction, refusing every later one: the next begin replaces the client. Its initTransactions
+   * with the same transactional id makes the coordinator abort the open transaction.
+   */
+  private needsReplacement = false;
 
-  constructor(kafka: Kafka, transactionalId: string) {
-    this.producer = kafka.producer({
-      transactionalId,
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly transactionalId: string,
+  ) {
+    this.producer = this.create();
+  }
+
+  private create(): Producer {
+    return this.kafka.producer({
+      transactionalId: this.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -315,6 +328,13 @@ class KafkajsTransactionalProducer implements TransactionalProducer {
   }
 
   async begin(): Promise<void> {
+    if (this.needsReplacement) {
+      await this.producer.disconnect().catch(() => undefined);
+      this.producer = this.create();
+      await this.connect();
+      this.needsReplacement = false;
+      log.info({ transactionalId: this.transactionalId }, 'producer replaced after a failed abort');
+    }
     // The first transaction() call runs initTransactions, which fences an earlier incarnation with this id.
     this.transaction = await step('begin transaction', () => this.producer.transaction());
     this.pending = [];
@@ -393,7 +413,12 @@ class KafkajsTransactionalProducer implements TransactionalProducer {
     this.pendingBytes = 0;
     if (!transaction) return;
     await this.sending.catch(() => undefined);
-    await step('abort transaction', () => transaction.abort());
+    try {
+      await step('abort transaction', () => transaction.abort());
+    } catch (error) {
+      this.needsReplacement = true;
+      throw error;
+    }
   }
 
   disconnect(): Promise<void> {

@@ -1,0 +1,33 @@
+import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import { classifyKafkajsError } from './kafkajs-errors';
+
+/** kafkajs builds these from a broker error code's entry; its typings only admit an Error. */
+const protocolError = (type: string, code: number, retriable: boolean) =>
+  new KafkaJSProtocolError({ type, code, retriable, message: `${type} from the broker` } as unknown as Error);
+
+describe('classifyKafkajsError', () => {
+  it('waits for a broker that is down, also once kafkajs gave up retrying', () => {
+    const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    expect(classifyKafkajsError('commit', refused).retriable).toBe(true);
+    const exhausted = new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 1000 });
+    expect(exhausted.retriable).toBe(false); // what kafkajs says
+    const classified = classifyKafkajsError('commit', exhausted);
+    expect(classified.retriable).toBe(true);
+    expect(classified.message).toContain('commit');
+  });
+
+  it('stops on refusals no retry changes, and names them', () => {
+    const tooLarge = protocolError('MESSAGE_TOO_LARGE', 10, false);
+    const classified = classifyKafkajsError('send records', tooLarge);
+    expect(classified.retriable).toBe(false);
+    expect(classified.message).toMatch(/larger than the topic accepts/);
+    expect(classified.message).not.toMatch(/unavailable/i);
+    const fenced = protocolError('INVALID_PRODUCER_EPOCH', 47, false);
+    expect(classifyKafkajsError('commit', fenced).message).toMatch(/fenced/);
+  });
+
+  it('keeps kafkajs retriable protocol errors retriable', () => {
+    const notLeader = protocolError('NOT_LEADER_FOR_PARTITION', 6, true);
+    expect(classifyKafkajsError('send', notLeader).retriable).toBe(true);
+  });
+});
