@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Schema } from 'avsc';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 import { ReelstreamError, ServiceUnavailableError } from '../../runtime/errors';
 
 export type CompatibilityLevel = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
@@ -27,17 +28,31 @@ export interface RegistryConnection {
   url: string;
   username?: string;
   password?: string;
+  /** Per request; default REQUEST_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
+
+/** How long any registry request may take before it fails (retriable). */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private readonly registry: SchemaRegistry;
   private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
 
   constructor(private readonly connection: RegistryConnection) {
+    this.timeoutMs = connection.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const auth = connection.username
       ? { username: connection.username, password: connection.password ?? '' }
       : undefined;
-    this.registry = new SchemaRegistry({ host: connection.url, auth, retry: { retries: 2 } });
+    // Every request has a timeout: without one, a registry that accepts the connection and never
+    // answers would hang a register call (and the command) indefinitely.
+    this.registry = new SchemaRegistry({
+      host: connection.url,
+      auth,
+      retry: { retries: 2 },
+      middlewares: [TimeoutMiddleware(this.timeoutMs)],
+    });
     this.headers = { 'Content-Type': 'application/vnd.schemaregistry.v1+json' };
     if (auth)
       this.headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
@@ -50,7 +65,7 @@ class HttpSchemaRegistryClient implements SchemaRegistryClient {
         method,
         headers: this.headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
       throw new ServiceUnavailableError('schema-registry', `${method} ${path}: ${(cause as Error).message}`, { cause });
@@ -87,7 +102,7 @@ class HttpSchemaRegistryClient implements SchemaRegistryClient {
       return id;
     } catch (cause) {
       const message = (cause as Error).message;
-      if (/ECONNREFUSED|ETIMEDOUT|socket hang up|fetch failed/.test(message))
+      if (/ECONNREFUSED|ETIMEDOUT|socket hang up|fetch failed|Timeout/i.test(message))
         throw new ServiceUnavailableError('schema-registry', message, { cause });
       throw new ReelstreamError(`schema-registry: cannot register ${subject}: ${message}`, { cause });
     }
