@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { ReelstreamError, describeError } from '../runtime/errors';
+import { ReelstreamError, RecordFailedError, describeError } from '../runtime/errors';
+import { createLogger } from '../runtime/logging';
 import { registerDemoCommand } from './commands/demo';
 import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';
@@ -39,8 +40,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
+    // A structured line like every other log line (on a terminal, a readable one), naming the record
+    // when one record was the cause.
     const prefix = error instanceof ReelstreamError ? `${error.name}: ` : 'error: ';
-    console.error(`${prefix}${describeError(error)}`);
+    const record = error instanceof RecordFailedError ? error.record : undefined;
+    createLogger('reelstream').fatal({ err: error, record }, `${prefix}${describeError(error)}`);
     process.exitCode = 1;
   }
 }

@@ -1,12 +1,19 @@
 import Redis from 'ioredis';
 import type { SinkResolver } from '../runtime/app/sink-set';
 import type { ReelstreamConfig } from '../runtime/config/schema';
-import { ConfigError } from '../runtime/errors';
+import { ConfigError, RecordRefusedError } from '../runtime/errors';
 import type { Sink, SinkDescriptor } from '../runtime/topology/sink-descriptor';
 import { connectClickhouse, type ClickhouseConnection } from '../sinks/clickhouse/connection';
 import { ClickhouseRowsSink } from '../sinks/clickhouse/rows-sink';
 import { RedisKeys, type Resolution } from '../sinks/redis/keys';
 import { RedisWindowSink } from '../sinks/redis/window-sink';
+
+/** A row is an object of column values; anything else is refused (to the DLQ), not inserted as an empty row. */
+function rowOf(value: unknown, table: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RecordRefusedError(`a row for ${table} must be an object of column values, not ${JSON.stringify(value)}`);
+  return value as Record<string, unknown>;
+}
 
 /**
  * Resolves the sink descriptors a topology names (runtime/dsl/sinks.ts) to the adapters in sinks/,
@@ -39,7 +46,7 @@ export function createSinkResolver(
           table: `${database}.${String(options.table)}`,
           ledgerTable: ledger ? `${database}.sink_offset_ledger` : undefined,
           toRow: (record) => ({
-            ...(record.value as Record<string, unknown>),
+            ...rowOf(record.value, String(options.table)),
             ...(ledger
               ? {
                   source_topic: record.source?.topic,

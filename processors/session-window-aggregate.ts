@@ -84,6 +84,10 @@ export function sessionWindowAggregateProcessor<K, V, A>(
       },
       // The commit carries the state with these updates: they must not stay behind in memory.
       flush: emitUpdates,
+      resend: () => {
+        if (emit.updatesEveryMs === null) return;
+        for (const [key, sessions] of store.entries()) for (const session of sessions) forward(key, session, 'update');
+      },
       process: (record: StreamRecord<K, V>) => {
         if (record.key === null || record.key === undefined) {
           context.dropped(record, 'null key cannot be aggregated');

@@ -90,6 +90,14 @@ export function windowAggregateProcessor<K, V, A>(
       },
       // The commit carries the state with these updates: they must not stay behind in memory.
       flush: emitUpdates,
+      resend: () => {
+        // Only results that were sent as updates can have been lost downstream; finals go out on close.
+        if (emit.updatesEveryMs === null) return;
+        for (const [key, start] of store.entries()) {
+          const aggregate = store.get(key, start);
+          if (aggregate !== undefined) forward({ key, start }, aggregate, 'update');
+        }
+      },
       process: (record: StreamRecord<K, V>) => {
         if (record.key === null || record.key === undefined) {
           context.dropped(record, 'null key cannot be aggregated');

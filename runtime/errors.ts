@@ -43,6 +43,33 @@ export class StackError extends ReelstreamError {
   }
 }
 
+/** A sink cannot take this record whatever the retries (a key part it refuses, a value too large). */
+export class RecordRefusedError extends ReelstreamError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: false });
+  }
+}
+
+/** Where a record came from: every error about one record names it. */
+export interface RecordCoordinates {
+  topic: string;
+  partition: number;
+  offset: number | string;
+}
+
+/** Processing one record failed in a way that stops the application (error policy FAIL, a bug). */
+export class RecordFailedError extends ReelstreamError {
+  constructor(
+    readonly record: RecordCoordinates,
+    cause: unknown,
+  ) {
+    super(
+      `record ${record.topic}/${record.partition}@${record.offset}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { retriable: false, cause },
+    );
+  }
+}
+
 export function isRetriable(error: unknown): boolean {
   return error instanceof ReelstreamError && error.retriable;
 }

@@ -100,3 +100,31 @@ export const sinkFlushDuration = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [metricsRegistry],
 });
+
+export const sinkFailingSeconds = new Gauge({
+  name: 'reelstream_sink_failing_seconds',
+  help: 'How long a sink has been failing to acknowledge its writes (0 when healthy); the commit waits meanwhile',
+  labelNames: ['application', 'sink'] as const,
+  registers: [metricsRegistry],
+});
+
+export const sinkFlushFailures = new Counter({
+  name: 'reelstream_sink_flush_failures_total',
+  help: 'Failed sink flush attempts (each retried with backoff), by sink',
+  labelNames: ['application', 'sink'] as const,
+  registers: [metricsRegistry],
+});
+
+export const sinkDataLosses = new Counter({
+  name: 'reelstream_sink_data_losses_total',
+  help: 'Times a sink found the service had lost what it wrote (Redis restarted empty) and open results were written again',
+  labelNames: ['application', 'sink'] as const,
+  registers: [metricsRegistry],
+});
+
+export const eventTimePausedPartitions = new Gauge({
+  name: 'reelstream_event_time_paused_partitions',
+  help: 'Source partitions paused because their event time ran ahead of the slowest partition (event-time alignment)',
+  labelNames: ['application'] as const,
+  registers: [metricsRegistry],
+});

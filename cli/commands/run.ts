@@ -58,6 +58,9 @@ export function registerRunCommand(program: Command): void {
           registry: connectSchemaRegistry(config.schemaRegistry),
           instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
           commitIntervalMs: options.commitInterval,
+          maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
+          alignment: { maxWaitMs: config.processing.alignmentMaxWaitMs },
+          stallWarningMs: config.processing.stallWarningMs,
         });
         const stop = (signal: string) => {
           log.info({ signal }, 'stopping: finishing the batch and committing');

@@ -16,6 +16,12 @@ export interface Processor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = 
    * longer knows it was pending.
    */
   flush?(): void;
+  /**
+   * A sink lost what it was sent earlier (Redis restarted without persistence): forward the current
+   * result of everything still open (window aggregates), as updates. Sinks write idempotently, so
+   * sending a value again is harmless.
+   */
+  resend?(): void;
   close?(): void;
 }
 

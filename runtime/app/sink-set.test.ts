@@ -1,7 +1,9 @@
 import type { StreamRecord } from '../../processors/api/record';
 import { defineTopology } from '../dsl/define-topology';
 import { clickhouseRows } from '../dsl/sinks';
+import { ServiceUnavailableError } from '../errors';
 import { createLogger } from '../logging';
+import { metricsRegistry } from '../metrics';
 import type { Sink, SinkDescriptor } from '../topology/sink-descriptor';
 import { SinkSet } from './sink-set';
 
@@ -9,7 +11,7 @@ import { SinkSet } from './sink-set';
 class RecordingSink implements Sink {
   readonly name = 'recording';
   readonly events: string[] = [];
-  write(batch: readonly StreamRecord[]): void {
+  write(batch: readonly StreamRecord[], _refuse?: (record: StreamRecord, error: Error) => void): void {
     for (const record of batch) this.events.push(`write ${String(record.value)}`);
   }
   async flush(): Promise<void> {
@@ -36,8 +38,7 @@ function sinkSetWith(sink: RecordingSink): { sinks: SinkSet; descriptor: SinkDes
       descriptor = given;
       return sink;
     },
-    'sink-set',
-    createLogger('test'),
+    { applicationId: 'sink-set', log: createLogger('test'), onRefused: () => undefined },
   );
   return { sinks, descriptor: descriptor as SinkDescriptor };
 }
@@ -60,5 +61,88 @@ describe('SinkSet', () => {
     sinks.discard();
     await sinks.flush(() => false);
     expect(sink.events).toEqual(['discard', 'flush']);
+  });
+});
+
+describe('SinkSet: refusals, outages, lost data', () => {
+  /** A sink that refuses values starting with "bad", can be down, and can report lost data. */
+  class ChoosySink extends RecordingSink {
+    down = 0;
+    lost = false;
+    override write(batch: readonly StreamRecord[], refuse: (record: StreamRecord, error: Error) => void): void {
+      for (const record of batch) {
+        if (String(record.value).startsWith('bad')) refuse(record, new Error(`cannot take ${String(record.value)}`));
+        else this.events.push(`write ${String(record.value)}`);
+      }
+    }
+    override async flush(): Promise<void> {
+      if (this.down > 0) {
+        this.down -= 1;
+        throw new ServiceUnavailableError('choosy', 'down');
+      }
+      this.events.push('flush');
+    }
+    takeDataLoss(): boolean {
+      const lost = this.lost;
+      this.lost = false;
+      return lost;
+    }
+  }
+
+  function setWith(sink: Sink, refused: string[], stallWarningMs = 30_000) {
+    let descriptor: SinkDescriptor | undefined;
+    const sinks = new SinkSet(
+      topology,
+      (given) => {
+        descriptor = given;
+        return sink;
+      },
+      {
+        applicationId: 'sink-set',
+        log: createLogger('test'),
+        stallWarningMs,
+        onRefused: (id, record, error) => refused.push(`${id} ${String(record.value)}: ${error.message}`),
+      },
+    );
+    return { sinks, descriptor: descriptor as SinkDescriptor };
+  }
+
+  it('routes what a sink refuses to onRefused and writes the rest', async () => {
+    const sink = new ChoosySink();
+    const refused: string[] = [];
+    const { sinks, descriptor } = setWith(sink, refused);
+    for (const value of ['a', 'bad-key', 'b']) sinks.add(descriptor, { key: 'k', value, timestamp: 0 });
+    await sinks.flush(() => false);
+    expect(sink.events).toEqual(['write a', 'write b', 'flush']);
+    expect(refused).toEqual(['clickhouse-rows:rows bad-key: cannot take bad-key']);
+  });
+
+  it('waits through an outage: flush retries until the sink acknowledges, and the failing gauge returns to 0', async () => {
+    const sink = new ChoosySink();
+    sink.down = 3;
+    const { sinks, descriptor } = setWith(sink, [], 1_000);
+    sinks.add(descriptor, { key: 'k', value: 'a', timestamp: 0 });
+    await sinks.flush(() => false);
+    expect(sink.down).toBe(0);
+    expect(sink.events).toEqual(['write a', 'flush']);
+    const failures = await metricsRegistry.getSingleMetric('reelstream_sink_flush_failures_total')?.get();
+    expect(failures?.values.find((v) => v.labels.application === 'sink-set')?.value).toBeGreaterThanOrEqual(3);
+    const failing = await metricsRegistry.getSingleMetric('reelstream_sink_failing_seconds')?.get();
+    expect(failing?.values.find((v) => v.labels.application === 'sink-set')?.value).toBe(0);
+  }, 20_000);
+
+  it('gives up on an outage only when told to (the application is stopping)', async () => {
+    const sink = new ChoosySink();
+    sink.down = 1_000;
+    const { sinks } = setWith(sink, []);
+    await expect(sinks.flush(() => true)).rejects.toMatchObject({ retriable: true });
+  });
+
+  it('reports a sink that lost its data once', async () => {
+    const sink = new ChoosySink();
+    const { sinks } = setWith(sink, []);
+    sink.lost = true;
+    expect(sinks.takeDataLoss()).toBe(true);
+    expect(sinks.takeDataLoss()).toBe(false);
   });
 });

@@ -1,10 +1,10 @@
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { StreamRecord } from '../../processors/api/record';
-import { deadLetterMessage } from '../dlq/dead-letter-message';
-import { ConfigError, isRetriable } from '../errors';
+import { ConfigError, RecordFailedError, isRetriable } from '../errors';
 import type { Logger } from '../logging';
 import { createLogger } from '../logging';
 import { dlqTopic } from '../naming';
+import { retry } from '../retry';
 import { StreamTask, type ErrorPolicy } from '../task/stream-task';
 import type { DeadLetter, TaskOutputs } from '../task/task-outputs';
 import type { Topology } from '../topology/topology';
@@ -24,14 +24,23 @@ import {
   batchProcessingDuration,
   commitDuration,
   consumerLag,
-  deadLetters,
   droppedRecords,
+  eventTimePausedPartitions,
   recordsProcessed,
   recordsProduced,
   restoredRecords,
 } from '../metrics';
+import {
+  DEFAULT_EVENT_TIME_BUFFER,
+  EventTimeBuffer,
+  partitionKey,
+  type BufferedRecord,
+  type EventTimeBufferOptions,
+} from '../flow/event-time-buffer';
 import { DEFAULT_FLOW_CONTROL, type FlowControlOptions, type Lane } from '../flow/flow-control';
 import { FlowController } from '../flow/flow-controller';
+import { PartitionPauses } from '../flow/partition-pauses';
+import { DLQ_MAX_MESSAGE_BYTES, DeadLetterQueue } from './dead-letter-queue';
 import { SinkSet, type SinkResolver } from './sink-set';
 import { SourceDecoders } from './source-decoders';
 
@@ -54,13 +63,29 @@ export interface StreamApplicationOptions {
   flowControl?: Partial<FlowControlOptions>;
   /** How often consumer lag per partition is measured (ms). Default 5 s. */
   lagIntervalMs?: number;
+  /** Event times further ahead of the wall clock go to the DLQ (`future-event-time`). Default 15 min. */
+  maxEventTimeAheadMs?: number;
+  /** Event-time-aligned consumption of the source partitions; defaults in runtime/flow/event-time-buffer.ts. */
+  alignment?: Partial<EventTimeBufferOptions>;
+  /** A sink failing longer than this logs a "pipeline stalled" warning. Default 30 s. */
+  stallWarningMs?: number;
 }
+
+export const DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 15 * 60_000;
 
 /** The largest changelog record (one store entry) the runtime's topics accept. */
 export const MAX_STATE_RECORD_BYTES = 16 * 1024 * 1024;
 
 /** How often a restoring application polls its group consumer: well inside any poll interval (≥ 10 s). */
 const KEEP_ALIVE_INTERVAL_MS = 3_000;
+
+/** A fetched record waiting for its turn in event-time order: decoded, or the reason it cannot be. */
+interface PendingRecord extends BufferedRecord {
+  consumed: ConsumedRecord;
+  active: ActiveTask;
+  record?: StreamRecord;
+  undecodable?: DecodeError;
+}
 
 interface ActiveTask {
   task: StreamTask;
@@ -84,6 +109,10 @@ export class StreamApplication {
   private readonly decoders: SourceDecoders;
   private readonly sinks: SinkSet;
   private readonly flow: FlowController;
+  private readonly buffer: EventTimeBuffer<PendingRecord>;
+  private overfull = new Set<string>();
+  private readonly deadLetters: DeadLetterQueue;
+  private pauses!: PartitionPauses;
   private lagTimer: NodeJS.Timeout | undefined;
   private consumer!: GroupConsumer;
   private producer!: TransactionalProducer;
@@ -107,7 +136,18 @@ export class StreamApplication {
       for (const topic of sub.sourceTopics) this.subtopologyOfTopic.set(topic, sub.id);
     this.internalTopics = new Set(topology.internalTopics);
     this.decoders = new SourceDecoders(topology, this.internalTopics, options.registry);
-    this.sinks = new SinkSet(topology, options.sinks, options.applicationId, this.log);
+    this.deadLetters = new DeadLetterQueue(options.applicationId, (record) => this.send(record));
+    this.sinks = new SinkSet(topology, options.sinks, {
+      applicationId: options.applicationId,
+      log: this.log,
+      stallWarningMs: options.stallWarningMs,
+      onRefused: (sink, record, error) => this.deadLetterRecord(record, error, { reason: 'sink-refused', sink }),
+    });
+    const externalSources = topology.subtopologies
+      .filter((sub) => !sub.global)
+      .flatMap((sub) => sub.sourceTopics)
+      .filter((topic) => !this.internalTopics.has(topic));
+    this.buffer = new EventTimeBuffer(new Set(externalSources), { ...DEFAULT_EVENT_TIME_BUFFER, ...options.alignment });
     this.flow = new FlowController(
       lanesOf(topology, this.internalTopics),
       { ...DEFAULT_FLOW_CONTROL, ...options.flowControl },
@@ -138,7 +178,11 @@ export class StreamApplication {
         numPartitions: topic === dlq ? 1 : partitions,
         configEntries:
           topic === dlq
-            ? [{ name: 'retention.ms', value: String(14 * 24 * 3_600_000) }]
+            ? [
+                { name: 'retention.ms', value: String(14 * 24 * 3_600_000) },
+                // Larger than any source record by default, so a dead letter keeps its original bytes.
+                { name: 'max.message.bytes', value: String(DLQ_MAX_MESSAGE_BYTES) },
+              ]
             : topic.endsWith('-changelog')
               ? [
                   { name: 'cleanup.policy', value: 'compact' },
@@ -152,12 +196,26 @@ export class StreamApplication {
     this.log.info({ topics: missing, partitions }, 'created internal topics');
   }
 
+  /** A DLQ created earlier may have the broker's default limit: dead letters are sized to what it accepts. */
+  private async readDeadLetterLimit(): Promise<void> {
+    const described = await this.options.admin.describeConfigs({
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: this.deadLetters.topic, configNames: ['max.message.bytes'] },
+      ],
+      includeSynonyms: false,
+    });
+    const value = described.resources[0]?.configEntries.find((entry) => entry.configName === 'max.message.bytes');
+    if (value && Number(value.configValue) > 0) this.deadLetters.limitTo(Number(value.configValue));
+  }
+
   async start(): Promise<void> {
     const { transport, applicationId, instanceId, topology } = this.options;
-    await this.createInternalTopics();
+    await retry(() => this.createInternalTopics(), this.retryLogging('creating internal topics'));
+    await retry(() => this.readDeadLetterLimit(), this.retryLogging('reading the DLQ limit'));
     this.producer = transport.transactionalProducer(`${applicationId}-${instanceId}`);
-    await this.producer.connect();
+    await retry(() => this.producer.connect(), this.retryLogging('connecting the producer'));
     this.consumer = transport.consumer(applicationId);
+    this.pauses = new PartitionPauses(this.consumer);
     await this.consumer.connect({
       onAssigned: (partitions) => {
         this.assignment = partitions;
@@ -179,8 +237,36 @@ export class StreamApplication {
     this.log.info({ topology: topology.name, transport: transport.name, instanceId }, 'started');
   }
 
-  private outputsFor(partition: number): TaskOutputs {
-    const { applicationId } = this.options;
+  /** How every wait for a service is logged: the step, the attempt, the delay, the cause. */
+  private retryLogging(what: string) {
+    return {
+      giveUp: () => this.stopping,
+      onRetry: (error: unknown, attempt: number, delay: number) =>
+        this.log.warn({ err: error, attempt, delay }, `${what} failed; retrying`),
+    };
+  }
+
+  /** A record of a task (decoded) to the DLQ: its value as JSON, its source coordinates in the headers. */
+  private deadLetterRecord(
+    record: StreamRecord,
+    error: Error,
+    details: { reason: string; node?: string; sink?: string },
+  ) {
+    const source = record.source;
+    this.deadLetters.route(
+      {
+        topic: source?.topic ?? '',
+        partition: source?.partition ?? -1,
+        offset: source?.offset ?? '',
+        key: encodeJson(record.key),
+        value: encodeJson(record.value),
+      },
+      error,
+      details,
+    );
+  }
+
+  private outputsFor(): TaskOutputs {
     return {
       toTopic: (topic, record) => {
         this.producedPerTopic.set(topic, (this.producedPerTopic.get(topic) ?? 0) + 1);
@@ -192,27 +278,11 @@ export class StreamApplication {
         });
       },
       toSink: (sink, record) => this.sinks.add(sink, record),
-      deadLetter: (letter: DeadLetter) => {
-        deadLetters.inc({ application: applicationId, kind: letter.kind === 'late' ? 'late' : 'processing-error' });
-        const source = letter.record.source;
-        const message = deadLetterMessage(
-          {
-            topic: source?.topic ?? '',
-            partition: source?.partition ?? partition,
-            offset: source?.offset ?? '',
-            key: encodeJson(letter.record.key),
-            value: encodeJson(letter.record.value),
-          },
-          letter.error ?? new Error(letter.reason),
-          { reason: letter.kind === 'late' ? 'late' : 'processing-error', node: letter.node },
-        );
-        this.send({
-          topic: dlqTopic(applicationId),
-          key: message.key,
-          value: message.value,
-          headers: message.headers as Record<string, string>,
-        });
-      },
+      deadLetter: (letter: DeadLetter) =>
+        this.deadLetterRecord(letter.record, letter.error ?? new Error(letter.reason), {
+          reason: letter.kind === 'error' ? 'processing-error' : letter.kind,
+          node: letter.node,
+        }),
     };
   }
 
@@ -261,9 +331,10 @@ export class StreamApplication {
         applicationId,
         taskId: id,
         subtopologies: [subtopology],
-        outputs: this.outputsFor(partition),
+        outputs: this.outputsFor(),
         errorPolicy,
         wallClock: Date.now,
+        maxEventTimeAheadMs: this.options.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
       });
       for (const built of task.stores.values()) {
         const changelog = topology.stores.get(built.spec.name)?.changelogTopic;
@@ -306,45 +377,101 @@ export class StreamApplication {
       await keepingAlive.stop();
       await reader.disconnect();
       this.consumer.resume(assignment);
-      this.flow.reapply(assignment, this.consumer);
+      this.buffer.reset(Date.now());
+      this.overfull = new Set();
+      this.pauses.reapply(assignment);
+      this.flow.reapply(assignment, this.pauses);
+      this.pauses.hold('buffer', []);
       activeTasks.set({ application: applicationId }, this.tasks.size);
     }
   }
 
-  private process(records: ConsumedRecord[]): void {
+  /**
+   * Takes a fetched batch: each record decoded and its event time extracted, then queued per source
+   * partition; what is ready goes through the tasks in event-time order (event-time-buffer.ts),
+   * synchronously. Returns how many records were taken through the tasks.
+   */
+  private process(fetched: ConsumedRecord[]): number {
     const { applicationId } = this.options;
     const timer = batchProcessingDuration.startTimer({ application: applicationId });
-    const perTopic = new Map<string, number>();
-    for (const consumed of records) perTopic.set(consumed.topic, (perTopic.get(consumed.topic) ?? 0) + 1);
-    for (const [topic, count] of perTopic) recordsProcessed.inc({ application: applicationId, topic }, count);
-    for (const consumed of records) {
+    const now = Date.now();
+    const arrived: PendingRecord[] = [];
+    for (const consumed of fetched) {
       const subtopology = this.subtopologyOfTopic.get(consumed.topic);
       const active = subtopology === undefined ? undefined : this.tasks.get(`${subtopology}_${consumed.partition}`);
       if (!active) continue; // revoked meanwhile: the new owner processes it
-      active.positions.set(consumed.topic, consumed.offset);
-      this.stats.processed += 1;
-      let decoded: { key: unknown; value: unknown };
-      try {
-        decoded = this.decoders.decode(consumed);
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error;
-        this.deadLetterUndecodable(consumed, error);
-        continue;
-      }
-      const record: StreamRecord = {
-        key: decoded.key,
-        value: decoded.value,
-        timestamp: consumed.timestamp,
-        source: { topic: consumed.topic, partition: consumed.partition, offset: String(consumed.offset) },
-      };
-      active.task.process(consumed.topic, record);
+      arrived.push(this.prepared(consumed, active));
     }
-    const now = Date.now();
+    const passing = this.buffer.add(arrived);
+    const ready = [
+      ...passing,
+      ...this.buffer.takeReady(
+        this.assignment,
+        (partition) => this.consumer.knownEndOffset(partition),
+        (partition) => this.flow.isPaused(partition.topic),
+        now,
+      ),
+    ];
+    const perTopic = new Map<string, number>();
+    for (const pending of ready) {
+      perTopic.set(pending.topic, (perTopic.get(pending.topic) ?? 0) + 1);
+      this.processOne(pending);
+    }
+    for (const [topic, count] of perTopic) recordsProcessed.inc({ application: applicationId, topic }, count);
     for (const { task } of this.tasks.values()) task.punctuate('wall-clock', now);
     const handedOver = performance.now();
     this.sinks.writePending();
-    this.flow.observe(this.sinks.load(), this.assignment, this.consumer, handedOver);
+    this.flow.observe(this.sinks.load(), this.assignment, this.pauses, handedOver);
+    this.boundBuffer();
     timer();
+    return ready.length;
+  }
+
+  /** Decoded (or the reason it cannot be) and its event time, ready to wait for its turn. */
+  private prepared(consumed: ConsumedRecord, active: ActiveTask): PendingRecord {
+    const base = { topic: consumed.topic, partition: consumed.partition, offset: consumed.offset, consumed, active };
+    let decoded: { key: unknown; value: unknown };
+    try {
+      decoded = this.decoders.decode(consumed);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      return { ...base, eventTime: Number.NEGATIVE_INFINITY, undecodable: error };
+    }
+    const record: StreamRecord = {
+      key: decoded.key,
+      value: decoded.value,
+      timestamp: consumed.timestamp,
+      source: { topic: consumed.topic, partition: consumed.partition, offset: String(consumed.offset) },
+    };
+    const eventTime = active.task.eventTimeOf(consumed.topic, record);
+    // A future event time goes to the DLQ at its turn; it must not decide the order of the others.
+    const latestTrusted = Date.now() + (this.options.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS);
+    return { ...base, record, eventTime: eventTime > latestTrusted ? Number.NEGATIVE_INFINITY : eventTime };
+  }
+
+  private processOne({ consumed, active, record, undecodable }: PendingRecord): void {
+    // The position moves only with the record processed: a commit never covers a record still queued.
+    active.positions.set(consumed.topic, consumed.offset);
+    this.stats.processed += 1;
+    if (undecodable) {
+      this.deadLetterUndecodable(consumed, undecodable);
+      return;
+    }
+    try {
+      active.task.process(consumed.topic, record as StreamRecord);
+    } catch (error) {
+      // Error policy FAIL (or a bug in the runtime): stop, and say which record did it.
+      throw new RecordFailedError(consumed, error);
+    }
+  }
+
+  /** Pauses the source partitions whose queue is over its bound, until they drained to half. */
+  private boundBuffer(): void {
+    const full = this.buffer.overfull(this.overfull);
+    if (full.length === 0 && this.overfull.size === 0) return;
+    this.overfull = new Set(full.map(partitionKey));
+    this.pauses.hold('buffer', full);
+    eventTimePausedPartitions.set({ application: this.options.applicationId }, full.length);
   }
 
   /** Every record the tasks emit goes through here, so none is produced outside a transaction. */
@@ -356,23 +483,16 @@ export class StreamApplication {
   /** Opens a transaction for what idle punctuation emitted: records to produce, or sink writes to flush. */
   private async openForPendingWork(): Promise<void> {
     if (this.transactionOpen || (this.unsent.length === 0 && this.sinks.load().records === 0)) return;
-    await this.producer.begin();
+    await retry(() => this.producer.begin(), this.retryLogging('beginning a transaction'));
     this.transactionOpen = true;
     for (const record of this.unsent) this.producer.send(record);
     this.unsent = [];
   }
 
   private deadLetterUndecodable(consumed: ConsumedRecord, error: DecodeError): void {
-    deadLetters.inc({ application: this.options.applicationId, kind: error.reason });
-    const message = deadLetterMessage({ ...consumed, offset: String(consumed.offset) }, error, {
+    this.deadLetters.route({ ...consumed, offset: String(consumed.offset) }, error, {
       reason: error.reason,
       schemaId: error.schemaId,
-    });
-    this.send({
-      topic: dlqTopic(this.options.applicationId),
-      key: message.key,
-      value: message.value,
-      headers: message.headers as Record<string, string>,
     });
   }
 
@@ -387,7 +507,22 @@ export class StreamApplication {
     const timer = commitDuration.startTimer({ application: applicationId });
     // Held-back output (rate-limited window updates) joins this commit, before the sinks flush.
     for (const active of this.tasks.values()) active.task.flushProcessors();
-    await this.sinks.flush(() => this.stopping);
+    // A sink that is down makes this wait (retrying): keep the group membership meanwhile.
+    const keepingAlive = this.keepGroupMembershipAlive();
+    try {
+      await this.sinks.flush(() => this.stopping);
+      if (this.sinks.takeDataLoss()) {
+        // Redis restarted empty: write the current value of every open window again, in this commit.
+        for (const active of this.tasks.values()) active.task.resendOpenResults();
+        this.log.warn(
+          { tasks: this.tasks.size },
+          'a sink lost what it was sent (restarted empty?): the current results of all open windows are written again',
+        );
+        await this.sinks.flush(() => this.stopping);
+      }
+    } finally {
+      await keepingAlive.stop();
+    }
     const offsets = [];
     for (const active of this.tasks.values()) {
       for (const [key, count] of active.task.metrics.dropped) {
@@ -433,15 +568,19 @@ export class StreamApplication {
       if (this.assignmentChanged) {
         // Whatever the open transaction holds may touch partitions we lost: drop it and rebuild.
         this.assignmentChanged = false;
-        await this.abort();
-        await this.rebuildTasks();
+        await this.abort().catch((error: unknown) =>
+          this.log.warn({ err: error }, 'abort failed; the next transaction fences it'),
+        );
+        // A broker that is down while we restore: wait for it (a rebalance meanwhile restarts the rebuild).
+        await retry(() => this.rebuildTasks(), this.retryLogging('restoring tasks'));
         continue;
       }
-      const records = await this.consumeWithRetry(maxBatchRecords);
+      const records = await retry(() => this.consumer.consumeBatch(maxBatchRecords), this.retryLogging('consuming'));
       if (this.assignmentChanged) continue;
-      await this.prepareWithRetry(records);
-      if (records.length > 0 && !this.transactionOpen) {
-        await this.producer.begin();
+      // Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for.
+      await retry(() => this.decoders.prepare(records), this.retryLogging('resolving writer schemas'));
+      if ((records.length > 0 || this.buffer.size > 0) && !this.transactionOpen) {
+        await retry(() => this.producer.begin(), this.retryLogging('beginning a transaction'));
         this.transactionOpen = true;
       }
       this.process(records);
@@ -450,39 +589,11 @@ export class StreamApplication {
       // and when backpressure paused every lane, since committing is what flushes the sinks and drains them.
       if (records.length === 0 || this.flow.saturated || Date.now() - this.lastCommit >= commitIntervalMs) {
         await this.commitOrRecover();
-        this.flow.observe(this.sinks.load(), this.assignment, this.consumer, performance.now());
+        this.flow.observe(this.sinks.load(), this.assignment, this.pauses, performance.now());
       }
     }
     await this.openForPendingWork();
     await this.commitOrRecover();
-  }
-
-  /** A broker that is down or a topic that is briefly unavailable: wait and retry, never drop or crash. */
-  private async consumeWithRetry(maxRecords: number): Promise<ConsumedRecord[]> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await this.consumer.consumeBatch(maxRecords);
-      } catch (error) {
-        if (!isRetriable(error) || this.stopping) throw error;
-        const delay = Math.min(10_000, 100 * 2 ** attempt);
-        this.log.warn({ err: error, attempt, delay }, 'consume failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-
-  /** Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for. */
-  private async prepareWithRetry(records: ConsumedRecord[]): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await this.decoders.prepare(records);
-      } catch (error) {
-        if (!isRetriable(error)) throw error;
-        const delay = Math.min(10_000, 100 * 2 ** attempt);
-        this.log.warn({ err: error, attempt, delay }, 'schema registry unavailable; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
   }
 
   /** Lag per assigned partition: the partition's end minus the next offset to process. */

@@ -59,6 +59,22 @@ export const clickhouseConfigSchema = z.strictObject({
     .default('reelstream'),
 });
 
+export const processingConfigSchema = z.strictObject({
+  /** An event time further ahead of the wall clock than this goes to the DLQ as `future-event-time`. */
+  maxEventTimeAheadMs: z
+    .int()
+    .min(0, 'must be 0 or more milliseconds')
+    .default(15 * 60_000),
+  /**
+   * Event-time-aligned consumption: records are taken in event-time order across the source
+   * partitions, so a backlog gives the results live traffic gives. A partition known to have records
+   * not yet fetched holds the others back for at most this long.
+   */
+  alignmentMaxWaitMs: z.int().min(0, 'must be 0 or more milliseconds').default(5_000),
+  /** A sink failing for longer than this logs "pipeline stalled" (and again each such interval). */
+  stallWarningMs: z.int().min(1_000, 'must be at least 1000 ms').default(30_000),
+});
+
 export const configSchema = z.strictObject({
   /** Names the consumer group, the DLQ topic and the changelog/repartition topics. */
   applicationId: z
@@ -71,6 +87,7 @@ export const configSchema = z.strictObject({
   schemaRegistry: schemaRegistryConfigSchema.prefault({}),
   redis: redisConfigSchema.prefault({}),
   clickhouse: clickhouseConfigSchema.prefault({}),
+  processing: processingConfigSchema.prefault({}),
 });
 
 export type ReelstreamConfig = z.infer<typeof configSchema>;

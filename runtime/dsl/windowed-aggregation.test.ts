@@ -22,6 +22,28 @@ function countPerMinute(emit: EmitOptions, grace: '0ms' | '30s' = '30s') {
 }
 
 describe('tumbling windows', () => {
+  it('sends the current value of every open window again when a sink lost them, and nothing already closed', () => {
+    const driver = new TopologyTestDriver(countPerMinute({ updates: '0ms', final: true }));
+    driver.pipeInputs('views', [view('a', 10_000), view('a', 20_000), view('b', 70_000), view('b', 100_000)]);
+    driver.readOutput('counts');
+    driver.resendOpenResults();
+    // Window 0 closed at stream time 90 s (its final went out); the open window 1 is sent again.
+    expect(summary(driver.readOutput('counts'))).toEqual(['b@1m:update=2']);
+  });
+
+  it('sends an event time far ahead of the wall clock to the DLQ without moving stream time', () => {
+    const driver = new TopologyTestDriver(countPerMinute({ updates: false, final: true }), {
+      wallClockStartMs: 100_000,
+      maxEventTimeAheadMs: 60_000,
+    });
+    driver.pipeInputs('views', [view('a', 10_000), view('a', 10 * 365 * 24 * 3_600_000), view('a', 20_000)]);
+    expect(driver.streamTime).toBe(20_000);
+    expect(driver.deadLetters().map((letter) => letter.kind)).toEqual(['future-event-time']);
+    expect(driver.deadLetters()[0]?.reason).toMatch(/ahead of the wall clock/);
+    driver.pipeInput('views', view('c', 95_000));
+    expect(summary(driver.readOutput('counts'))).toEqual(['a@0m:final=2']);
+  });
+
   it('counts per key and window, accepts out-of-order records within grace, emits one final per window', () => {
     const driver = new TopologyTestDriver(countPerMinute({ updates: false, final: true }));
     driver.pipeInputs('views', [

@@ -1,12 +1,12 @@
-import type { GroupConsumer, TopicPartition } from '../kafka/transport';
+import type { TopicPartition } from '../kafka/transport';
 import { backpressurePauseLatency, pausedPartitions } from '../metrics';
 import type { SinkLoad } from '../topology/sink-descriptor';
 import { topicsToPause, type FlowControlOptions, type Lane } from './flow-control';
+import type { PartitionPauses } from './partition-pauses';
 
 /**
- * Applies flow-control decisions to the consumer: pauses the assigned partitions of the topics
- * that must wait and resumes the rest. It owns only what backpressure paused, so a rebuild that
- * pauses everything for a restore and resumes afterwards re-applies the backpressure state.
+ * Applies flow-control decisions: holds the assigned partitions of the topics that must wait
+ * paused (as reason "backpressure" of the shared pause state) and releases the rest.
  */
 export class FlowController {
   private paused = new Set<string>();
@@ -29,25 +29,28 @@ export class FlowController {
    * Observes the sinks' load; `crossedAt` (performance.now()) is when the load last grew, so the
    * histogram shows how long a crossing took to turn into paused partitions.
    */
-  observe(load: SinkLoad, assignment: readonly TopicPartition[], consumer: GroupConsumer, crossedAt: number): void {
+  observe(load: SinkLoad, assignment: readonly TopicPartition[], pauses: PartitionPauses, crossedAt: number): void {
     const next = topicsToPause(load, this.lanes, this.paused, this.options);
-    const toPause = [...next].filter((topic) => !this.paused.has(topic));
-    const toResume = [...this.paused].filter((topic) => !next.has(topic));
-    if (toPause.length === 0 && toResume.length === 0) return;
-    if (toPause.length > 0) {
-      consumer.pause(assignment.filter(({ topic }) => toPause.includes(topic)));
+    const changed = next.size !== this.paused.size || [...next].some((topic) => !this.paused.has(topic));
+    if (!changed) return;
+    const grew = [...next].some((topic) => !this.paused.has(topic));
+    pauses.hold(
+      'backpressure',
+      assignment.filter(({ topic }) => next.has(topic)),
+    );
+    if (grew)
       backpressurePauseLatency.observe({ application: this.applicationId }, (performance.now() - crossedAt) / 1000);
-    }
-    if (toResume.length > 0) consumer.resume(assignment.filter(({ topic }) => toResume.includes(topic)));
     this.paused = next;
-    pausedPartitions.set({ application: this.applicationId }, assignment.filter(({ topic }) => next.has(topic)).length);
+    pausedPartitions.set({ application: this.applicationId }, pauses.heldBy('backpressure'));
   }
 
-  /** After a rebuild resumed everything: pause again what backpressure holds. */
-  reapply(assignment: readonly TopicPartition[], consumer: GroupConsumer): void {
-    const held = assignment.filter(({ topic }) => this.paused.has(topic));
-    if (held.length > 0) consumer.pause(held);
-    pausedPartitions.set({ application: this.applicationId }, held.length);
+  /** After a rebuild (new assignment): hold the paused topics' partitions of the new assignment. */
+  reapply(assignment: readonly TopicPartition[], pauses: PartitionPauses): void {
+    pauses.hold(
+      'backpressure',
+      assignment.filter(({ topic }) => this.paused.has(topic)),
+    );
+    pausedPartitions.set({ application: this.applicationId }, pauses.heldBy('backpressure'));
   }
 
   isPaused(topic: string): boolean {

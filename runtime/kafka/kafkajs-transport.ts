@@ -78,6 +78,7 @@ class KafkajsGroupConsumer implements GroupConsumer {
   private readonly committedHere = new Map<string, number>();
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  private readonly highWatermarks = new Map<string, number>();
 
   constructor(
     kafka: Kafka,
@@ -136,6 +137,7 @@ class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   private async hold({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    this.highWatermarks.set(partitionKey(batch), Number(batch.highWatermark));
     if (batch.isEmpty() || isStale()) return;
     let release!: (committed: boolean) => void;
     const outcome = new Promise<boolean>((resolve) => (release = resolve));
@@ -265,6 +267,10 @@ class KafkajsGroupConsumer implements GroupConsumer {
         log.warn({ err: error, topic, partition }, 'seek skipped: the kafkajs consumer is restarting');
       }
     }
+  }
+
+  knownEndOffset(partition: TopicPartition): number | undefined {
+    return this.highWatermarks.get(partitionKey(partition));
   }
 
   /** kafkajs has no poll interval: its fetch loop keeps heartbeating while every partition is paused. */

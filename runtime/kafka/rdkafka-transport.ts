@@ -129,6 +129,16 @@ class RdkafkaGroupConsumer implements GroupConsumer {
   }
 
   /** A consume call resets librdkafka's max.poll.interval.ms clock; what it returns is put back. */
+  knownEndOffset({ topic, partition }: TopicPartition): number | undefined {
+    try {
+      // librdkafka's cache, updated by every fetch response: no request.
+      const { highOffset } = this.consumer.getWatermarkOffsets(topic, partition);
+      return highOffset >= 0 ? highOffset : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async keepAlive(): Promise<void> {
     const unpaused = this.withoutPaused(await this.consume(100));
     const first = new Map<string, ConsumedRecord>();

@@ -57,6 +57,11 @@ export interface GroupConsumer {
    * (of a partition assigned in between) is fetched again later.
    */
   keepAlive(): Promise<void>;
+  /**
+   * The partition's end offset as of the client's last fetch of it (undefined before one): with the
+   * last delivered offset it tells whether records are waiting to be fetched. Costs no request.
+   */
+  knownEndOffset(partition: TopicPartition): number | undefined;
   disconnect(): Promise<void>;
 }
 

@@ -20,6 +20,12 @@ export interface StreamTaskOptions {
   wallClock: () => number;
   /** Stores shared between tasks (global tables), built by the owner of the global sub-topology. */
   sharedStores?: ReadonlyMap<string, BuiltStore>;
+  /**
+   * An event time further ahead of the wall clock than this (a device with a bad clock) goes to the
+   * DLQ as `future-event-time` and never moves stream time, which would close every open window.
+   * Unbounded when absent (the test driver's clock is the test's).
+   */
+  maxEventTimeAheadMs?: number;
 }
 
 interface RuntimeNode {
@@ -185,16 +191,31 @@ export class StreamTask {
    * Processes one record read from `topic`. Event time comes from the source's extractor; stream
    * time advances to the largest seen; stream-time punctuators fire after the record.
    */
-  process(topic: string, record: StreamRecord): void {
+  process(topic: string, record: StreamRecord, eventTime?: number): void {
     const source = this.sourcesByTopic.get(topic);
     if (!source) throw new Error(`task ${this.options.taskId} does not read topic "${topic}"`);
     this.metrics.recordsIn += 1;
     this.currentNode = source.spec.name;
     try {
-      const extractor = source.spec.timestampExtractor;
-      const timestamp = extractor ? extractor(record.value, record.timestamp) : record.timestamp;
+      // Extracted again when the runtime's pre-pass failed, so the extractor's own error is reported.
+      const timestamp =
+        eventTime !== undefined && Number.isFinite(eventTime) ? eventTime : extract(source.spec, record);
       if (!Number.isFinite(timestamp))
         throw new Error(`invalid event time ${String(timestamp)} from the timestamp extractor`);
+      const { maxEventTimeAheadMs } = this.options;
+      if (maxEventTimeAheadMs !== undefined) {
+        const ahead = timestamp - this.options.wallClock();
+        if (ahead > maxEventTimeAheadMs) {
+          this.metrics.deadLettered += 1;
+          this.options.outputs.deadLetter({
+            kind: 'future-event-time',
+            node: source.spec.name,
+            reason: `event time ${timestamp} is ${ahead} ms ahead of the wall clock (at most ${maxEventTimeAheadMs} ms allowed)`,
+            record,
+          });
+          return;
+        }
+      }
       const stamped = timestamp === record.timestamp ? record : { ...record, timestamp };
       if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
       this.deliver(source, stamped);
@@ -202,6 +223,21 @@ export class StreamTask {
       this.handleFailure(record, error);
     }
     this.punctuate('stream-time', this.streamTimeMs);
+  }
+
+  /**
+   * A record's event time as its source's extractor gives it (the record timestamp without one).
+   * The runtime asks before processing, to take a batch in event-time order and align partitions;
+   * NaN when the extractor throws (process() then dead-letters the record).
+   */
+  eventTimeOf(topic: string, record: StreamRecord): number {
+    const source = this.sourcesByTopic.get(topic);
+    if (!source) return Number.NaN;
+    try {
+      return extract(source.spec, record);
+    } catch {
+      return Number.NaN;
+    }
   }
 
   private handleFailure(record: StreamRecord, error: unknown): void {
@@ -251,6 +287,18 @@ export class StreamTask {
     }
   }
 
+  /**
+   * A sink lost what it was sent (Redis restarted empty): every processor forwards the current result
+   * of everything it still holds open, which reaches the sinks in the same commit.
+   */
+  resendOpenResults(): void {
+    for (const node of this.nodes.values()) {
+      if (!node.processor?.resend) continue;
+      this.currentNode = node.spec.name;
+      node.processor.resend();
+    }
+  }
+
   /** Commit protocol, state part: flush write-back caches, then hand over the changelog entries. */
   flushState(): ChangelogEntry[] {
     const entries: ChangelogEntry[] = [];
@@ -264,4 +312,9 @@ export class StreamTask {
   close(): void {
     for (const node of this.nodes.values()) node.processor?.close?.();
   }
+}
+
+function extract(source: PhysicalNode, record: StreamRecord): number {
+  const extractor = source.timestampExtractor;
+  return extractor ? extractor(record.value, record.timestamp) : record.timestamp;
 }

@@ -1,9 +1,9 @@
 import type { StreamRecord } from '../../processors/api/record';
 import type { SinkDescriptor } from '../topology/sink-descriptor';
 
-/** Why a record left the normal flow; DLQ headers carry it (DESIGN §4). */
+/** Why a record left the normal flow; DLQ headers carry it as `reelstream.error.reason`. */
 export interface DeadLetter {
-  kind: 'late' | 'error';
+  kind: 'late' | 'error' | 'future-event-time';
   node: string;
   reason: string;
   record: StreamRecord;

@@ -20,6 +20,8 @@ export interface TestDriverOptions {
   /** Wall-clock start, for deterministic wall-clock punctuation. Default 0. */
   wallClockStartMs?: number;
   errorPolicy?: ErrorPolicy;
+  /** Event times this far ahead of the driver's wall clock go to the DLQ (`future-event-time`); unbounded by default. */
+  maxEventTimeAheadMs?: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export class TopologyTestDriver {
       errorPolicy: options.errorPolicy,
       wallClock: () => this.wallClockMs,
       sharedStores: this.globalStores,
+      maxEventTimeAheadMs: options.maxEventTimeAheadMs,
     };
     const globalIds = topology.subtopologies.filter((sub) => sub.global).map((sub) => sub.id);
     // Global tables are filled by their own "task"; it shares its stores with the stream task.
@@ -188,6 +191,12 @@ export class TopologyTestDriver {
       if (entries) entries.push(entry);
       else this.changelogs.set(entry.store, [entry]);
     }
+  }
+
+  /** What the runtime does when a sink lost its data (Redis restarted empty): open results are sent again. */
+  resendOpenResults(): void {
+    this.task.resendOpenResults();
+    this.endBatch();
   }
 
   /** Changelog entries written by commits so far, for a store. */

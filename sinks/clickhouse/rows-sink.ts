@@ -1,7 +1,8 @@
 import type { StreamRecord } from '../../processors/api/record';
-import { isRetriable } from '../../runtime/errors';
+import { ReelstreamError, ServiceUnavailableError } from '../../runtime/errors';
 import { createLogger } from '../../runtime/logging';
-import type { Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
+import { retry } from '../../runtime/retry';
+import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
 import { assertIdentifier, quoteString, type ClickhouseConnection } from './connection';
 
 const log = createLogger('clickhouse-sink');
@@ -18,7 +19,7 @@ export interface ClickhouseRowsSinkOptions<K, V> {
   maxRows?: number;
   maxBytes?: number;
   maxDelayMs?: number;
-  /** Insert attempts before the failure surfaces to flush (which the runtime retries again). */
+  /** Insert attempts within one flush before the failure surfaces to it (the runtime retries flush again). */
   attempts?: number;
 }
 
@@ -34,8 +35,8 @@ const emptyBatch = (): Batch => ({ rows: [], bytes: 0, offsets: new Map() });
 /**
  * Rows into ClickHouse in large batches (by rows, bytes or age), one insert in flight at a time so
  * that per partition rows land in offset order. Nothing is lost: a failed insert is retried with
- * backoff, and if it still fails the batch stays queued and flush() rejects (retriable) — the commit
- * waits. Nothing is duplicated: after each insert the batch's highest offsets go to the offset
+ * backoff, and if it still fails the batch stays first in the queue and flush() rejects (retriable) —
+ * the commit waits, and the next flush sends the queue again from that batch. Nothing is duplicated: after each insert the batch's highest offsets go to the offset
  * ledger, and on start the sink skips rows at or below them; the one batch a crash can repeat (insert
  * done, ledger not yet written) carries the same dedup identity (source topic, partition, offset) in
  * the table's sorting key, which ReplacingMergeTree collapses (exact reads use FINAL).
@@ -64,10 +65,16 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
     this.maxDelayMs = options.maxDelayMs ?? 1_000;
   }
 
-  write(batch: readonly StreamRecord<K, V>[]): void {
+  write(batch: readonly StreamRecord<K, V>[], refuse: RefuseRecord<K, V>): void {
     if (this.current.rows.length === 0) this.currentStartedAt = Date.now();
     for (const record of batch) {
-      const row = this.options.toRow(record);
+      let row: Record<string, unknown>;
+      try {
+        row = this.options.toRow(record);
+      } catch (error) {
+        refuse(record, error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
       this.current.rows.push(row);
       // An estimate: sizing batches needs no exact byte count, and serializing twice would cost.
       this.current.bytes += 64 + 16 * Object.keys(row).length;
@@ -85,12 +92,14 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
     if (this.current.rows.length === 0) return;
     this.queue.push(this.current);
     this.current = emptyBatch();
-    this.pump();
+    // After a failure, only flush (which the runtime retries with backoff) sends again.
+    if (this.failure === undefined) this.pump();
   }
 
   /** Sends queued batches one after another in the background; stops at the first failure. */
   private pump(): void {
-    if (this.sending || this.queue.length === 0 || this.failure) return;
+    if (this.sending || this.queue.length === 0) return;
+    this.failure = undefined;
     this.sending = (async () => {
       try {
         while (this.queue.length > 0) {
@@ -113,22 +122,22 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
           return done === undefined || Number(row.source_offset) > done;
         })
       : batch.rows;
-    const attempts = this.options.attempts ?? 5;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
+    await retry(
+      async () => {
         if (rows.length > 0) await this.connection.insertRows(this.options.table, rows);
         await this.recordOffsets(batch.offsets);
-        return;
-      } catch (error) {
-        if (!isRetriable(error) || attempt >= attempts) throw error;
-        const delay = Math.min(5_000, 100 * 2 ** attempt);
-        log.warn(
-          { err: error, table: this.options.table, rows: rows.length, attempt, delay },
-          'insert failed; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+      },
+      {
+        maxAttempts: this.options.attempts ?? 5,
+        initialDelayMs: 200,
+        maxDelayMs: 5_000,
+        onRetry: (error, attempt, delay) =>
+          log.warn(
+            { err: error, table: this.options.table, rows: rows.length, attempt, delay },
+            'insert failed; retrying',
+          ),
+      },
+    );
   }
 
   private async loadLedger(): Promise<Map<string, number>> {
@@ -157,26 +166,27 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
     for (const [key, offset] of offsets) ledger.set(key, Math.max(ledger.get(key) ?? -1, offset));
   }
 
+  /** Resolves once every row written so far is in ClickHouse; rejects (retriable while the server is down) otherwise. */
   async flush(): Promise<void> {
     this.seal();
-    if (this.failure) {
-      // Retried from the batch that failed: it is still first in the queue.
-      this.failure = undefined;
-      this.pump();
-    }
+    // Sends again from the batch that failed last time: it is still first in the queue.
+    this.pump();
     while (this.sending) await this.sending;
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = undefined;
-      throw failure;
-    }
+    if (this.queue.length === 0) return;
+    const failure = this.failure;
+    if (failure instanceof ReelstreamError) throw failure;
+    throw new ServiceUnavailableError('clickhouse', `insert into ${this.options.table} failed: ${String(failure)}`, {
+      cause: failure,
+    });
   }
 
   /** Drops rows not yet sent; batches already handed to ClickHouse stay (their identity dedups a replay). */
   discard(): void {
     this.current = emptyBatch();
-    if (!this.sending) this.queue.length = 0;
-    else this.queue.splice(1);
+    if (!this.sending) {
+      this.queue.length = 0;
+      this.failure = undefined;
+    } else this.queue.splice(1);
   }
 
   load(): SinkLoad {
@@ -189,7 +199,21 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
     return { records, bytes };
   }
 
+  /** Sends what is still queued (its own retries, once); rejects naming what is left if ClickHouse does not take it. */
   async close(): Promise<void> {
-    while (this.sending) await this.sending;
+    if (this.load().records === 0) {
+      while (this.sending) await this.sending;
+      return;
+    }
+    try {
+      await this.flush();
+    } catch (error) {
+      const { records } = this.load();
+      throw new ServiceUnavailableError(
+        'clickhouse',
+        `closed with ${records} rows for ${this.options.table} not acknowledged (their offsets are not committed: a restart writes them again)`,
+        { cause: error, retriable: false },
+      );
+    }
   }
 }

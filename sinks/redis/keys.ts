@@ -1,8 +1,11 @@
+import { RecordRefusedError } from '../../runtime/errors';
+
 /**
  * Every Redis key reelstream writes or reads is built here (docs/redis-keys.md is its schema).
  *
  *   <prefix>:agg:<view>:<resolution>:<dimension>:<windowStartMs>   string: the whole aggregate, JSON
  *   <prefix>:top:<view>:<resolution>:<windowStartMs>               zset: member = dimension, score = concurrent viewers
+ *   <prefix>:marker                                                string, no TTL: present while Redis keeps what was written
  *
  * view: what is aggregated per window (`content`, `content-region`, `content-tier`, `live`);
  * resolution: `1m` or `10s`; dimension: the entity (a content id, or `contentId|region`). Window
@@ -17,9 +20,14 @@ export const RESOLUTION_TTL_MS: Record<Resolution, number> = { '1m': 26 * 3_600_
 
 const SAFE = /^[^\s:]+$/;
 
+/** A value that cannot be part of a key: the record that carries it goes to the DLQ. */
+export class InvalidKeyPartError extends RecordRefusedError {}
+
 function part(name: string, value: string): string {
   if (!SAFE.test(value))
-    throw new TypeError(`redis key part ${name} must be non-empty without spaces or ':' (got "${value}")`);
+    throw new InvalidKeyPartError(
+      `redis key part ${name} must be non-empty without spaces or ':' (got ${JSON.stringify(value)})`,
+    );
   return value;
 }
 
@@ -30,6 +38,14 @@ export class RedisKeys {
 
   aggregate(view: string, resolution: Resolution, dimension: string, windowStart: number): string {
     return `${this.prefix}:agg:${part('view', view)}:${resolution}:${part('dimension', dimension)}:${windowStart}`;
+  }
+
+  /**
+   * Written by every flush with SET NX: finding it gone means Redis lost what reelstream wrote (a
+   * restart without persistence, a flush), and the runtime writes every open window again.
+   */
+  marker(): string {
+    return `${this.prefix}:marker`;
   }
 
   topN(view: string, resolution: Resolution, windowStart: number): string {

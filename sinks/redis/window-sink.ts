@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StreamRecord, Windowed } from '../../processors/api/record';
 import { ServiceUnavailableError } from '../../runtime/errors';
-import type { Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
+import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
 import { RESOLUTION_TTL_MS, RedisKeys, type Resolution } from './keys';
 
 export interface RedisWindowSinkOptions {
@@ -18,6 +18,11 @@ export interface RedisWindowSinkOptions {
  * incremented), and a top-N member's score is set with ZADD — so writing the same update twice, or
  * replaying after a crash, leaves the same keys. Writes are collapsed per key between flushes (the
  * latest update wins) and sent as one pipeline at flush, the commit's step 1.
+ *
+ * Each pipeline starts with `SET <marker> NX GET`: when it finds the marker gone, Redis lost what was
+ * written before (a restart without persistence) and `takeDataLoss()` tells the runtime, which writes
+ * the current value of every open window again. A fresh process treats a missing marker the same way:
+ * Redis may have lost its data while the process was down.
  */
 export class RedisWindowSink implements Sink<Windowed<string>, Record<string, unknown>> {
   readonly name: string;
@@ -25,6 +30,7 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
   private pendingBytes = 0;
   private inFlight: SinkLoad = { records: 0, bytes: 0 };
   private readonly ttlMs: number;
+  private dataLost = false;
 
   constructor(
     private readonly redis: Redis,
@@ -35,12 +41,21 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
     this.ttlMs = options.ttlMs ?? RESOLUTION_TTL_MS[options.resolution];
   }
 
-  write(batch: readonly StreamRecord<Windowed<string>, Record<string, unknown>>[]): void {
+  write(
+    batch: readonly StreamRecord<Windowed<string>, Record<string, unknown>>[],
+    refuse: RefuseRecord<Windowed<string>, Record<string, unknown>>,
+  ): void {
     const { view, resolution, topNScore } = this.options;
     for (const record of batch) {
       if (record.value === null || record.value === undefined) continue;
       const { key: dimension, start } = record.key;
-      const key = this.keys.aggregate(view, resolution, dimension, start);
+      let key: string;
+      try {
+        key = this.keys.aggregate(view, resolution, String(dimension), start);
+      } catch (error) {
+        refuse(record, error as Error);
+        continue;
+      }
       const json = JSON.stringify(record.value);
       const previous = this.pending.get(key);
       this.pendingBytes += json.length - (previous?.json.length ?? 0);
@@ -52,6 +67,7 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
     if (this.pending.size === 0) return;
     const { view, resolution } = this.options;
     const pipeline = this.redis.pipeline();
+    pipeline.set(this.keys.marker(), '1', 'NX', 'GET');
     const topKeys = new Set<string>();
     for (const [key, entry] of this.pending) {
       pipeline.set(key, entry.json, 'PX', this.ttlMs);
@@ -79,8 +95,16 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
     // Kept pending on failure: the retried flush sends the same values again (idempotent).
     if (!results || failed)
       throw new ServiceUnavailableError('redis', `pipeline failed: ${failed?.[0]?.message ?? 'no reply'}`);
+    if (results[0]?.[1] === null) this.dataLost = true;
     this.pending = new Map();
     this.pendingBytes = 0;
+  }
+
+  /** True once after a flush found that Redis lost what was written before. */
+  takeDataLoss(): boolean {
+    const lost = this.dataLost;
+    this.dataLost = false;
+    return lost;
   }
 
   discard(): void {
@@ -92,5 +116,17 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
     return { records: this.pending.size + this.inFlight.records, bytes: this.pendingBytes + this.inFlight.bytes };
   }
 
-  async close(): Promise<void> {}
+  /** Sends what is still pending (once); rejects naming what is left if Redis does not take it. */
+  async close(): Promise<void> {
+    if (this.pending.size === 0) return;
+    try {
+      await this.flush();
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        'redis',
+        `closed with ${this.pending.size} aggregates of ${this.name} not acknowledged (their offsets are not committed: a restart writes them again)`,
+        { cause: error, retriable: false },
+      );
+    }
+  }
 }

@@ -2,6 +2,7 @@ import type { StreamRecord } from '../../processors/api/record';
 import { ClickhouseRowsSink } from '../../sinks/clickhouse/rows-sink';
 import { connectClickhouse } from '../../sinks/clickhouse/connection';
 import { testConfig } from '../helpers/stack';
+import { refuseNothing } from '../helpers/sinks';
 import { uniqueName } from '../helpers/unique';
 
 /**
@@ -62,7 +63,7 @@ const count = async (final: boolean) =>
 
 it('inserts in batches, and a replay after a restart adds no row', async () => {
   const sink = sinkFor();
-  sink.write([...records(0, 0, 2_500), ...records(1, 0, 1_500)]);
+  sink.write([...records(0, 0, 2_500), ...records(1, 0, 1_500)], refuseNothing);
   expect(sink.load().records).toBeLessThanOrEqual(4_000); // full batches are already on their way
   await sink.flush();
   expect(sink.load()).toEqual({ records: 0, bytes: 0 });
@@ -70,7 +71,7 @@ it('inserts in batches, and a replay after a restart adds no row', async () => {
 
   // A restarted instance replays partition 0 from offset 2,000 (its commit had not landed) and goes on.
   const restarted = sinkFor();
-  restarted.write([...records(0, 2_000, 1_000), ...records(1, 1_500, 500)]);
+  restarted.write([...records(0, 2_000, 1_000), ...records(1, 1_500, 500)], refuseNothing);
   await restarted.flush();
   expect(await count(false)).toBe(4_000 + 500 + 500); // only the new rows of both partitions
   expect(await count(true)).toBe(5_000);
@@ -79,7 +80,7 @@ it('inserts in batches, and a replay after a restart adds no row', async () => {
 it('keeps rows while ClickHouse is unreachable and rejects flush as retriable, losing nothing', async () => {
   const down = connectClickhouse({ ...config.clickhouse, url: 'http://127.0.0.1:1' });
   const sink = sinkFor(down);
-  sink.write(records(2, 0, 10));
+  sink.write(records(2, 0, 10), refuseNothing);
   await expect(sink.flush()).rejects.toMatchObject({ retriable: true });
   expect(sink.load().records).toBe(10);
   await down.close();

@@ -4,6 +4,7 @@ import { DashboardReader } from '../../sinks/redis/dashboard-reader';
 import { RedisKeys } from '../../sinks/redis/keys';
 import { RedisWindowSink } from '../../sinks/redis/window-sink';
 import { testConfig } from '../helpers/stack';
+import { refuseNothing } from '../helpers/sinks';
 import { uniqueName } from '../helpers/unique';
 
 /** The Redis window sink and the dashboard reader on the real server, under a unique key prefix. */
@@ -37,12 +38,12 @@ describe('RedisWindowSink + DashboardReader (real Redis)', () => {
       resolution: '1m',
       topNScore: (aggregate) => Number(aggregate.concurrentViewers),
     });
-    sink.write([update('c-1', minute, 3), update('c-2', minute, 5), update('c-1', minute, 7)]);
+    sink.write([update('c-1', minute, 3), update('c-2', minute, 5), update('c-1', minute, 7)], refuseNothing);
     expect(sink.load().records).toBe(2); // collapsed per key before the flush
     await sink.flush();
     expect(sink.load()).toEqual({ records: 0, bytes: 0 });
     // A replay writes the same updates again: nothing changes.
-    sink.write([update('c-1', minute, 3), update('c-2', minute, 5), update('c-1', minute, 7)]);
+    sink.write([update('c-1', minute, 3), update('c-2', minute, 5), update('c-1', minute, 7)], refuseNothing);
     await sink.flush();
 
     const reader = new DashboardReader(redis, keys);
@@ -56,10 +57,10 @@ describe('RedisWindowSink + DashboardReader (real Redis)', () => {
 
   it('reads the last minutes as a series and the newest 10-second window as "now"', async () => {
     const minutes = new RedisWindowSink(redis, keys, { view: 'series', resolution: '1m' });
-    minutes.write([update('c-9', minute - 120_000, 1), update('c-9', minute, 4)]);
+    minutes.write([update('c-9', minute - 120_000, 1), update('c-9', minute, 4)], refuseNothing);
     await minutes.flush();
     const tenSeconds = new RedisWindowSink(redis, keys, { view: 'series', resolution: '10s' });
-    tenSeconds.write([update('c-9', minute + 10_000, 6)]);
+    tenSeconds.write([update('c-9', minute + 10_000, 6)], refuseNothing);
     await tenSeconds.flush();
 
     const reader = new DashboardReader(redis, keys);
@@ -77,7 +78,7 @@ describe('RedisWindowSink + DashboardReader (real Redis)', () => {
       enableOfflineQueue: false,
     });
     const sink = new RedisWindowSink(down, keys, { view: 'down', resolution: '1m' });
-    sink.write([update('c-1', minute, 1)]);
+    sink.write([update('c-1', minute, 1)], refuseNothing);
     await expect(sink.flush()).rejects.toMatchObject({ retriable: true });
     expect(sink.load().records).toBe(1);
     down.disconnect();

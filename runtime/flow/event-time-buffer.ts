@@ -1,0 +1,171 @@
+import type { TopicPartition } from '../kafka/transport';
+
+/**
+ * Event-time-aligned consumption, after Kafka Streams' PartitionGroup: fetched records of the source
+ * partitions wait in one queue per partition, and records are taken in event-time order across them
+ * — always the oldest head — as long as no partition might still deliver an older record. A backlog
+ * (a restart after downtime, a replay) then reaches the windows, and through them the repartition
+ * topics, in about the order live traffic would, instead of one partition's hours before another's;
+ * with the default grace nothing comes out late.
+ *
+ * A partition with an empty queue holds the others back only while it is known to have records not
+ * yet fetched (the client's last-known end offset lies beyond what it delivered), or, right after an
+ * assignment, until it delivered once — each for at most `maxWaitMs`, so a partition that never
+ * delivers (an open transaction, a broker problem) delays the others, it does not stop them. A
+ * caught-up partition holds nothing back: live traffic is not delayed.
+ *
+ * Records of the application's own topics (repartition) are in event-time order already: they pass.
+ */
+export interface BufferedRecord extends TopicPartition {
+  offset: number;
+  /** As the topology's timestamp extractor gives it; NaN when it fails (taken at once, to fail there). */
+  eventTime: number;
+}
+
+export interface EventTimeBufferOptions {
+  /** The longest a partition with an empty queue holds the others back. */
+  maxWaitMs: number;
+  /** A partition whose queue holds more is paused until it drains to half (bounds memory). */
+  maxBufferedPerPartition: number;
+}
+
+export const DEFAULT_EVENT_TIME_BUFFER: EventTimeBufferOptions = { maxWaitMs: 5_000, maxBufferedPerPartition: 20_000 };
+
+/** What the consumer knows of a partition: the end offset from its last fetch (undefined: not known). */
+export type KnownEnd = (partition: TopicPartition) => number | undefined;
+
+interface PartitionQueue<T> {
+  partition: TopicPartition;
+  items: T[];
+  head: number;
+  /** Last offset delivered since the assignment; -1 before the first delivery. */
+  lastOffset: number;
+  /** When this empty queue started holding the others back. */
+  waitingSince: number | undefined;
+}
+
+const keyOf = ({ topic, partition }: TopicPartition) => `${topic}\u0000${partition}`;
+
+export class EventTimeBuffer<T extends BufferedRecord> {
+  private readonly queues = new Map<string, PartitionQueue<T>>();
+  private assignedAt = 0;
+
+  constructor(
+    private readonly alignedTopics: ReadonlySet<string>,
+    private readonly options: EventTimeBufferOptions = DEFAULT_EVENT_TIME_BUFFER,
+  ) {}
+
+  /** Queues the aligned records; returns the others (own topics), to be processed right away in order. */
+  add(items: readonly T[]): T[] {
+    const passing: T[] = [];
+    for (const item of items) {
+      if (!this.alignedTopics.has(item.topic)) {
+        passing.push(item);
+        continue;
+      }
+      const queue = this.queueOf(item);
+      queue.items.push(item);
+      queue.lastOffset = item.offset;
+      queue.waitingSince = undefined;
+    }
+    return passing;
+  }
+
+  private queueOf(partition: TopicPartition): PartitionQueue<T> {
+    const key = keyOf(partition);
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = {
+        partition: { topic: partition.topic, partition: partition.partition },
+        items: [],
+        head: 0,
+        lastOffset: -1,
+        waitingSince: undefined,
+      };
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * Takes queued records in event-time order until an assigned partition with an empty queue may
+   * still deliver an older one. `exempt` partitions (held back on purpose, e.g. by backpressure)
+   * never hold the others back.
+   */
+  takeReady(
+    assignment: readonly TopicPartition[],
+    knownEnd: KnownEnd,
+    exempt: (partition: TopicPartition) => boolean,
+    now: number,
+  ): T[] {
+    const queues = assignment.filter(({ topic }) => this.alignedTopics.has(topic)).map((tp) => this.queueOf(tp));
+    const taken: T[] = [];
+    for (;;) {
+      let best: PartitionQueue<T> | undefined;
+      let bestTime = Number.POSITIVE_INFINITY;
+      for (const queue of queues) {
+        const item = queue.items[queue.head];
+        if (item === undefined) continue;
+        const time = Number.isFinite(item.eventTime) ? item.eventTime : Number.NEGATIVE_INFINITY;
+        if (best === undefined || time < bestTime) {
+          best = queue;
+          bestTime = time;
+        }
+      }
+      if (!best || queues.some((queue) => this.holdsBack(queue, knownEnd, exempt, now))) break;
+      taken.push(best.items[best.head] as T);
+      best.head += 1;
+      if (best.head === best.items.length) {
+        best.items = [];
+        best.head = 0;
+      } else if (best.head > 4_096 && best.head * 2 > best.items.length) {
+        best.items = best.items.slice(best.head);
+        best.head = 0;
+      }
+    }
+    return taken;
+  }
+
+  private holdsBack(queue: PartitionQueue<T>, knownEnd: KnownEnd, exempt: (p: TopicPartition) => boolean, now: number) {
+    if (queue.head < queue.items.length || exempt(queue.partition)) return false;
+    const end = knownEnd(queue.partition);
+    const mayDeliver =
+      queue.lastOffset < 0
+        ? end === undefined || end > 0 // never delivered since the assignment: wait for its first fetch
+        : end !== undefined && end > queue.lastOffset + 1;
+    if (!mayDeliver) {
+      queue.waitingSince = undefined;
+      return false;
+    }
+    queue.waitingSince ??= Math.max(now, this.assignedAt);
+    return now - queue.waitingSince < this.options.maxWaitMs;
+  }
+
+  /** Partitions whose queue is over the bound: pause their fetching (memory), until they drain to half. */
+  overfull(previously: ReadonlySet<string>): TopicPartition[] {
+    const full: TopicPartition[] = [];
+    for (const [key, queue] of this.queues) {
+      const queued = queue.items.length - queue.head;
+      const bound = previously.has(key)
+        ? this.options.maxBufferedPerPartition / 2
+        : this.options.maxBufferedPerPartition;
+      if (queued > bound) full.push(queue.partition);
+    }
+    return full;
+  }
+
+  /** Records queued, all partitions. */
+  get size(): number {
+    let size = 0;
+    for (const queue of this.queues.values()) size += queue.items.length - queue.head;
+    return size;
+  }
+
+  /** A rebuild starts over from the committed offsets: nothing queued is still valid. */
+  reset(now: number): void {
+    this.queues.clear();
+    this.assignedAt = now;
+  }
+}
+
+export { keyOf as partitionKey };
