@@ -32,7 +32,10 @@ export function createSinkResolver(
     const options = descriptor.options ?? {};
     switch (descriptor.type) {
       case 'redis-windows':
-        redis ??= new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+        redis ??= new Redis(config.redis.url, {
+          maxRetriesPerRequest: 3,
+          commandTimeout: config.redis.commandTimeoutMs,
+        });
         return new RedisWindowSink(redis, keys, {
           view: String(options.view),
           resolution: options.resolution as Resolution,

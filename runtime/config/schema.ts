@@ -42,6 +42,11 @@ export const redisConfigSchema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
+  /**
+   * Every Redis command fails after this long: without it, a pipeline to a server that accepts
+   * connections and drops them waits forever. The sinks retry what failed.
+   */
+  commandTimeoutMs: z.int().min(100, 'must be at least 100 ms').default(10_000),
   /** First part of every key reelstream writes (docs/redis-keys.md). */
   keyPrefix: z
     .string()

@@ -128,7 +128,7 @@ describe.each([
     const port = await harness.proxy.start();
     proxied = {
       ...config,
-      redis: { ...config.redis, url: `redis://127.0.0.1:${port}` },
+      redis: { ...config.redis, url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 1_000 },
       clickhouse: { ...config.clickhouse, url: `http://127.0.0.1:${port}` },
     };
     await harness.prepare();
