@@ -32,6 +32,7 @@ export class SinkSet {
   private readonly sinks = new Map<string, Sink>();
   private readonly pending = new Map<string, StreamRecord[]>();
   private readonly failingSince = new Map<string, number>();
+  private readonly lostSinks = new Set<string>();
   private readonly stallWarningMs: number;
 
   constructor(
@@ -132,9 +133,28 @@ export class SinkSet {
     sinkFailingSeconds.set(labels, 0);
   }
 
-  /** True when a sink found its service had lost what it wrote; each sink reports it once. */
+  /** Idle check of every sink that can tell whether its service lost what it was sent. */
+  async probe(): Promise<boolean> {
+    await Promise.all(
+      [...this.sinks.values()].map((sink) =>
+        // A service that is down is the flush's business: the probe only looks for lost data.
+        sink
+          .probe?.()
+          .catch((error: unknown) => this.options.log.debug({ err: error, sink: sink.name }, 'probe failed')),
+      ),
+    );
+    for (const [id, sink] of this.sinks) if (sink.takeDataLoss?.()) this.lostSinks.add(id);
+    return this.lostSinks.size > 0;
+  }
+
+  /** True when a sink found its service had lost what it wrote; each loss is reported once. */
   takeDataLoss(): boolean {
     let lost = false;
+    for (const id of this.lostSinks) {
+      lost = true;
+      sinkDataLosses.inc({ application: this.options.applicationId, sink: id });
+    }
+    this.lostSinks.clear();
     for (const [id, sink] of this.sinks) {
       if (!sink.takeDataLoss?.()) continue;
       lost = true;

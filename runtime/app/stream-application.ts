@@ -76,6 +76,9 @@ export const DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 15 * 60_000;
 /** The largest changelog record (one store entry) the runtime's topics accept. */
 export const MAX_STATE_RECORD_BYTES = 16 * 1024 * 1024;
 
+/** How often an idle application checks that its sinks' services still hold what they were sent. */
+const SINK_PROBE_INTERVAL_MS = 1_000;
+
 /** How often a restoring application polls its group consumer: well inside any poll interval (≥ 10 s). */
 const KEEP_ALIVE_INTERVAL_MS = 3_000;
 
@@ -121,6 +124,7 @@ export class StreamApplication {
   private transactionOpen = false;
   private stopping = false;
   private lastCommit = Date.now();
+  private lastProbe = 0;
   private readonly producedPerTopic = new Map<string, number>();
   /** Records emitted while no transaction was open (wall-clock punctuation when idle): sent in the next one. */
   private unsent: ProducedRecord[] = [];
@@ -366,6 +370,7 @@ export class StreamApplication {
         },
       );
       for (const { task } of this.tasks.values()) task.init();
+      this.log.info({ tasks: [...this.tasks.keys()], partitions: assignment.length }, 'tasks assigned');
       const restored = [...restoredPerTask.values()].reduce((sum, count) => sum + count, 0);
       this.stats.restoredRecords += restored;
       if (restored > 0)
@@ -472,6 +477,20 @@ export class StreamApplication {
     this.overfull = new Set(full.map(partitionKey));
     this.pauses.hold('buffer', full);
     eventTimePausedPartitions.set({ application: this.options.applicationId }, full.length);
+  }
+
+  /**
+   * While nothing is written, a sink cannot notice that its service lost its data (Redis restarted
+   * empty): probe them about once a second, and on a loss commit once, which writes every open
+   * window again — dashboards are complete again within a second and a commit, with or without traffic.
+   */
+  private async probeSinksWhileIdle(): Promise<void> {
+    if (this.transactionOpen || Date.now() - this.lastProbe < SINK_PROBE_INTERVAL_MS || this.tasks.size === 0) return;
+    this.lastProbe = Date.now();
+    if (!(await this.sinks.probe())) return;
+    await retry(() => this.producer.begin(), this.retryLogging('beginning a transaction'));
+    this.transactionOpen = true;
+    await this.commitOrRecover();
   }
 
   /** Every record the tasks emit goes through here, so none is produced outside a transaction. */
@@ -591,6 +610,7 @@ export class StreamApplication {
         await this.commitOrRecover();
         this.flow.observe(this.sinks.load(), this.assignment, this.pauses, performance.now());
       }
+      if (records.length === 0) await this.probeSinksWhileIdle();
     }
     await this.openForPendingWork();
     await this.commitOrRecover();

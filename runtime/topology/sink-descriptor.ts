@@ -47,6 +47,11 @@ export interface Sink<K = unknown, V = unknown> {
    * runtime then asks every task to send the current result of everything still open again.
    */
   takeDataLoss?(): boolean;
+  /**
+   * A cheap check, while nothing is written, that the service still holds what was written before
+   * (it sets what takeDataLoss reports). Rejects when the service is down; the runtime ignores that.
+   */
+  probe?(): Promise<void>;
 }
 
 export function isSinkDescriptor(value: unknown): value is SinkDescriptor {

@@ -100,6 +100,12 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
     this.pendingBytes = 0;
   }
 
+  /** Idle check: the marker is there (and set again if not, so one loss is reported once). */
+  async probe(): Promise<void> {
+    const previous = await this.redis.set(this.keys.marker(), '1', 'NX', 'GET');
+    if (previous === null) this.dataLost = true;
+  }
+
   /** True once after a flush found that Redis lost what was written before. */
   takeDataLoss(): boolean {
     const lost = this.dataLost;

@@ -62,19 +62,24 @@ export interface Progress {
   caughtUp: boolean;
 }
 
+/** What the progress was right before a SIGKILL landed. */
+export type KillPoint = Progress;
+
 /**
  * Starts a processor `kills` times and SIGKILLs it each time at a random moment after it made
  * progress of its own — progress, not the clock, since a cold machine starts slowly. Every
  * restarted processor first has to log that it restored its predecessor's committed state; the
  * baseline for its own progress is taken after that, when the predecessor's last transaction is settled.
+ * Returns the progress read right before each kill, so a test can assert every kill landed mid-run.
  */
 export async function killRepeatedly(options: {
   kills: number;
   start: (run: number) => Processor;
   progress: () => Promise<Progress>;
   timeoutMs?: number;
-}): Promise<void> {
+}): Promise<KillPoint[]> {
   const { kills, start, progress, timeoutMs = 120_000 } = options;
+  const points: KillPoint[] = [];
   for (let run = 0; run < kills; run += 1) {
     const processor = start(run);
     await processor.waitForLog(run === 0 ? 'started' : 'restored state from changelog');
@@ -84,9 +89,11 @@ export async function killRepeatedly(options: {
       const now = await progress();
       if (now.stateful > before || now.caughtUp) break;
       if (Date.now() > deadline) throw new Error(`run ${run}: no progress beyond ${before} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, Math.random() * 1_500));
+    await new Promise((r) => setTimeout(r, Math.random() * 300));
+    points.push(await progress());
     await processor.stop('SIGKILL');
   }
+  return points;
 }

@@ -49,7 +49,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function prepare(prefix: string) {
+async function prepare(prefix: string, produceNow = RECORDS) {
   const app = uniqueName(prefix).replace(/_/g, '-');
   const input = `${app}-input`;
   const output = `${app}-output`;
@@ -65,13 +65,19 @@ async function prepare(prefix: string) {
     ],
   });
   const expected = new Map<string, number>();
+  await produceRecords(input, expected, 0, produceNow);
+  return { app, input, output, expected };
+}
+
+/** Records `from` up to `to` of the input (200,000 records over ~33 minutes of event time), counted into `expected`. */
+async function produceRecords(input: string, expected: Map<string, number>, from: number, to: number): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
-  for (let start = 0; start < RECORDS; start += 10_000) {
+  for (let start = from; start < to; start += 10_000) {
     const messages = [];
-    for (let i = start; i < Math.min(RECORDS, start + 10_000); i += 1) {
+    for (let i = start; i < Math.min(to, start + 10_000); i += 1) {
       const contentId = `content-${(i * 7919) % CONTENT_IDS}`;
-      const at = base + i * 10; // 200,000 records over ~33 minutes of event time
+      const at = base + i * 10;
       const window = `${contentId}@${at - (at % 60_000)}`;
       expected.set(window, (expected.get(window) ?? 0) + 1);
       messages.push({ key: `session-${i % 5_000}`, value: JSON.stringify({ contentId, at }) });
@@ -79,7 +85,6 @@ async function prepare(prefix: string) {
     await producer.send({ topic: input, messages });
   }
   await producer.disconnect();
-  return { app, input, output, expected };
 }
 
 function startEngine(
@@ -154,6 +159,20 @@ function compare(actual: Map<string, number>, expected: Map<string, number>) {
   };
 }
 
+/** Resolves once the instance logging to `logFile` was assigned at least one task. */
+async function waitForAssignedTasks(logFile: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const assigned = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"msg":"tasks assigned"'))
+      .map((line) => JSON.parse(line) as { tasks: string[] });
+    if (assigned.some((entry) => entry.tasks.length > 0)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${logFile}: no task assigned within ${timeoutMs} ms`);
+}
+
 describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => {
   it(`counts ${RECORDS.toLocaleString('en-US')} records over 6 partitions exactly`, async () => {
     const { app, input, output, expected } = await prepare(`engine_clean_${transport}`);
@@ -181,7 +200,7 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
     // restarted process first restores what its predecessor committed, then commits more of its own,
     // and is killed at a random moment after that.
     const logFiles = [0, 1, 2, 3].map((run) => join(tmpdir(), `${app}-${run}.log`));
-    await killRepeatedly({
+    const kills = await killRepeatedly({
       kills: 3,
       start: (run) => startEngine(app, input, output, logFiles[run] as string, transport),
       progress: async () => {
@@ -189,6 +208,8 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
         return { stateful: counted, caughtUp };
       },
     });
+    // Every kill landed mid-run: part of the input was still uncounted when it struck.
+    expect(kills.map((kill) => kill.caughtUp)).toEqual([false, false, false]);
     const last = startEngine(app, input, output, logFiles[3] as string, transport);
     // Restores what the third run committed (also when that run had already processed everything).
     await last.waitForLog('restored state from changelog');
@@ -203,11 +224,22 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
   }, 400_000);
 
   it('stays exact when a second instance joins mid-run (rebalance)', async () => {
-    const { app, input, output, expected } = await prepare(`engine_join_${transport}`);
-    const logFile = join(tmpdir(), `${app}.log`);
-    const first = startEngine(app, input, output, logFile, transport, 'instance-a');
-    await new Promise((r) => setTimeout(r, 6_000));
-    const second = startEngine(app, input, output, logFile, transport, 'instance-b');
+    // Half the input before the second instance joins, half after it was given tasks: the rebalance
+    // lands mid-run by construction, and the second instance has records of its own to process.
+    const { app, input, output, expected } = await prepare(`engine_join_${transport}`, RECORDS / 2);
+    const logA = join(tmpdir(), `${app}-a.log`);
+    const logB = join(tmpdir(), `${app}-b.log`);
+    const first = startEngine(app, input, output, logA, transport, 'instance-a');
+    // The second instance joins once the first has committed counting progress of its own.
+    await first.waitForLog('tasks assigned');
+    for (let started = Date.now(); (await groupProgress(app, input)).counted === 0;) {
+      if (Date.now() - started > 120_000) throw new Error('the first instance made no progress');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const second = startEngine(app, input, output, logB, transport, 'instance-b');
+    // The rebalance really gave the second instance tasks, while input was still unprocessed.
+    await waitForAssignedTasks(logB);
+    await produceRecords(input, expected, RECORDS / 2, RECORDS);
     await waitUntilCaughtUp(app, input);
     await Promise.all([first.stop('SIGTERM'), second.stop('SIGTERM')]);
     expect(compare(await readCounts(output), expected)).toEqual({
@@ -216,9 +248,12 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
       wrong: [],
       total: RECORDS,
     });
-    const stopped = readFileSync(logFile, 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('"msg":"stopped"'));
-    expect(stopped).toHaveLength(2);
+    // Both instances processed records of their own.
+    for (const log of [logA, logB]) {
+      const stopped = readFileSync(log, 'utf8')
+        .split('\n')
+        .find((line) => line.includes('"msg":"stopped"'));
+      expect(JSON.parse(stopped ?? '{}').processed).toBeGreaterThan(0);
+    }
   }, 300_000);
 });

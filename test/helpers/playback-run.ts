@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import type { Admin, Kafka } from 'kafkajs';
+import type { ReelstreamConfig } from '../../runtime/config/schema';
+import { DLQ_HEADERS } from '../../runtime/dlq/dead-letter-message';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { kafkajsTransport } from '../../runtime/kafka/kafkajs-transport';
+import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
+import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
+import { avroType } from '../../schemas/catalog';
+import { AvroSerializer } from '../../schemas/serde/avro-serializer';
+import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { playbackEvent } from '../../schemas/testing/playback-event';
+import type { PlaybackEvent } from '../../schemas/types.generated';
+import type { ExpectedAggregates } from '../../simulator/expected';
+import { produceScenario } from '../../simulator/produce';
+import { scenarioSchema } from '../../simulator/scenario';
+import { validate } from '../../simulator/validate';
+import { connectClickhouse, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
+import { RedisKeys } from '../../sinks/redis/keys';
+import { startProcessor, stopAllProcessors, type Processor, type Progress } from './processor';
+import { uniqueName } from './unique';
+
+/**
+ * The playback-analytics topology run as users run it (`reelstream run playback-analytics` as a
+ * child process) on a seeded simulated backlog, and checked by the validation `reelstream validate`
+ * runs — the accuracy suite's and the fault suite's common ground. Every run has unique topic, group,
+ * key prefix and rows, all removed by `cleanup()`.
+ */
+const REPARTITIONS = ['by-content', 'by-live-event'];
+const STORES = ['content-minute', 'content-10s', 'live-minute'];
+
+export interface PlaybackRun {
+  run: string;
+  app: string;
+  topic: string;
+  expected: ExpectedAggregates;
+  startMs: number;
+}
+
+export class PlaybackRuns {
+  readonly kafka: Kafka;
+  readonly redis: Redis;
+  readonly clickhouse: ClickhouseConnection;
+  private admin: Admin | undefined;
+  private readonly registry;
+  private readonly cleanups: PlaybackRun[] = [];
+
+  constructor(readonly config: ReelstreamConfig) {
+    this.kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-playback-it' });
+    this.registry = connectSchemaRegistry(config.schemaRegistry);
+    this.redis = new Redis(config.redis.url);
+    this.clickhouse = connectClickhouse(config.clickhouse);
+  }
+
+  async adminClient(): Promise<Admin> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    return this.admin;
+  }
+
+  /** A topic with a produced backlog of `durationSec` seconds of 2,000 sessions, and what it must yield. */
+  async prepare(prefix: string, durationSec = 240): Promise<PlaybackRun> {
+    const admin = await this.adminClient();
+    const run = uniqueName(prefix).replace(/_/g, '-');
+    const app = `${run}-app`;
+    const topic = `${run}-plays`;
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+    const scenario = scenarioSchema.parse({
+      seed: 20261122,
+      sessions: 2_000,
+      durationSec,
+      contents: 20,
+      contentPrefix: run,
+      startMs: Math.floor((Date.now() - 4 * 3_600_000) / 60_000) * 60_000,
+      liveEvent: {
+        startSec: Math.floor(durationSec / 4),
+        endSec: Math.floor((durationSec * 5) / 6),
+        share: 0.1,
+        rampSec: 10,
+      },
+    });
+    const expectedFile = join(tmpdir(), `${run}-expected.json`);
+    await produceScenario(scenario, this.config.kafka, this.registry, { topic, expectedFile });
+    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as ExpectedAggregates;
+    const prepared = { run, app, topic, expected, startMs: scenario.startMs as number };
+    this.cleanups.push(prepared);
+    return prepared;
+  }
+
+  start({ app, topic, run }: PlaybackRun, logFile: string, env: Record<string, string> = {}): Processor {
+    return startProcessor(
+      ['playback-analytics', '--instance-id', 'only'],
+      { PLAYBACK_APP: app, PLAYBACK_TOPIC: topic, REDIS_KEY_PREFIX: run, ...env },
+      logFile,
+    );
+  }
+
+  /** Records not yet covered by the group's committed offsets: the input and both repartition topics. */
+  async uncommitted({ app, topic }: PlaybackRun): Promise<number> {
+    return uncommittedRecords(await this.adminClient(), app, [
+      { topic, transactional: false },
+      ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
+    ]);
+  }
+
+  async waitUntilCaughtUp(run: PlaybackRun, timeoutMs = 240_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.uncommitted(run).catch(() => -1)) === 0) return;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    throw new Error(`${run.app} did not catch up within ${timeoutMs} ms`);
+  }
+
+  /** The crash tests' measure: the counting stage's committed offsets, and whether all is processed. */
+  async progress(run: PlaybackRun): Promise<Progress> {
+    const admin = await this.adminClient();
+    const offsets = await admin.fetchOffsets({ groupId: run.app, topics: [repartitionTopic(run.app, 'by-content')] });
+    const stateful = (offsets[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    return { stateful, caughtUp: (await this.uncommitted(run)) === 0 };
+  }
+
+  /**
+   * One later heartbeat per content moves every task's stream time past the measured windows' grace,
+   * so each measured minute becomes final and is rolled up; the windows it opens are not measured.
+   * Sent once everything else is processed: sent with a backlog it could overtake other partitions'
+   * events in the repartition topic and make them late.
+   */
+  async closeWindows({ topic, expected, startMs }: PlaybackRun): Promise<number> {
+    const serializer = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${topic}-value`, this.registry);
+    await serializer.init();
+    const contents = [...new Set(expected.windows.filter((w) => w.view === 'content').map((w) => w.contentId))];
+    const producer = this.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: contents.map((contentId, i) => ({
+        key: `closer-${i}`,
+        value: serializer.encode(
+          playbackEvent({
+            eventId: `closer-${i}`,
+            sessionId: `closer-${i}`,
+            viewerId: 'closer',
+            contentId,
+            liveEventId: 'live-event-1',
+            eventTimeMs: startMs + 3 * 3_600_000,
+          }),
+        ),
+      })),
+    });
+    await producer.disconnect();
+    return contents.length;
+  }
+
+  /** The DLQ's records by reason (read committed, as any consumer of it reads them). */
+  async deadLetterReasons({ app }: PlaybackRun): Promise<Record<string, number>> {
+    const reasons: Record<string, number> = {};
+    const reader = kafkajsTransport(this.config.kafka).partitionReader();
+    await reader.readToEnd([{ topic: dlqTopic(app), partition: 0 }], (record) => {
+      const reason = record.headers?.[DLQ_HEADERS.reason] ?? 'unknown';
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    });
+    await reader.disconnect();
+    return reasons;
+  }
+
+  /** Every Redis view, every rollup and the raw rows against the expectation; the differences. */
+  async differences(
+    { run, expected }: PlaybackRun,
+    closers: number,
+    redis: Redis = this.redis,
+  ): Promise<{ lines: string[]; differences: string[] }> {
+    const report = await validate(
+      { ...expected, events: expected.events + closers },
+      {
+        redis,
+        keys: new RedisKeys(run),
+        clickhouse: this.clickhouse,
+        database: this.config.clickhouse.database,
+        finalBeforeMs: Number.POSITIVE_INFINITY,
+      },
+    );
+    return { lines: report.lines, differences: report.differences.slice(0, 8) };
+  }
+
+  /** Stops what the runs left and removes their topics, group, keys and rows. */
+  async cleanup(): Promise<void> {
+    await stopAllProcessors();
+    const admin = await this.adminClient();
+    const database = this.config.clickhouse.database;
+    for (const { app, topic, run } of this.cleanups) {
+      await admin
+        .deleteTopics({
+          topics: [
+            topic,
+            dlqTopic(app),
+            ...REPARTITIONS.map((name) => repartitionTopic(app, name)),
+            ...STORES.map((store) => changelogTopic(app, store)),
+          ],
+        })
+        .catch(() => undefined);
+      await admin.deleteGroups([app]).catch(() => undefined);
+      const keys = await this.redis.keys(`${run}:*`);
+      if (keys.length > 0) await this.redis.del(...keys);
+      await this.clickhouse
+        .command(`ALTER TABLE ${database}.playback_events DELETE WHERE source_topic = '${topic}'`)
+        .catch(() => undefined);
+      await this.clickhouse
+        .command(`ALTER TABLE ${database}.playback_minute DELETE WHERE content_id LIKE '${run}%'`)
+        .catch(() => undefined);
+    }
+    await admin.disconnect();
+    this.redis.disconnect();
+    await this.clickhouse.close();
+  }
+}
