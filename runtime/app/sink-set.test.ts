@@ -138,11 +138,13 @@ describe('SinkSet: refusals, outages, lost data', () => {
     await expect(sinks.flush(() => true)).rejects.toMatchObject({ retriable: true });
   });
 
-  it('reports a sink that lost its data once', async () => {
+  it('keeps reporting a sink that lost its data until the rewrite was committed', async () => {
     const sink = new ChoosySink();
     const { sinks } = setWith(sink, []);
     sink.lost = true;
-    expect(sinks.takeDataLoss()).toBe(true);
-    expect(sinks.takeDataLoss()).toBe(false);
+    expect(sinks.dataLost()).toBe(true);
+    expect(sinks.dataLost()).toBe(true); // the commit with the rewrite aborted: still lost
+    sinks.resent();
+    expect(sinks.dataLost()).toBe(false);
   });
 });

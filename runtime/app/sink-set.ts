@@ -143,24 +143,23 @@ export class SinkSet {
           .catch((error: unknown) => this.options.log.debug({ err: error, sink: sink.name }, 'probe failed')),
       ),
     );
+    return this.dataLost();
+  }
+
+  /**
+   * True while a sink's service lost what it was sent and the open results have not been written
+   * again in a commit that succeeded: the flag stays until `resent()`, so an aborted commit cannot
+   * forget the loss (its rewrite was discarded with it).
+   */
+  dataLost(): boolean {
     for (const [id, sink] of this.sinks) if (sink.takeDataLoss?.()) this.lostSinks.add(id);
     return this.lostSinks.size > 0;
   }
 
-  /** True when a sink found its service had lost what it wrote; each loss is reported once. */
-  takeDataLoss(): boolean {
-    let lost = false;
-    for (const id of this.lostSinks) {
-      lost = true;
-      sinkDataLosses.inc({ application: this.options.applicationId, sink: id });
-    }
+  /** The commit that wrote the open results again succeeded. */
+  resent(): void {
+    for (const id of this.lostSinks) sinkDataLosses.inc({ application: this.options.applicationId, sink: id });
     this.lostSinks.clear();
-    for (const [id, sink] of this.sinks) {
-      if (!sink.takeDataLoss?.()) continue;
-      lost = true;
-      sinkDataLosses.inc({ application: this.options.applicationId, sink: id });
-    }
-    return lost;
   }
 
   /** The transaction that produced unflushed writes aborted: drop them (the replay writes them again). */

@@ -528,9 +528,11 @@ export class StreamApplication {
     for (const active of this.tasks.values()) active.task.flushProcessors();
     // A sink that is down makes this wait (retrying): keep the group membership meanwhile.
     const keepingAlive = this.keepGroupMembershipAlive();
+    let resend = false;
     try {
       await this.sinks.flush(() => this.stopping);
-      if (this.sinks.takeDataLoss()) {
+      resend = this.sinks.dataLost();
+      if (resend) {
         // Redis restarted empty: write the current value of every open window again, in this commit.
         for (const active of this.tasks.values()) active.task.resendOpenResults();
         this.log.warn(
@@ -562,6 +564,10 @@ export class StreamApplication {
         offsets.push({ topic, partition: active.partition, offset: offset + 1 });
     }
     await this.producer.commit(offsets, this.consumer);
+    if (resend) {
+      this.sinks.resent();
+      this.log.info({ tasks: this.tasks.size }, 'open results written again and committed');
+    }
     for (const [topic, count] of this.producedPerTopic)
       recordsProduced.inc({ application: applicationId, topic }, count);
     this.producedPerTopic.clear();

@@ -13,6 +13,8 @@ export interface Processor {
   stop(signal: NodeJS.Signals): Promise<void>;
   /** Resolves once a log line has this `msg`; fails when the process exits or the time runs out first. */
   waitForLog(message: string, timeoutMs?: number): Promise<void>;
+  /** Whether the process is still up (a fault test asserts it survived). */
+  running(): boolean;
 }
 
 const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
@@ -36,6 +38,7 @@ export function startProcessor(args: string[], env: Record<string, string>, logF
       await logWritten;
       running.delete(processor);
     },
+    running: () => child.exitCode === null && child.signalCode === null,
     async waitForLog(message, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
