@@ -36,3 +36,27 @@ describe('ExpectedCollector', () => {
     expect(windows.filter((w) => w.view === 'live')).toHaveLength(1);
   });
 });
+
+describe('ExpectedCollector: every documented figure', () => {
+  const collector = new ExpectedCollector();
+  collector.add(event({ eventType: 'start', eventTimeMs: 60_000, startupTimeMs: 900, bitrateKbps: 3_000 }));
+  collector.add(event({ sessionId: 's2', eventType: 'start', eventTimeMs: 61_000, startupTimeMs: 300, bitrateKbps: 0 }));
+  collector.add(
+    event({ eventType: 'buffering_end', eventTimeMs: 62_000, positionMs: 20_000, bufferingMs: 500, bitrateKbps: 1_000 }),
+  );
+  collector.add(event({ sessionId: 's2', eventType: 'error', errorCode: 'E42', eventTimeMs: 63_000 }));
+  const minute = collector.result('t').windows.find((w) => w.view === 'content' && w.resolution === '1m');
+
+  it('computes ratios, percentiles, bitrate and errors by code from the same definitions as the pipeline', () => {
+    expect(minute).toMatchObject({
+      bufferingRatio: 500 / 20_000,
+      sessionsWithRebuffer: 1,
+      rebufferRate: 0.5,
+      startupTimeP50Ms: 300,
+      startupTimeP95Ms: 900,
+      errorsByCode: { E42: 1 },
+    });
+    // Events reporting no bitrate (0) do not count in the mean.
+    expect(minute?.avgBitrateKbps).toBeGreaterThan(0);
+  });
+});

@@ -23,6 +23,14 @@ export interface ExpectedWindow {
   uniqueViewers: number;
   watchTimeMs: number;
   bufferingMs: number;
+  /** Absent in files written before they were expected: validate then skips them. */
+  bufferingRatio?: number;
+  sessionsWithRebuffer?: number;
+  rebufferRate?: number;
+  startupTimeP50Ms?: number | null;
+  startupTimeP95Ms?: number | null;
+  avgBitrateKbps?: number;
+  errorsByCode?: Record<string, number>;
 }
 
 export interface ExpectedAggregates {
@@ -40,6 +48,19 @@ interface Accumulator {
   bufferingMs: number;
   sessions: Map<string, [number, number]>;
   viewers: Set<string>;
+  rebufferedSessions: Set<string>;
+  startupTimes: number[];
+  bitrateSum: number;
+  bitrateCount: number;
+  errorsByCode: Map<string, number>;
+}
+
+/** Nearest rank: the smallest value with at least p of all values at or below it; null for none. */
+function nearestRank(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const ascending = values.slice().sort((a, b) => a - b);
+  const rank = Math.ceil(p * ascending.length);
+  return ascending[Math.min(ascending.length, Math.max(1, rank)) - 1] as number;
 }
 
 /**
@@ -72,13 +93,39 @@ export class ExpectedCollector {
   private addTo(id: string, event: PlaybackEvent): void {
     let window = this.windows.get(id);
     if (!window) {
-      window = { starts: 0, stops: 0, errors: 0, bufferingMs: 0, sessions: new Map(), viewers: new Set() };
+      window = {
+        starts: 0,
+        stops: 0,
+        errors: 0,
+        bufferingMs: 0,
+        sessions: new Map(),
+        viewers: new Set(),
+        rebufferedSessions: new Set(),
+        startupTimes: [],
+        bitrateSum: 0,
+        bitrateCount: 0,
+        errorsByCode: new Map(),
+      };
       this.windows.set(id, window);
     }
-    if (event.eventType === 'start') window.starts += 1;
+    if (event.eventType === 'start') {
+      window.starts += 1;
+      if (event.startupTimeMs !== null) window.startupTimes.push(event.startupTimeMs);
+    }
     if (event.eventType === 'stop') window.stops += 1;
-    if (event.eventType === 'error') window.errors += 1;
-    if (event.eventType === 'buffering_end') window.bufferingMs += event.bufferingMs;
+    if (event.eventType === 'error') {
+      window.errors += 1;
+      const code = event.errorCode ?? 'unknown';
+      window.errorsByCode.set(code, (window.errorsByCode.get(code) ?? 0) + 1);
+    }
+    if (event.eventType === 'buffering_end') {
+      window.bufferingMs += event.bufferingMs;
+      window.rebufferedSessions.add(event.sessionId);
+    }
+    if (event.bitrateKbps > 0) {
+      window.bitrateSum += event.bitrateKbps;
+      window.bitrateCount += 1;
+    }
     const range = window.sessions.get(event.sessionId);
     if (range) {
       range[0] = Math.min(range[0], event.positionMs);
@@ -119,6 +166,13 @@ export class ExpectedCollector {
         uniqueViewers: window.viewers.size,
         watchTimeMs,
         bufferingMs: window.bufferingMs,
+        bufferingRatio: watchTimeMs === 0 ? 0 : window.bufferingMs / watchTimeMs,
+        sessionsWithRebuffer: window.rebufferedSessions.size,
+        rebufferRate: window.sessions.size === 0 ? 0 : window.rebufferedSessions.size / window.sessions.size,
+        startupTimeP50Ms: nearestRank(window.startupTimes, 0.5),
+        startupTimeP95Ms: nearestRank(window.startupTimes, 0.95),
+        avgBitrateKbps: window.bitrateCount === 0 ? 0 : window.bitrateSum / window.bitrateCount,
+        errorsByCode: Object.fromEntries([...window.errorsByCode].sort(([a], [b]) => a.localeCompare(b))),
       });
     }
     windows.sort(

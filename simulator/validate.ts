@@ -23,6 +23,7 @@ export interface ValidationReport {
   differences: string[];
 }
 
+/** Every figure the pipeline documents (processors/playback/playback-stats.ts), compared one by one. */
 const FIGURES = [
   'starts',
   'stops',
@@ -31,9 +32,18 @@ const FIGURES = [
   'uniqueViewers',
   'watchTimeMs',
   'bufferingMs',
+  'bufferingRatio',
+  'sessionsWithRebuffer',
+  'rebufferRate',
+  'startupTimeP50Ms',
+  'startupTimeP95Ms',
+  'avgBitrateKbps',
+  'errorsByCode',
 ] as const satisfies readonly (keyof ExpectedWindow)[];
 
-const COLUMNS: Record<(typeof FIGURES)[number], string> = {
+type Figure = (typeof FIGURES)[number];
+
+const COLUMNS: Record<Exclude<Figure, 'errorsByCode'>, string> = {
   starts: 'starts',
   stops: 'stops',
   errors: 'errors',
@@ -41,18 +51,44 @@ const COLUMNS: Record<(typeof FIGURES)[number], string> = {
   uniqueViewers: 'unique_viewers',
   watchTimeMs: 'watch_time_ms',
   bufferingMs: 'buffering_ms',
+  bufferingRatio: 'buffering_ratio',
+  sessionsWithRebuffer: 'sessions_with_rebuffer',
+  rebufferRate: 'rebuffer_rate',
+  startupTimeP50Ms: 'startup_time_p50_ms',
+  startupTimeP95Ms: 'startup_time_p95_ms',
+  avgBitrateKbps: 'avg_bitrate_kbps',
 };
+
+/** Ratios and means are floats computed in another order: equal within a relative 1e-9. */
+function same(actual: unknown, expected: unknown): boolean {
+  if (expected === null) return actual === null || actual === undefined;
+  if (typeof expected === 'number') {
+    const value = Number(actual);
+    return actual !== null && Math.abs(value - expected) <= 1e-9 * Math.max(1, Math.abs(expected));
+  }
+  const want = Object.entries(expected as Record<string, number>);
+  const got = (actual ?? {}) as Record<string, unknown>;
+  return Object.keys(got).length === want.length && want.every(([code, count]) => Number(got[code]) === count);
+}
 
 function differ(
   where: string,
   expected: ExpectedWindow,
   actual: Record<string, unknown> | undefined,
-  read: (figure: (typeof FIGURES)[number]) => unknown,
+  read: (figure: Figure) => unknown,
 ): string[] {
   if (!actual) return [`${where}: missing`];
-  return FIGURES.filter((figure) => Number(read(figure)) !== expected[figure]).map(
-    (figure) => `${where}: ${figure} ${String(read(figure))} ≠ expected ${expected[figure]}`,
+  // Files written before a figure was expected do not have it: nothing to compare.
+  return FIGURES.filter((figure) => expected[figure] !== undefined && !same(read(figure), expected[figure])).map(
+    (figure) => `${where}: ${figure} ${JSON.stringify(read(figure))} ≠ expected ${JSON.stringify(expected[figure])}`,
   );
+}
+
+/** A rollup row's error codes and counts (two arrays) as one object, like the Redis aggregate's. */
+function errorsByCodeOf(row: Record<string, unknown>): Record<string, number> {
+  const codes = (row.error_codes ?? []) as string[];
+  const counts = (row.error_counts ?? []) as (string | number)[];
+  return Object.fromEntries(codes.map((code, index) => [code, Number(counts[index])]));
 }
 
 /** The Redis part: each window's aggregate key, checked in the views' groups the report names. */
@@ -152,8 +188,8 @@ export async function validate(expected: ExpectedAggregates, targets: Validation
   const rows =
     contents.length === 0
       ? []
-      : await targets.clickhouse.queryRows<Record<string, string>>(
-          `SELECT content_id, region, viewer_tier, toUInt64(window_start) * 1000 AS window_start_ms, ${Object.values(COLUMNS).join(', ')}
+      : await targets.clickhouse.queryRows<Record<string, unknown>>(
+          `SELECT content_id, region, viewer_tier, toUInt64(window_start) * 1000 AS window_start_ms, ${Object.values(COLUMNS).join(', ')}, error_codes, error_counts
            FROM ${targets.database}.playback_minute FINAL
            WHERE content_id IN (${contents.map(quoteString).join(', ')})`,
         );
@@ -166,7 +202,7 @@ export async function validate(expected: ExpectedAggregates, targets: Validation
       `clickhouse ${window.contentId} ${window.region}/${window.tier} @ ${new Date(window.windowStart).toISOString()}`,
       window,
       row,
-      (figure) => row?.[COLUMNS[figure]],
+      (figure) => (figure === 'errorsByCode' ? (row ? errorsByCodeOf(row) : undefined) : row?.[COLUMNS[figure]]),
     );
   });
   differences.push(...rollupDifferences);

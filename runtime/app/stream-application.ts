@@ -73,6 +73,9 @@ export interface StreamApplicationOptions {
 
 export const DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 15 * 60_000;
 
+/** Records taken through the tasks per loop turn; backpressure is checked between turns. */
+const DEFAULT_MAX_BATCH_RECORDS = 5_000;
+
 /** The largest changelog record (one store entry) the runtime's topics accept. */
 export const MAX_STATE_RECORD_BYTES = 16 * 1024 * 1024;
 
@@ -114,6 +117,7 @@ export class StreamApplication {
   private readonly flow: FlowController;
   private readonly buffer: EventTimeBuffer<PendingRecord>;
   private overfull = new Set<string>();
+  private moreReady = false;
   private readonly deadLetters: DeadLetterQueue;
   private pauses!: PartitionPauses;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -408,15 +412,17 @@ export class StreamApplication {
       arrived.push(this.prepared(consumed, active));
     }
     const passing = this.buffer.add(arrived);
-    const ready = [
-      ...passing,
-      ...this.buffer.takeReady(
-        this.assignment,
-        (partition) => this.consumer.knownEndOffset(partition),
-        (partition) => this.flow.isPaused(partition.topic),
-        now,
-      ),
-    ];
+    const limit = Math.max(0, (this.options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS) - passing.length);
+    const taken = this.buffer.takeReady(
+      this.assignment,
+      (partition) => this.consumer.knownEndOffset(partition),
+      (partition) => this.flow.isPaused(partition.topic),
+      now,
+      limit,
+    );
+    // A full take may have left ready records behind: the next fetch must not wait for new ones.
+    this.moreReady = taken.length >= limit && this.buffer.size > 0;
+    const ready = [...passing, ...taken];
     const perTopic = new Map<string, number>();
     for (const pending of ready) {
       perTopic.set(pending.topic, (perTopic.get(pending.topic) ?? 0) + 1);
@@ -588,7 +594,7 @@ export class StreamApplication {
 
   /** Runs until stop(); returns after a final commit. */
   async run(): Promise<void> {
-    const { commitIntervalMs = 1_000, maxBatchRecords = 5_000 } = this.options;
+    const { commitIntervalMs = 1_000, maxBatchRecords = DEFAULT_MAX_BATCH_RECORDS } = this.options;
     while (!this.stopping) {
       if (this.assignmentChanged) {
         // Whatever the open transaction holds may touch partitions we lost: drop it and rebuild.
@@ -600,7 +606,12 @@ export class StreamApplication {
         await retry(() => this.rebuildTasks(), this.retryLogging('restoring tasks'));
         continue;
       }
-      const records = await retry(() => this.consumer.consumeBatch(maxBatchRecords), this.retryLogging('consuming'));
+      // Records queued and ready for their event-time turn: fetch what is there, do not wait for more.
+      const waitMs = this.moreReady ? 0 : undefined;
+      const records = await retry(
+        () => this.consumer.consumeBatch(maxBatchRecords, waitMs),
+        this.retryLogging('consuming'),
+      );
       if (this.assignmentChanged) continue;
       // Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for.
       await retry(() => this.decoders.prepare(records), this.retryLogging('resolving writer schemas'));

@@ -18,7 +18,8 @@ describe('EventTimeBuffer', () => {
     buffer.add([rec(0, 0, 10), rec(0, 1, 30), rec(0, 2, 20), rec(1, 0, 15), rec(1, 1, 25)]);
     // Both partitions are caught up (end = last offset + 1): nothing is waited for.
     const ends = (tp: TopicPartition) => (tp.partition === 0 ? 3 : 2);
-    expect(names(buffer.takeReady(assignment, ends, notExempt, 0))).toEqual(['0@0', '1@0', '1@1', '0@1', '0@2']);
+    expect(names(buffer.takeReady(assignment, ends, notExempt, 0, 2))).toEqual(['0@0', '1@0']);
+    expect(names(buffer.takeReady(assignment, ends, notExempt, 0))).toEqual(['1@1', '0@1', '0@2']);
   });
 
   it('waits for a partition that has records not yet fetched — a backlog read one partition at a time', () => {
@@ -32,6 +33,14 @@ describe('EventTimeBuffer', () => {
     expect(names(buffer.takeReady(assignment, ends, notExempt, 10))).toEqual(['0@1', '1@1']);
     // After the wait bound, a partition that does not deliver no longer holds the others back.
     expect(names(buffer.takeReady(assignment, ends, notExempt, 6_000))).toEqual(['0@2']);
+  });
+
+  it('takes nothing from a partition held back on purpose (backpressure), and does not wait for it', () => {
+    const buffer = new EventTimeBuffer(new Set(['plays']), options);
+    buffer.add([rec(0, 0, 10), rec(1, 0, 5), rec(1, 1, 6)]);
+    const lagging = () => 1_000;
+    expect(names(buffer.takeReady(assignment, lagging, (tp) => tp.partition === 1, 0))).toEqual(['0@0']);
+    expect(buffer.size).toBe(2);
   });
 
   it('does not wait for a caught-up partition, nor for one held back on purpose (backpressure)', () => {

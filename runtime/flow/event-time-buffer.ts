@@ -89,18 +89,22 @@ export class EventTimeBuffer<T extends BufferedRecord> {
 
   /**
    * Takes queued records in event-time order until an assigned partition with an empty queue may
-   * still deliver an older one. `exempt` partitions (held back on purpose, e.g. by backpressure)
-   * never hold the others back.
+   * still deliver an older one, `limit` at most. `held` partitions (paused on purpose: backpressure) are left alone:
+   * nothing is taken from their queues, and they hold nobody back.
    */
   takeReady(
     assignment: readonly TopicPartition[],
     knownEnd: KnownEnd,
-    exempt: (partition: TopicPartition) => boolean,
+    held: (partition: TopicPartition) => boolean,
     now: number,
+    limit = Number.POSITIVE_INFINITY,
   ): T[] {
-    const queues = assignment.filter(({ topic }) => this.alignedTopics.has(topic)).map((tp) => this.queueOf(tp));
+    const queues = assignment
+      .filter((tp) => this.alignedTopics.has(tp.topic) && !held(tp))
+      .map((tp) => this.queueOf(tp));
     const taken: T[] = [];
-    for (;;) {
+    // At most `limit` per call: the caller checks backpressure between batches.
+    while (taken.length < limit) {
       let best: PartitionQueue<T> | undefined;
       let bestTime = Number.POSITIVE_INFINITY;
       for (const queue of queues) {
@@ -112,7 +116,7 @@ export class EventTimeBuffer<T extends BufferedRecord> {
           bestTime = time;
         }
       }
-      if (!best || queues.some((queue) => this.holdsBack(queue, knownEnd, exempt, now))) break;
+      if (!best || queues.some((queue) => this.holdsBack(queue, knownEnd, now))) break;
       taken.push(best.items[best.head] as T);
       best.head += 1;
       if (best.head === best.items.length) {
@@ -126,8 +130,8 @@ export class EventTimeBuffer<T extends BufferedRecord> {
     return taken;
   }
 
-  private holdsBack(queue: PartitionQueue<T>, knownEnd: KnownEnd, exempt: (p: TopicPartition) => boolean, now: number) {
-    if (queue.head < queue.items.length || exempt(queue.partition)) return false;
+  private holdsBack(queue: PartitionQueue<T>, knownEnd: KnownEnd, now: number) {
+    if (queue.head < queue.items.length) return false;
     const end = knownEnd(queue.partition);
     const mayDeliver =
       queue.lastOffset < 0

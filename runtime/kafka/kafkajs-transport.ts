@@ -172,7 +172,7 @@ class KafkajsGroupConsumer implements GroupConsumer {
     }
   }
 
-  async consumeBatch(maxRecords: number): Promise<ConsumedRecord[]> {
+  async consumeBatch(maxRecords: number, maxWaitMs = Number.POSITIVE_INFINITY): Promise<ConsumedRecord[]> {
     if (this.failure)
       // kafkajs gave up for good (it restarts itself after anything retriable): e.g. a topic compressed
       // with a codec kafkajs cannot read (lz4, snappy, zstd need plugins; rdkafka reads them all).
@@ -183,7 +183,7 @@ class KafkajsGroupConsumer implements GroupConsumer {
     if (!this.queued.some((delivery) => !this.paused.has(partitionKey(delivery)))) {
       // While batches are held, kafkajs fetches nothing new: come back soon so the runtime commits.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.taken.length > 0 ? 20 : 500);
+        const timer = setTimeout(resolve, Math.min(maxWaitMs, this.taken.length > 0 ? 20 : 500));
         this.wake = () => {
           clearTimeout(timer);
           resolve();

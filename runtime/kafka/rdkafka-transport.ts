@@ -59,6 +59,9 @@ function toRecord(message: Message): ConsumedRecord {
   };
 }
 
+/** node-rdkafka's own default: how long a consume call waits for messages when none are queued. */
+const DEFAULT_CONSUME_WAIT_MS = 1_000;
+
 class RdkafkaGroupConsumer implements GroupConsumer {
   readonly consumer: KafkaConsumer;
   private listener: RebalanceListener | undefined;
@@ -113,7 +116,8 @@ class RdkafkaGroupConsumer implements GroupConsumer {
     this.consumer.subscribe(topics);
   }
 
-  async consumeBatch(maxRecords: number): Promise<ConsumedRecord[]> {
+  async consumeBatch(maxRecords: number, maxWaitMs = DEFAULT_CONSUME_WAIT_MS): Promise<ConsumedRecord[]> {
+    this.consumer.setDefaultConsumeTimeout(maxWaitMs);
     const messages = await this.consume(maxRecords);
     if (this.paused.size === 0) return messages.map(toRecord);
     return this.withoutPaused(messages);
@@ -128,7 +132,6 @@ class RdkafkaGroupConsumer implements GroupConsumer {
     );
   }
 
-  /** A consume call resets librdkafka's max.poll.interval.ms clock; what it returns is put back. */
   knownEndOffset({ topic, partition }: TopicPartition): number | undefined {
     try {
       // librdkafka's cache, updated by every fetch response: no request.
@@ -139,7 +142,9 @@ class RdkafkaGroupConsumer implements GroupConsumer {
     }
   }
 
+  /** A consume call resets librdkafka's max.poll.interval.ms clock; what it returns is put back. */
   async keepAlive(): Promise<void> {
+    this.consumer.setDefaultConsumeTimeout(DEFAULT_CONSUME_WAIT_MS);
     const unpaused = this.withoutPaused(await this.consume(100));
     const first = new Map<string, ConsumedRecord>();
     for (const record of unpaused) {

@@ -44,7 +44,8 @@ export interface RebalanceListener {
 export interface GroupConsumer {
   connect(listener: RebalanceListener): Promise<void>;
   subscribe(topics: string[]): void;
-  consumeBatch(maxRecords: number): Promise<ConsumedRecord[]>;
+  /** Waits at most `maxWaitMs` (the client's default when absent) for records when none are fetched. */
+  consumeBatch(maxRecords: number, maxWaitMs?: number): Promise<ConsumedRecord[]>;
   /** Once it returns, consumeBatch yields no record of these partitions until they are resumed. */
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,7 +163,7 @@ function compare(actual: Map<string, number>, expected: Map<string, number>) {
 async function waitForAssignedTasks(logFile: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const assigned = readFileSync(logFile, 'utf8')
+    const assigned = (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '')
       .split('\n')
       .filter((line) => line.includes('"msg":"tasks assigned"'))
       .map((line) => JSON.parse(line) as { tasks: string[] });
