@@ -40,9 +40,17 @@ describe('ExpectedCollector', () => {
 describe('ExpectedCollector: every documented figure', () => {
   const collector = new ExpectedCollector();
   collector.add(event({ eventType: 'start', eventTimeMs: 60_000, startupTimeMs: 900, bitrateKbps: 3_000 }));
-  collector.add(event({ sessionId: 's2', eventType: 'start', eventTimeMs: 61_000, startupTimeMs: 300, bitrateKbps: 0 }));
   collector.add(
-    event({ eventType: 'buffering_end', eventTimeMs: 62_000, positionMs: 20_000, bufferingMs: 500, bitrateKbps: 1_000 }),
+    event({ sessionId: 's2', eventType: 'start', eventTimeMs: 61_000, startupTimeMs: 300, bitrateKbps: 0 }),
+  );
+  collector.add(
+    event({
+      eventType: 'buffering_end',
+      eventTimeMs: 62_000,
+      positionMs: 20_000,
+      bufferingMs: 500,
+      bitrateKbps: 1_000,
+    }),
   );
   collector.add(event({ sessionId: 's2', eventType: 'error', errorCode: 'E42', eventTimeMs: 63_000 }));
   const minute = collector.result('t').windows.find((w) => w.view === 'content' && w.resolution === '1m');
