@@ -11,8 +11,13 @@ export interface Processor {
   readonly logFile: string;
   /** Sends the signal (unless it already exited) and waits for the exit and the complete log. */
   stop(signal: NodeJS.Signals): Promise<void>;
-  /** Resolves once a log line has this `msg`; fails when the process exits or the time runs out first. */
-  waitForLog(message: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once more than `seenBefore` log lines have this `msg` (once there is one, by default);
+   * fails when the process exits or the time runs out first.
+   */
+  waitForLog(message: string, timeoutMs?: number, seenBefore?: number): Promise<void>;
+  /** How many log lines so far have this `msg`. */
+  logCount(message: string): number;
   /** Whether the process is still up (a fault test asserts it survived). */
   running(): boolean;
 }
@@ -39,10 +44,11 @@ export function startProcessor(args: string[], env: Record<string, string>, logF
       running.delete(processor);
     },
     running: () => child.exitCode === null && child.signalCode === null,
-    async waitForLog(message, timeoutMs = 120_000) {
+    logCount: (message) => logText().split(`"msg":"${message}"`).length - 1,
+    async waitForLog(message, timeoutMs = 120_000, seenBefore = 0) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (logText().includes(`"msg":"${message}"`)) return;
+        if (processor.logCount(message) > seenBefore) return;
         if (child.exitCode !== null)
           throw new Error(`processor exited (${child.exitCode}) before logging "${message}"`);
         await new Promise((r) => setTimeout(r, 200));
