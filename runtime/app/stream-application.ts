@@ -543,7 +543,7 @@ export class StreamApplication {
         for (const active of this.tasks.values()) active.task.resendOpenResults();
         this.log.warn(
           { tasks: this.tasks.size },
-          'a sink lost what it was sent (restarted empty?): the current results of all open windows are written again',
+          'a sink does not hold what was written before (restarted empty, or a first start): the current results of all open windows are written again',
         );
         await this.sinks.flush(() => this.stopping);
       }

@@ -74,6 +74,30 @@ describe('faults on the real stack', () => {
     expect((await runs.differences(run, closers)).differences).toEqual([]);
   }, 400_000);
 
+  it.each(['kafkajs', 'rdkafka'])(
+    'the broker SIGKILLed mid-run and restarted 60 s later (%s): the processor waits, stays up, ends exact',
+    async (transport) => {
+      const run = await runs.prepare(`fault_broker_${transport}`);
+      const processor = runs.start(run, join(tmpdir(), `${run.app}.log`), { KAFKA_TRANSPORT: transport });
+      await until('first committed progress', async () => (await runs.progress(run)).stateful > 0);
+      const { service: kafka, pid } = stackService('kafka');
+      expect((await runs.progress(run)).caughtUp).toBe(false); // the kill lands mid-run
+      process.kill(pid, 'SIGKILL');
+      await expect(kafka.probe()).rejects.toThrow(); // the fault happened: the broker is down
+      await sleep(60_000);
+      expect(processor.running()).toBe(true); // waited and retried through the outage
+      await upService(kafka); // back, through the code `reelstream stack up` runs
+      await runs.waitUntilCaughtUp(run);
+      const closers = await runs.closeWindows(run);
+      await runs.waitUntilCaughtUp(run);
+      expect(processor.running()).toBe(true);
+      await processor.stop('SIGTERM');
+      expect(await runs.deadLetterReasons(run)).toEqual({});
+      expect((await runs.differences(run, closers)).differences).toEqual([]);
+    },
+    400_000,
+  );
+
   it('Redis restarted empty mid-run: every view is complete again and exact', async () => {
     const port = await freePort();
     let server = startRedis(port);
