@@ -24,6 +24,7 @@ import {
   batchProcessingDuration,
   commitDuration,
   consumerLag,
+  decodeFailures,
   droppedRecords,
   eventTimePausedPartitions,
   recordsProcessed,
@@ -515,6 +516,7 @@ export class StreamApplication {
   }
 
   private deadLetterUndecodable(consumed: ConsumedRecord, error: DecodeError): void {
+    decodeFailures.inc({ topic: consumed.topic, reason: error.reason });
     this.deadLetters.route({ ...consumed, offset: String(consumed.offset) }, error, {
       reason: error.reason,
       schemaId: error.schemaId,

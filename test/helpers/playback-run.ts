@@ -131,17 +131,14 @@ export class PlaybackRuns {
    * Sent once everything else is processed: sent with a backlog it could overtake other partitions'
    * events in the repartition topic and make them late.
    */
-  async closeWindows({ topic, expected, startMs }: PlaybackRun): Promise<number> {
-    const serializer = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${topic}-value`, this.registry);
-    await serializer.init();
+  async closeWindows(run: PlaybackRun): Promise<number> {
+    const { expected, startMs } = run;
     const contents = [...new Set(expected.windows.filter((w) => w.view === 'content').map((w) => w.contentId))];
-    const producer = this.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: contents.map((contentId, i) => ({
-        key: `closer-${i}`,
-        value: serializer.encode(
+    await this.produce(
+      run,
+      await this.encode(
+        run,
+        contents.map((contentId, i) =>
           playbackEvent({
             eventId: `closer-${i}`,
             sessionId: `closer-${i}`,
@@ -151,10 +148,35 @@ export class PlaybackRuns {
             eventTimeMs: startMs + 3 * 3_600_000,
           }),
         ),
-      })),
-    });
-    await producer.disconnect();
+      ),
+    );
     return contents.length;
+  }
+
+  /** Events in the topic's Avro wire format (registered writer schema). */
+  async encode({ topic }: PlaybackRun, events: PlaybackEvent[]): Promise<Buffer[]> {
+    const serializer = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${topic}-value`, this.registry);
+    await serializer.init();
+    return events.map((event) => serializer.encode(event));
+  }
+
+  /** Sends values as they are (Avro or not) to the run's topic; returns their offsets' partitions and keys. */
+  async produce({ topic }: PlaybackRun, values: Buffer[], keyPrefix = 'closer'): Promise<void> {
+    const producer = this.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: values.map((value, i) => ({ key: `${keyPrefix}-${i}`, value })) });
+    await producer.disconnect();
+  }
+
+  /** The DLQ's records with their headers. */
+  async deadLetters({ app }: PlaybackRun): Promise<{ key: string; bytes: number; headers: Record<string, string> }[]> {
+    const letters: { key: string; bytes: number; headers: Record<string, string> }[] = [];
+    const reader = kafkajsTransport(this.config.kafka).partitionReader();
+    await reader.readToEnd([{ topic: dlqTopic(app), partition: 0 }], (record) =>
+      letters.push({ key: String(record.key), bytes: record.value?.length ?? 0, headers: record.headers ?? {} }),
+    );
+    await reader.disconnect();
+    return letters;
   }
 
   /** The DLQ's records by reason (read committed, as any consumer of it reads them). */
