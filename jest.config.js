@@ -29,5 +29,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/integration/setup-timeout.ts'],
     },
+    {
+      // Stack smoke tests: they exercise a server of the stack with its client alone, no reelstream code.
+      displayName: 'smoke',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/smoke/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/integration/setup-timeout.ts'],
+    },
   ],
 };
