@@ -1,6 +1,7 @@
 import { CODES, KafkaConsumer, Producer, type LibrdKafkaError, type Message } from 'node-rdkafka';
 import type { KafkaConfig } from '../config/schema';
 import { createLogger } from '../logging';
+import { classifyRdkafkaError, permanentCause } from './rdkafka-errors';
 import { ServiceUnavailableError } from '../errors';
 import type {
   ConsumedRecord,
@@ -35,7 +36,7 @@ function baseSettings(config: KafkaConfig): Record<string, string | number | boo
 const callback =
   <T>(resolve: (value: T) => void, reject: (error: Error) => void, what: string) =>
   (error: LibrdKafkaError | null | undefined, value?: T) => {
-    if (error) reject(new ServiceUnavailableError('kafka', `${what}: ${error.message}`, { cause: error }));
+    if (error) reject(classifyRdkafkaError(what, error));
     else resolve(value as T);
   };
 
@@ -126,7 +127,7 @@ class RdkafkaGroupConsumer implements GroupConsumer {
   private consume(maxRecords: number): Promise<Message[]> {
     return new Promise<Message[]>((resolve, reject) =>
       this.consumer.consume(maxRecords, (error, batch) => {
-        if (error) reject(new ServiceUnavailableError('kafka', `consume: ${error.message}`, { cause: error }));
+        if (error) reject(classifyRdkafkaError('consume', error));
         else resolve(batch);
       }),
     );
@@ -230,6 +231,8 @@ class RdkafkaGroupConsumer implements GroupConsumer {
 
 class RdkafkaTransactionalProducer implements TransactionalProducer {
   private producer: Producer;
+  /** Set by a delivery report no retry can fix (a record too large): the failing commit names it. */
+  private undeliverable: string | undefined;
 
   constructor(
     private readonly config: KafkaConfig,
@@ -276,6 +279,10 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
         return;
       seen.add(`${report.topic}:${error.code}`);
       log.error({ topic: report.topic, partition: report.partition, error: error.message }, 'delivery failed');
+      // The transaction's commit will fail; when no retry can deliver the record, say so then.
+      const permanent = permanentCause(error);
+      if (permanent)
+        this.undeliverable = `a record for ${report.topic}[${report.partition}]: ${permanent} (${error.message})`;
     });
     // Fences an earlier incarnation with the same id and aborts its open transaction (after a crash).
     await new Promise<void>((resolve, reject) =>
@@ -287,6 +294,7 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
   }
 
   begin(): Promise<void> {
+    this.undeliverable = undefined;
     return new Promise((resolve, reject) =>
       this.producer.beginTransaction(callback(() => resolve(), reject, 'beginTransaction')),
     );
@@ -327,12 +335,21 @@ class RdkafkaTransactionalProducer implements TransactionalProducer {
         ),
       );
     }
-    await new Promise<void>((resolve, reject) =>
-      this.producer.commitTransaction(
-        60_000,
-        callback(() => resolve(), reject, 'commitTransaction'),
-      ),
-    );
+    try {
+      await new Promise<void>((resolve, reject) =>
+        this.producer.commitTransaction(
+          60_000,
+          callback(() => resolve(), reject, 'commitTransaction'),
+        ),
+      );
+    } catch (error) {
+      if (this.undeliverable)
+        throw new ServiceUnavailableError('kafka', `commitTransaction: ${this.undeliverable}`, {
+          cause: error,
+          retriable: false,
+        });
+      throw error;
+    }
   }
 
   async abort(): Promise<void> {
