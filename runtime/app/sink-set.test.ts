@@ -30,7 +30,10 @@ const topology = defineTopology('sink-set', (b) => {
   b.stream<string, string>('in').to(clickhouseRows('rows'));
 });
 
-function sinkSetWith(sink: RecordingSink): { sinks: SinkSet; descriptor: SinkDescriptor } {
+function sinkSetWith(
+  sink: Sink,
+  options: { refused?: string[]; stallWarningMs?: number } = {},
+): { sinks: SinkSet; descriptor: SinkDescriptor } {
   let descriptor: SinkDescriptor | undefined;
   const sinks = new SinkSet(
     topology,
@@ -38,7 +41,12 @@ function sinkSetWith(sink: RecordingSink): { sinks: SinkSet; descriptor: SinkDes
       descriptor = given;
       return sink;
     },
-    { applicationId: 'sink-set', log: createLogger('test'), onRefused: () => undefined },
+    {
+      applicationId: 'sink-set',
+      log: createLogger('test'),
+      stallWarningMs: options.stallWarningMs,
+      onRefused: (id, record, error) => options.refused?.push(`${id} ${String(record.value)}: ${error.message}`),
+    },
   );
   return { sinks, descriptor: descriptor as SinkDescriptor };
 }
@@ -89,28 +97,10 @@ describe('SinkSet: refusals, outages, lost data', () => {
     }
   }
 
-  function setWith(sink: Sink, refused: string[], stallWarningMs = 30_000) {
-    let descriptor: SinkDescriptor | undefined;
-    const sinks = new SinkSet(
-      topology,
-      (given) => {
-        descriptor = given;
-        return sink;
-      },
-      {
-        applicationId: 'sink-set',
-        log: createLogger('test'),
-        stallWarningMs,
-        onRefused: (id, record, error) => refused.push(`${id} ${String(record.value)}: ${error.message}`),
-      },
-    );
-    return { sinks, descriptor: descriptor as SinkDescriptor };
-  }
-
   it('routes what a sink refuses to onRefused and writes the rest', async () => {
     const sink = new ChoosySink();
     const refused: string[] = [];
-    const { sinks, descriptor } = setWith(sink, refused);
+    const { sinks, descriptor } = sinkSetWith(sink, { refused });
     for (const value of ['a', 'bad-key', 'b']) sinks.add(descriptor, { key: 'k', value, timestamp: 0 });
     await sinks.flush(() => false);
     expect(sink.events).toEqual(['write a', 'write b', 'flush']);
@@ -120,7 +110,7 @@ describe('SinkSet: refusals, outages, lost data', () => {
   it('waits through an outage: flush retries until the sink acknowledges, and the failing gauge returns to 0', async () => {
     const sink = new ChoosySink();
     sink.down = 3;
-    const { sinks, descriptor } = setWith(sink, [], 1_000);
+    const { sinks, descriptor } = sinkSetWith(sink, { stallWarningMs: 1_000 });
     sinks.add(descriptor, { key: 'k', value: 'a', timestamp: 0 });
     await sinks.flush(() => false);
     expect(sink.down).toBe(0);
@@ -134,13 +124,13 @@ describe('SinkSet: refusals, outages, lost data', () => {
   it('gives up on an outage only when told to (the application is stopping)', async () => {
     const sink = new ChoosySink();
     sink.down = 1_000;
-    const { sinks } = setWith(sink, []);
+    const { sinks } = sinkSetWith(sink);
     await expect(sinks.flush(() => true)).rejects.toMatchObject({ retriable: true });
   });
 
   it('keeps reporting a sink that lost its data until the rewrite was committed', async () => {
     const sink = new ChoosySink();
-    const { sinks } = setWith(sink, []);
+    const { sinks } = sinkSetWith(sink);
     sink.lost = true;
     expect(sinks.dataLost()).toBe(true);
     expect(sinks.dataLost()).toBe(true); // the commit with the rewrite aborted: still lost

@@ -17,10 +17,22 @@ export interface ClickhouseConnection {
   close(): Promise<void>;
 }
 
+/**
+ * Server error codes that mean "this data cannot be stored" (a value that does not parse or fit its
+ * column), as opposed to "this statement is wrong" (unknown table, syntax): the same in 18.16 and
+ * current ClickHouse. An insert refused with one of them can be split to find the rows at fault.
+ */
+const DATA_ERROR_CODES = new Set([6, 26, 27, 32, 38, 41, 53, 69, 70, 72, 117, 131]);
+
 /** A query the server refused (syntax, unknown table, type mismatch): retrying will not help. */
 export class ClickhouseQueryError extends ReelstreamError {
+  /** The refusal is about the data (a row that does not fit), not the statement. */
+  readonly dataError: boolean;
+
   constructor(message: string, cause: unknown) {
     super(`clickhouse: ${message}`, { retriable: false, cause });
+    const code = /Code: (\d+)/.exec(message)?.[1];
+    this.dataError = code !== undefined && DATA_ERROR_CODES.has(Number(code));
   }
 }
 

@@ -82,6 +82,28 @@ describe('ClickhouseRowsSink', () => {
     expect(refused[0]?.[1].message).toMatch(/not a number/);
   });
 
+  it('finds the rows the server refuses for their data, refuses those and stores the rest', async () => {
+    const clickhouse = new FakeClickhouse();
+    const insert = clickhouse.insertRows.bind(clickhouse);
+    clickhouse.insertRows = async (table, rows) => {
+      if (rows.some((row) => row.n === 13 || row.n === 42))
+        throw new ClickhouseQueryError('Code: 27, e.displayText() = DB::Exception: Cannot parse input', undefined);
+      return insert(table, rows);
+    };
+    const sink = sinkOn(clickhouse);
+    const refused: string[] = [];
+    sink.write(
+      Array.from({ length: 50 }, (_, i) => record(i)),
+      (r, error) => refused.push(`${r.source?.offset}: ${error.message}`),
+    );
+    await sink.flush();
+    expect(refused.map((line) => line.split(':')[0])).toEqual(['13', '42']);
+    expect(refused[0]).toMatch(/Cannot parse input/);
+    expect(clickhouse.rows.map((row) => row.n).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i).filter((n) => n !== 13 && n !== 42),
+    );
+  });
+
   it('surfaces a refusal of the server as not retriable', async () => {
     const clickhouse = new FakeClickhouse();
     clickhouse.insertRows = async () => {

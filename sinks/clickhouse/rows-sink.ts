@@ -3,7 +3,7 @@ import { ReelstreamError, ServiceUnavailableError } from '../../runtime/errors';
 import { createLogger } from '../../runtime/logging';
 import { retry } from '../../runtime/retry';
 import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
-import { assertIdentifier, quoteString, type ClickhouseConnection } from './connection';
+import { ClickhouseQueryError, assertIdentifier, quoteString, type ClickhouseConnection } from './connection';
 
 const log = createLogger('clickhouse-sink');
 
@@ -23,14 +23,16 @@ export interface ClickhouseRowsSinkOptions<K, V> {
   attempts?: number;
 }
 
-interface Batch {
+interface Batch<K, V> {
   rows: Record<string, unknown>[];
+  /** The record each row came from, by index: a row the server refuses goes to the DLQ as its record. */
+  records: StreamRecord<K, V>[];
   bytes: number;
   /** Highest source offset per `topic\0partition` in the batch, for the ledger. */
   offsets: Map<string, number>;
 }
 
-const emptyBatch = (): Batch => ({ rows: [], bytes: 0, offsets: new Map() });
+const emptyBatch = <K, V>(): Batch<K, V> => ({ rows: [], records: [], bytes: 0, offsets: new Map() });
 
 /**
  * Rows into ClickHouse in large batches (by rows, bytes or age), one insert in flight at a time so
@@ -43,9 +45,10 @@ const emptyBatch = (): Batch => ({ rows: [], bytes: 0, offsets: new Map() });
  */
 export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> {
   readonly name: string;
-  private current = emptyBatch();
+  private current = emptyBatch<K, V>();
+  private refuse: RefuseRecord<K, V> = () => undefined;
   private currentStartedAt = 0;
-  private readonly queue: Batch[] = [];
+  private readonly queue: Batch<K, V>[] = [];
   private sending: Promise<void> | undefined;
   private failure: unknown;
   private ledger: Map<string, number> | undefined;
@@ -67,6 +70,7 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
 
   write(batch: readonly StreamRecord<K, V>[], refuse: RefuseRecord<K, V>): void {
     if (this.current.rows.length === 0) this.currentStartedAt = Date.now();
+    this.refuse = refuse;
     for (const record of batch) {
       let row: Record<string, unknown>;
       try {
@@ -76,6 +80,7 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
         continue;
       }
       this.current.rows.push(row);
+      this.current.records.push(record);
       // An estimate: sizing batches needs no exact byte count, and serializing twice would cost.
       this.current.bytes += 64 + 16 * Object.keys(row).length;
       const source = record.source;
@@ -103,7 +108,7 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
     this.sending = (async () => {
       try {
         while (this.queue.length > 0) {
-          await this.insert(this.queue[0] as Batch);
+          await this.insert(this.queue[0] as Batch<K, V>);
           this.queue.shift();
         }
       } catch (error) {
@@ -114,17 +119,16 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
     })();
   }
 
-  private async insert(batch: Batch): Promise<void> {
+  private async insert(batch: Batch<K, V>): Promise<void> {
     const ledger = await this.loadLedger();
-    const rows = this.options.ledgerTable
-      ? batch.rows.filter((row) => {
-          const done = ledger.get(`${String(row.source_topic)}\u0000${String(row.source_partition)}`);
-          return done === undefined || Number(row.source_offset) > done;
-        })
-      : batch.rows;
+    const indexes = batch.rows.flatMap((row, index) => {
+      if (!this.options.ledgerTable) return [index];
+      const done = ledger.get(`${String(row.source_topic)}\u0000${String(row.source_partition)}`);
+      return done === undefined || Number(row.source_offset) > done ? [index] : [];
+    });
     await retry(
       async () => {
-        if (rows.length > 0) await this.connection.insertRows(this.options.table, rows);
+        if (indexes.length > 0) await this.insertIsolating(batch, indexes);
         await this.recordOffsets(batch.offsets);
       },
       {
@@ -133,11 +137,35 @@ export class ClickhouseRowsSink<K = unknown, V = unknown> implements Sink<K, V> 
         maxDelayMs: 5_000,
         onRetry: (error, attempt, delay) =>
           log.warn(
-            { err: error, table: this.options.table, rows: rows.length, attempt, delay },
+            { err: error, table: this.options.table, rows: indexes.length, attempt, delay },
             'insert failed; retrying',
           ),
       },
     );
+  }
+
+  /**
+   * Inserts the rows; when the server refuses them for their data (a value that does not fit its
+   * column), splits them in halves until the rows at fault are alone, refuses those (to the DLQ)
+   * and stores the rest. A refusal of the statement itself (unknown table) is not split: it stops.
+   * The halves that went in are deduplicated by their identity if the batch is sent again.
+   */
+  private async insertIsolating(batch: Batch<K, V>, indexes: readonly number[]): Promise<void> {
+    try {
+      await this.connection.insertRows(
+        this.options.table,
+        indexes.map((index) => batch.rows[index] as Record<string, unknown>),
+      );
+    } catch (error) {
+      if (!(error instanceof ClickhouseQueryError) || !error.dataError) throw error;
+      if (indexes.length === 1) {
+        this.refuse(batch.records[indexes[0] as number] as StreamRecord<K, V>, error);
+        return;
+      }
+      const middle = Math.ceil(indexes.length / 2);
+      await this.insertIsolating(batch, indexes.slice(0, middle));
+      await this.insertIsolating(batch, indexes.slice(middle));
+    }
   }
 
   private async loadLedger(): Promise<Map<string, number>> {

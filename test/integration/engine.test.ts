@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -7,6 +6,7 @@ import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
 import { kafkajsTransport } from '../../runtime/kafka/kafkajs-transport';
 import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
+import { freePort } from '../helpers/free-port';
 import { killRepeatedly, startProcessor, stopAllProcessors, type Processor } from '../helpers/processor';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
@@ -40,14 +40,6 @@ afterAll(async () => {
   }
   await admin.disconnect();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function prepare(prefix: string, produceNow = RECORDS) {
   const app = uniqueName(prefix).replace(/_/g, '-');

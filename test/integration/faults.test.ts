@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { managedPid } from '../../infra/local/processes';
 import { localServices } from '../../infra/local/services';
 import { upService } from '../../infra/local/stack';
+import { freePort } from '../helpers/free-port';
 import { PlaybackRuns } from '../helpers/playback-run';
 import { testConfig } from '../helpers/stack';
 
@@ -144,12 +144,4 @@ function startRedis(port: number): ChildProcess {
 async function runId(redis: Redis): Promise<string> {
   const info = await redis.info('server');
   return /run_id:(\w+)/.exec(info)?.[1] ?? '';
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

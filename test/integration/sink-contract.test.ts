@@ -32,6 +32,8 @@ interface Harness {
   record(index: number): StreamRecord;
   /** A record this sink must refuse. */
   unwritable(index: number): StreamRecord;
+  /** A record the sink takes but the server refuses (ClickHouse: a value that does not fit its column). */
+  serverRefused?(index: number): StreamRecord;
   /** How many of the written records the server holds. */
   stored(): Promise<number>;
   prepare(): Promise<void>;
@@ -87,6 +89,12 @@ function clickhouseHarness(): Harness {
     unwritable: (index) => ({
       key: `k${index}`,
       value: 'not a row',
+      timestamp: 0,
+      source: { topic, partition: 0, offset: String(index) },
+    }),
+    serverRefused: (index) => ({
+      key: `k${index}`,
+      value: { id: `r${index}`, n: 'not a number' },
       timestamp: 0,
       source: { topic, partition: 0, offset: String(index) },
     }),
@@ -176,10 +184,12 @@ describe.each([
   it('refuses a record it cannot take, with the reason, and writes the others', async () => {
     const sink = harness.sink(proxied);
     refusals.length = 0;
-    sink.write([harness.record(600), harness.unwritable(601), harness.record(602)], refuse);
+    const refusedByServer = harness.serverRefused ? [harness.serverRefused(603)] : [];
+    sink.write([harness.record(600), harness.unwritable(601), harness.record(602), ...refusedByServer], refuse);
     await eventually(() => sink.flush());
-    expect(refusals).toHaveLength(1);
+    expect(refusals).toHaveLength(1 + refusedByServer.length);
     expect(refusals[0]).toMatch(/must be/);
+    if (refusedByServer.length > 0) expect(refusals[1]).toMatch(/Cannot parse input/);
     expect(await harness.stored()).toBe(512);
     await sink.close();
   }, 120_000);
