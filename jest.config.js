@@ -13,6 +13,17 @@ module.exports = {
   // when the tests are done. (It then always prints "Force exiting Jest"; to hunt a leak, run one
   // suite with --forceExit=false --detectOpenHandles.)
   forceExit: true,
+  // With --coverage (npm test): V8 coverage, merged afterwards with what the processes the
+  // integration tests start measured (test/coverage/report.ts prints and checks the total).
+  coverageProvider: 'v8',
+  coverageDirectory: '<rootDir>/.reelstream/coverage/jest',
+  coverageReporters: ['json'],
+  collectCoverageFrom: [
+    ...sourceRoots.map((root) => `<rootDir>/${root}/**/*.ts`),
+    '!**/*.test.ts',
+    '!**/testing/**',
+    '!<rootDir>/schemas/types.generated.ts',
+  ],
   projects: [
     {
       displayName: 'unit',

@@ -119,6 +119,8 @@ export class StreamApplication {
   private readonly buffer: EventTimeBuffer<PendingRecord>;
   private overfull = new Set<string>();
   private moreReady = false;
+  /** The fetched record the tasks are processing now: a dead letter of it keeps its original bytes. */
+  private processing: ConsumedRecord | undefined;
   private readonly deadLetters: DeadLetterQueue;
   private pauses!: PartitionPauses;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -255,20 +257,31 @@ export class StreamApplication {
     };
   }
 
-  /** A record of a task (decoded) to the DLQ: its value as JSON, its source coordinates in the headers. */
+  /**
+   * A record of a task to the DLQ with its source coordinates in the headers: the original bytes
+   * when it is the fetched record being processed, else (a window result a sink refused) its JSON.
+   */
   private deadLetterRecord(
     record: StreamRecord,
     error: Error,
     details: { reason: string; node?: string; sink?: string },
   ) {
     const source = record.source;
+    const current = this.processing;
+    const original =
+      current !== undefined &&
+      source !== undefined &&
+      source.topic === current.topic &&
+      source.partition === current.partition &&
+      source.offset === String(current.offset);
     this.deadLetters.route(
       {
         topic: source?.topic ?? '',
         partition: source?.partition ?? -1,
         offset: source?.offset ?? '',
-        key: encodeJson(record.key),
-        value: encodeJson(record.value),
+        key: original ? current.key : encodeJson(record.key),
+        value: original ? current.value : encodeJson(record.value),
+        headers: original ? current.headers : undefined,
       },
       error,
       details,
@@ -469,11 +482,14 @@ export class StreamApplication {
       this.deadLetterUndecodable(consumed, undecodable);
       return;
     }
+    this.processing = consumed;
     try {
       active.task.process(consumed.topic, record as StreamRecord);
     } catch (error) {
       // Error policy FAIL (or a bug in the runtime): stop, and say which record did it.
       throw new RecordFailedError(consumed, error);
+    } finally {
+      this.processing = undefined;
     }
   }
 

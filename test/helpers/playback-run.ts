@@ -92,9 +92,14 @@ export class PlaybackRuns {
     return prepared;
   }
 
-  start({ app, topic, run }: PlaybackRun, logFile: string, env: Record<string, string> = {}): Processor {
+  start(
+    { app, topic, run }: PlaybackRun,
+    logFile: string,
+    env: Record<string, string> = {},
+    extraArgs: string[] = [],
+  ): Processor {
     return startProcessor(
-      ['playback-analytics', '--instance-id', 'only'],
+      ['playback-analytics', '--instance-id', 'only', ...extraArgs],
       { PLAYBACK_APP: app, PLAYBACK_TOPIC: topic, REDIS_KEY_PREFIX: run, ...env },
       logFile,
     );

@@ -62,6 +62,7 @@ it('sends undecodable, oversized, future and sink-refused records to the DLQ and
   // Decoding and event time refuse a source record: its own key and coordinates.
   const bySourceKey = (key: string) => letters.filter((letter) => letter.key.replace(/"/g, '') === key);
   expect(bySourceKey('poison-2').map(reasonOf)).toEqual(['future-event-time']);
+  expect(bySourceKey('poison-2')[0]?.bytes).toBe(future?.length); // its original Avro bytes
   expect(bySourceKey('poison-3').map(reasonOf)).toEqual(['wrong-magic-byte']);
   expect(bySourceKey('poison-4').map(reasonOf)).toEqual(['oversized']);
   expect(bySourceKey('poison-4')[0]?.bytes).toBe(oversized.length); // the original bytes, larger than 1 MiB

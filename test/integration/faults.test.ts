@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -56,9 +57,24 @@ describe('faults on the real stack', () => {
     expect(first.running()).toBe(true);
 
     await first.stop('SIGKILL'); // the processor crashes during the outage, with rows in memory
-    const second = runs.start(run, join(tmpdir(), `${run.app}-1.log`));
+    // The restarted processor warns of the stall after 5 s and shows it on /metrics.
+    const configFile = join(tmpdir(), `${run.app}-config.json`);
+    writeFileSync(configFile, JSON.stringify({ processing: { stallWarningMs: 5_000 } }));
+    const metricsPort = await freePort();
+    const second = runs.start(run, join(tmpdir(), `${run.app}-1.log`), { REELSTREAM_CONFIG: configFile }, [
+      '--metrics-port',
+      String(metricsPort),
+    ]);
     await second.waitForLog('tasks assigned');
-    await second.waitForLog('sink flush failed; retrying', 60_000);
+    await second.waitForLog(
+      'pipeline stalled: a sink does not acknowledge its writes; the commit waits and retries',
+      60_000,
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const failing = /reelstream_sink_failing_seconds\{[^}]*sink="clickhouse-rows:playback_events"[^}]*\} ([\d.]+)/.exec(
+      metrics,
+    );
+    expect(Number(failing?.[1])).toBeGreaterThan(0);
     await sleep(Math.max(0, 30_000 - (Date.now() - outageStarted)));
     await expect(clickhouse.probe()).rejects.toThrow(); // still down after 30 s
     expect(second.running()).toBe(true);
