@@ -26,16 +26,8 @@ const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 const running = new Set<Processor>();
 
 export function startProcessor(args: string[], env: Record<string, string>, logFile: string): Processor {
-  // Under npm test, the processor measures its own coverage (merged by test/coverage/report.ts).
-  const coverage = process.env.REELSTREAM_CHILD_COVERAGE;
   const child: ChildProcess = spawn(process.execPath, [cli, 'run', ...args], {
-    env: {
-      ...process.env,
-      REELSTREAM_LOG_FORMAT: 'json',
-      REELSTREAM_LOG_LEVEL: 'info',
-      ...(coverage ? { NODE_V8_COVERAGE: resolve(coverage) } : {}),
-      ...env,
-    },
+    env: { ...process.env, REELSTREAM_LOG_FORMAT: 'json', REELSTREAM_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile, { flags: 'a' });

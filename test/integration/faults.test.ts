@@ -41,6 +41,25 @@ function stackService(name: string) {
   return { service, pid };
 }
 
+/**
+ * Kills a service of the stack with SIGKILL; `restore()` brings it back through the code
+ * `reelstream stack up` runs. Tests call it in `finally` too: a failed assertion during an outage
+ * must not leave the service down for the tests after it.
+ */
+function outage(name: string) {
+  const { service, pid } = stackService(name);
+  process.kill(pid, 'SIGKILL');
+  let restored = false;
+  return {
+    service,
+    async restore(): Promise<void> {
+      if (restored) return;
+      restored = true;
+      await upService(service);
+    },
+  };
+}
+
 const REWRITTEN = 'open results written again and committed';
 
 describe('faults on the real stack', () => {
@@ -48,46 +67,49 @@ describe('faults on the real stack', () => {
     const run = await runs.prepare('fault_ch');
     const first = runs.start(run, join(tmpdir(), `${run.app}-0.log`));
     await until('first committed progress', async () => (await runs.progress(run)).stateful > 0);
-    const { service: clickhouse, pid } = stackService('clickhouse');
-    process.kill(pid, 'SIGKILL');
+    const down = outage('clickhouse');
+    const clickhouse = down.service;
     const outageStarted = Date.now();
-    await expect(clickhouse.probe()).rejects.toThrow(); // the fault happened: ClickHouse is down
-    await first.waitForLog('sink flush failed; retrying', 60_000); // and the pipeline met it mid-run
-    expect((await runs.progress(run)).caughtUp).toBe(false);
-    expect(first.running()).toBe(true);
+    try {
+      await expect(clickhouse.probe()).rejects.toThrow(); // the fault happened: ClickHouse is down
+      await first.waitForLog('sink flush failed; retrying', 60_000); // and the pipeline met it mid-run
+      expect((await runs.progress(run)).caughtUp).toBe(false);
+      expect(first.running()).toBe(true);
 
-    await first.stop('SIGKILL'); // the processor crashes during the outage, with rows in memory
-    // The restarted processor warns of the stall after 5 s and shows it on /metrics.
-    const configFile = join(tmpdir(), `${run.app}-config.json`);
-    writeFileSync(configFile, JSON.stringify({ processing: { stallWarningMs: 5_000 } }));
-    const metricsPort = await freePort();
-    const second = runs.start(run, join(tmpdir(), `${run.app}-1.log`), { REELSTREAM_CONFIG: configFile }, [
-      '--metrics-port',
-      String(metricsPort),
-    ]);
-    await second.waitForLog('tasks assigned');
-    await second.waitForLog(
-      'pipeline stalled: a sink does not acknowledge its writes; the commit waits and retries',
-      60_000,
-    );
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const failing = /reelstream_sink_failing_seconds\{[^}]*sink="clickhouse-rows:playback_events"[^}]*\} ([\d.]+)/.exec(
-      metrics,
-    );
-    expect(Number(failing?.[1])).toBeGreaterThan(0);
-    await sleep(Math.max(0, 30_000 - (Date.now() - outageStarted)));
-    await expect(clickhouse.probe()).rejects.toThrow(); // still down after 30 s
-    expect(second.running()).toBe(true);
+      await first.stop('SIGKILL'); // the processor crashes during the outage, with rows in memory
+      // The restarted processor warns of the stall after 5 s and shows it on /metrics.
+      const configFile = join(tmpdir(), `${run.app}-config.json`);
+      writeFileSync(configFile, JSON.stringify({ processing: { stallWarningMs: 5_000 } }));
+      const metricsPort = await freePort();
+      const second = runs.start(run, join(tmpdir(), `${run.app}-1.log`), { REELSTREAM_CONFIG: configFile }, [
+        '--metrics-port',
+        String(metricsPort),
+      ]);
+      await second.waitForLog('tasks assigned');
+      await second.waitForLog(
+        'pipeline stalled: a sink does not acknowledge its writes; the commit waits and retries',
+        60_000,
+      );
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const failing =
+        /reelstream_sink_failing_seconds\{[^}]*sink="clickhouse-rows:playback_events"[^}]*\} ([\d.]+)/.exec(metrics);
+      expect(Number(failing?.[1])).toBeGreaterThan(0);
+      await sleep(Math.max(0, 30_000 - (Date.now() - outageStarted)));
+      await expect(clickhouse.probe()).rejects.toThrow(); // still down after 30 s
+      expect(second.running()).toBe(true);
 
-    await upService(clickhouse); // back, through the code `reelstream stack up` runs
-    await second.waitForLog('sink recovered: writes acknowledged again', 120_000);
-    await runs.waitUntilCaughtUp(run);
-    const closers = await runs.closeWindows(run);
-    await runs.waitUntilCaughtUp(run);
-    expect(second.running()).toBe(true);
-    await second.stop('SIGTERM');
-    expect(await runs.deadLetterReasons(run)).toEqual({});
-    expect((await runs.differences(run, closers)).differences).toEqual([]);
+      await down.restore(); // back, through the code `reelstream stack up` runs
+      await second.waitForLog('sink recovered: writes acknowledged again', 120_000);
+      await runs.waitUntilCaughtUp(run);
+      const closers = await runs.closeWindows(run);
+      await runs.waitUntilCaughtUp(run);
+      expect(second.running()).toBe(true);
+      await second.stop('SIGTERM');
+      expect(await runs.deadLetterReasons(run)).toEqual({});
+      expect((await runs.differences(run, closers)).differences).toEqual([]);
+    } finally {
+      await down.restore();
+    }
   }, 400_000);
 
   it.each(['kafkajs', 'rdkafka'])(
@@ -96,13 +118,15 @@ describe('faults on the real stack', () => {
       const run = await runs.prepare(`fault_broker_${transport}`);
       const processor = runs.start(run, join(tmpdir(), `${run.app}.log`), { KAFKA_TRANSPORT: transport });
       await until('first committed progress', async () => (await runs.progress(run)).stateful > 0);
-      const { service: kafka, pid } = stackService('kafka');
       expect((await runs.progress(run)).caughtUp).toBe(false); // the kill lands mid-run
-      process.kill(pid, 'SIGKILL');
-      await expect(kafka.probe()).rejects.toThrow(); // the fault happened: the broker is down
-      await sleep(60_000);
-      expect(processor.running()).toBe(true); // waited and retried through the outage
-      await upService(kafka); // back, through the code `reelstream stack up` runs
+      const down = outage('kafka');
+      try {
+        await expect(down.service.probe()).rejects.toThrow(); // the fault happened: the broker is down
+        await sleep(60_000);
+        expect(processor.running()).toBe(true); // waited and retried through the outage
+      } finally {
+        await down.restore(); // back, through the code `reelstream stack up` runs
+      }
       await runs.waitUntilCaughtUp(run);
       const closers = await runs.closeWindows(run);
       await runs.waitUntilCaughtUp(run);

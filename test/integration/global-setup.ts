@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrateDatabase } from '../../infra/clickhouse/migrate';
 import { stackUp } from '../../infra/local/stack';
@@ -11,9 +11,6 @@ import { testConfig } from '../helpers/stack';
  */
 export default async function globalSetup(): Promise<void> {
   const config = testConfig();
-  // Coverage the processors of an earlier run wrote must not count in this one.
-  const childCoverage = process.env.REELSTREAM_CHILD_COVERAGE;
-  if (childCoverage) rmSync(childCoverage, { recursive: true, force: true });
   const started = Date.now();
   const reports = await stackUp({ config });
   await migrateDatabase(config.clickhouse);
