@@ -1,5 +1,5 @@
 /**
- * Names derived from an application id (DESIGN §5). Every place that needs one of these topic
+ * Names derived from an application id (see docs/configuration.md). Every place that needs one of these topic
  * names calls this module, so a rename happens in one place.
  */
 export const dlqTopic = (applicationId: string): string => `${applicationId}.dlq`;

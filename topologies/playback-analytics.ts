@@ -14,7 +14,7 @@ import { clickhouseRows, defineTopology, redisWindows, tumbling } from '../runti
 import type { PlaybackEvent } from '../schemas/types.generated';
 
 /**
- * The pipeline's main job (DESIGN §1): playback events → live windowed statistics in Redis and
+ * The pipeline's main job: playback events → live windowed statistics in Redis and
  * historical rows in ClickHouse. Follow one event:
  *
  *   playback.events (Avro) ─┬─ to-event-row ─────────────────────────────→ ClickHouse playback_events (raw)

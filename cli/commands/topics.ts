@@ -5,7 +5,7 @@ import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
 import { configFrom } from '../options';
 
 export function registerTopicsCommand(program: Command): void {
-  const topics = program.command('topics').description('the Kafka topics of DESIGN §5, specified in infra/kafka');
+  const topics = program.command('topics').description('the Kafka topics the pipeline uses, specified in infra/kafka');
 
   topics
     .command('apply')

@@ -1,7 +1,7 @@
 import { CATALOG_CONTENT_TOPIC, pipelineTopics, planTopicChanges, type ExistingTopic } from './topics';
 
 describe('pipeline topic specs', () => {
-  it('has the topics of DESIGN §5 with their cleanup policies', () => {
+  it("has the pipeline's topics with their cleanup policies", () => {
     const byName = new Map(pipelineTopics().map((spec) => [spec.name, spec]));
     expect(byName.get('playback.events')?.configs['cleanup.policy']).toBe('delete');
     expect(byName.get('playback.events')?.configs['retention.ms']).toBe(String(7 * 24 * 3600 * 1000));

@@ -1,7 +1,7 @@
 import { dlqTopic } from '../../runtime/naming';
 
 /**
- * The topics of DESIGN §5 as data. `reelstream topics apply` makes the cluster match this list.
+ * The pipeline's topics as data. `reelstream topics apply` makes the cluster match this list.
  * Changelog and repartition topics are not here: the runtime derives and creates them per topology.
  */
 export interface TopicSpec {

@@ -5,7 +5,7 @@ import { redisService } from './redis';
 import { schemaRegistryService } from './schema-registry';
 import type { LocalService } from './service';
 
-/** The four services of DESIGN §6, in the order `stack status` prints them. */
+/** The four services of docs/local-stack.md, in the order `stack status` prints them. */
 export function localServices(config: ReelstreamConfig): LocalService[] {
   return [kafkaService(config), schemaRegistryService(config), redisService(config), clickhouseService(config)];
 }

@@ -11,7 +11,7 @@ import { decodeJson, decodeSourceKey } from './record-codec';
  * How each source topic's bytes become a key and a value. Source keys are UTF-8 strings; values are
  * Avro where the topology names a schema (`valueSchema`), else JSON. The application's own topics
  * (repartition) carry JSON keys and values. `prepare` is the batch's only await: it resolves the
- * writer schema ids it has not seen (DESIGN §4); `decode` is synchronous and throws only DecodeError.
+ * writer schema ids it has not seen (see docs/runtime.md); `decode` is synchronous and throws only DecodeError.
  */
 export class SourceDecoders {
   private readonly avro = new Map<string, AvroDeserializer<unknown>>();

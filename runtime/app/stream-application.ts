@@ -102,7 +102,7 @@ interface ActiveTask {
 }
 
 /**
- * Runs a topology on Kafka (DESIGN §4). One task per sub-topology and input partition. Each commit
+ * Runs a topology on Kafka (see docs/runtime.md). One task per sub-topology and input partition. Each commit
  * is one Kafka transaction holding everything since the last one: output and repartition records,
  * DLQ records, the changelog of every dirty store entry, and the consumed offsets. A crash anywhere
  * therefore leaves either the whole commit or none of it; a restarted instance restores its stores
@@ -540,7 +540,7 @@ export class StreamApplication {
   }
 
   /**
-   * The commit protocol (DESIGN §4): 1. flush the sinks and wait for their acknowledgement;
+   * The commit protocol (see docs/runtime.md): 1. flush the sinks and wait for their acknowledgement;
    * 2. dirty state to the changelogs and 3. the consumed offsets, both in the open transaction,
    * which then commits — with the output, repartition and DLQ records it already holds.
    */

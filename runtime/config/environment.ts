@@ -1,5 +1,5 @@
 /**
- * Environment variables that override the config file (DESIGN §5). Each maps to one config path,
+ * Environment variables that override the config file (see docs/configuration.md). Each maps to one config path,
  * so a validation error can name both the key and the variable that set it.
  */
 export interface EnvironmentOverride {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { ReelstreamError } from '../errors';
 
-/** The headers every DLQ record carries (DESIGN §4): what failed, why, and where the record came from. */
+/** The headers every DLQ record carries (see docs/runtime.md): what failed, why, and where the record came from. */
 export const DLQ_HEADERS = {
   errorClass: 'reelstream.error.class',
   errorMessage: 'reelstream.error.message',

@@ -20,7 +20,7 @@ export interface SourceOptions<V> extends Named {
   /** The topic's partition count, when known: joins check co-partitioning at build time. */
   partitions?: number;
   /**
-   * Priority lanes (DESIGN §4): topic → priority, for a stream read from several topics (one per
+   * Priority lanes (see docs/runtime.md): topic → priority, for a stream read from several topics (one per
    * tier). Under backpressure lower priorities are paused first; unlisted topics have priority 0.
    */
   lanes?: Record<string, number>;

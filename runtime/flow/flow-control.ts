@@ -1,7 +1,7 @@
 import type { SinkLoad } from '../topology/sink-descriptor';
 
 /**
- * Backpressure and priority lanes (DESIGN §4) as a pure decision: given how full the sinks are,
+ * Backpressure and priority lanes (see docs/runtime.md) as a pure decision: given how full the sinks are,
  * which source topics should be paused. The runtime applies it after every batch (so a crossing is
  * acted on in the same tick) and while it waits for sinks to drain.
  *

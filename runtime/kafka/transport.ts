@@ -1,5 +1,5 @@
 /**
- * The one interface the runtime speaks to Kafka through (DESIGN §2: kafkajs and node-rdkafka behind
+ * The one interface the runtime speaks to Kafka through (see docs/runtime.md: kafkajs and node-rdkafka behind
  * one interface). Offsets are numbers here: Kafka offsets fit a double exactly up to 2^53.
  */
 export interface TopicPartition {

@@ -46,7 +46,7 @@ interface Schedule {
 
 /**
  * One task: the processors and stores of its sub-topologies for one partition. `process` runs a
- * record synchronously, depth first, through the graph (DESIGN §4: no promise per record); the
+ * record synchronously, depth first, through the graph (see docs/runtime.md: no promise per record); the
  * owner does I/O around it (sink flush, changelog produce, offset commit).
  */
 export class StreamTask {

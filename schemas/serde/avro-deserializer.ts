@@ -17,7 +17,7 @@ type Resolution = { resolver: Resolver } | { failure: DecodeError; retryAt: numb
 
 /**
  * Decodes Confluent-wire-format Avro into the reader schema from schemas/avro, whatever writer
- * version produced it. Per DESIGN §4 the hot path is synchronous: `prepare(batch)` resolves each
+ * version produced it. As docs/runtime.md describes, the hot path is synchronous: `prepare(batch)` resolves each
  * writer schema id once (the only await, at a batch boundary), then `decode` runs without I/O.
  *
  * `decode` throws only DecodeError (a reason for the DLQ), never anything else.

@@ -4,7 +4,7 @@ import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
-/** Proves the real broker carries records for both clients the runtime offers (DESIGN §4). */
+/** Proves the real broker carries records for both clients the runtime offers (see docs/runtime.md). */
 const config = testConfig();
 const kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-integration' });
 let admin: Admin;
