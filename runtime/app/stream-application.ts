@@ -102,6 +102,10 @@ interface ActiveTask {
 }
 
 /**
+ * Why this file is long: it still does several jobs — building and restoring tasks, the record
+ * path, the commit protocol and the loop. Splitting it by job, as Kafka Streams splits StreamThread,
+ * TaskManager, RecordCollector and StoreChangelogReader, is the next planned change.
+ *
  * Runs a topology on Kafka (see docs/runtime.md). One task per sub-topology and input partition. Each commit
  * is one Kafka transaction holding everything since the last one: output and repartition records,
  * DLQ records, the changelog of every dirty store entry, and the consumed offsets. A crash anywhere

@@ -18,6 +18,9 @@ import type {
   TransactionalProducer,
 } from './transport';
 
+// Why this file is long: the kafkajs group consumer, transactional producer and partition reader
+// live here together; one file per client is the next planned change.
+
 const log = createLogger('kafkajs-transport');
 
 /** kafkajs rejects with its own errors; the runtime retries what is retriable and names the step. */

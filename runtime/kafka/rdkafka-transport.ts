@@ -15,6 +15,9 @@ import type {
   TransactionalProducer,
 } from './transport';
 
+// Why this file is long: the node-rdkafka group consumer, transactional producer and partition reader
+// live here together; one file per client is the next planned change.
+
 const log = createLogger('rdkafka');
 
 /** librdkafka settings shared by every client: brokers, TLS and SASL passed through. */
