@@ -151,6 +151,18 @@ function compare(actual: Map<string, number>, expected: Map<string, number>) {
   };
 }
 
+/** Resolves once the output holds exactly the expected counts; fails with the last comparison otherwise. */
+async function waitForExactCounts(output: string, expected: Map<string, number>, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ReturnType<typeof compare> | undefined;
+  while (Date.now() < deadline) {
+    last = compare(await readCounts(output), expected);
+    if (last.wrong.length === 0 && last.windows === last.expectedWindows && last.total === RECORDS) return;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  throw new Error(`output not exact within ${timeoutMs} ms: ${JSON.stringify(last).slice(0, 500)}`);
+}
+
 /** Resolves once the instance logging to `logFile` was assigned at least one task. */
 async function waitForAssignedTasks(logFile: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -232,7 +244,9 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
     // The rebalance really gave the second instance tasks, while input was still unprocessed.
     await waitForAssignedTasks(logB);
     await produceRecords(input, expected, RECORDS / 2, RECORDS);
-    await waitUntilCaughtUp(app, input);
+    // Done when the output is exact. (Committed offsets are no measure here: after a rebalance a
+    // repartition partition may end in an aborted transaction, which no commit ever covers.)
+    await waitForExactCounts(output, expected);
     await Promise.all([first.stop('SIGTERM'), second.stop('SIGTERM')]);
     expect(compare(await readCounts(output), expected)).toEqual({
       windows: expected.size,
