@@ -237,12 +237,25 @@ class KafkajsGroupConsumer implements GroupConsumer {
       this.queued.splice(index, 1);
       delivery.release(false);
     }
-    this.consumer.pause(groupByTopic(partitions));
+    this.whileRunning('pause', () => this.consumer.pause(groupByTopic(partitions)));
   }
 
   resume(partitions: TopicPartition[]): void {
     for (const partition of partitions) this.paused.delete(partitionKey(partition));
-    this.consumer.resume(groupByTopic(partitions));
+    this.whileRunning('resume', () => this.consumer.resume(groupByTopic(partitions)));
+  }
+
+  /**
+   * kafkajs refuses pause/resume while it restarts its consumer after a crash (no consumer group
+   * yet). Nothing is lost by skipping: `paused` above keeps deliveries of paused partitions from
+   * the runtime, and the rejoin that follows the restart makes the runtime rebuild (and pause) again.
+   */
+  private whileRunning(what: string, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      log.warn({ err: error }, `${what} skipped: the kafkajs consumer is restarting`);
+    }
   }
 
   async seekToCommitted(partitions: TopicPartition[]): Promise<void> {
