@@ -9,7 +9,7 @@ import { createCoverageMap, createCoverageSummary, type CoverageMapData } from '
  * in it (docs/testing.md says why).
  */
 const root = resolve(__dirname, '..', '..');
-const FLOOR_PERCENT = Number(process.env.REELSTREAM_COVERAGE_FLOOR ?? 55);
+const FLOOR_PERCENT = Number(process.env.REELSTREAM_COVERAGE_FLOOR ?? 80);
 const jestFile = join(root, '.reelstream', 'coverage', 'jest', 'coverage-final.json');
 
 if (!existsSync(jestFile)) {
