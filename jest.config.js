@@ -13,9 +13,9 @@ module.exports = {
   // when the tests are done. (It then always prints "Force exiting Jest"; to hunt a leak, run one
   // suite with --forceExit=false --detectOpenHandles.)
   forceExit: true,
-  // With --coverage (npm test): V8 coverage of the test processes; test/coverage/report.ts prints
-  // and checks it. Code run only by the `reelstream run` processes the integration suites start is
-  // not measured (see docs/testing.md).
+  // With --coverage (npm test): V8 coverage of the test processes; test/coverage/report.ts merges
+  // it with the coverage of the `reelstream` child processes (test/helpers/child-coverage.ts),
+  // prints it and checks the floor (see docs/testing.md).
   coverageProvider: 'v8',
   coverageDirectory: '<rootDir>/.reelstream/coverage/jest',
   coverageReporters: ['json'],

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { childCoverageEnv } from './child-coverage';
 
 /**
  * `reelstream run …` as a child process, the way integration tests drive the runtime: its output
@@ -27,7 +28,7 @@ const running = new Set<Processor>();
 
 export function startProcessor(args: string[], env: Record<string, string>, logFile: string): Processor {
   const child: ChildProcess = spawn(process.execPath, [cli, 'run', ...args], {
-    env: { ...process.env, REELSTREAM_LOG_FORMAT: 'json', REELSTREAM_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, REELSTREAM_LOG_FORMAT: 'json', REELSTREAM_LOG_LEVEL: 'info', ...childCoverageEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile, { flags: 'a' });

@@ -14,6 +14,7 @@ import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { encodeWire } from '../../schemas/serde/wire-format';
 import type { PlaybackEvent } from '../../schemas/types.generated';
 import { testConfig } from '../helpers/stack';
+import { childCoverageEnv } from '../helpers/child-coverage';
 import { uniqueName } from '../helpers/unique';
 
 /**
@@ -171,7 +172,8 @@ describe('schemas on the real registry and broker', () => {
 });
 
 describe('reelstream schemas check (real registry)', () => {
-  const run = promisify(execFile);
+  const exec = promisify(execFile);
+  const run = (file: string, args: string[]) => exec(file, args, { env: { ...process.env, ...childCoverageEnv() } });
   const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 
   it('passes on the schemas as they are, and fails naming the field of an incompatible change', async () => {
