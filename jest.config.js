@@ -4,7 +4,18 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 // Workers inherit this: test output stays readable unless a developer asks for more.
 process.env.REELSTREAM_LOG_LEVEL ??= 'warn';
-const sourceRoots = ['cli', 'runtime', 'processors', 'topologies', 'schemas', 'sinks', 'replay', 'infra', 'simulator'];
+const sourceRoots = [
+  'core',
+  'cli',
+  'runtime',
+  'processors',
+  'topologies',
+  'schemas',
+  'sinks',
+  'replay',
+  'infra',
+  'simulator',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {

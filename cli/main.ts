@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { ReelstreamError, RecordFailedError, describeError } from '../runtime/errors';
-import { createLogger } from '../runtime/logging';
+import { ReelstreamError, RecordFailedError, describeError } from '../core/errors';
+import { createLogger } from '../core/logging';
 import { registerDemoCommand } from './commands/demo';
 import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';

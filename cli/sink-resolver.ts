@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import type { SinkResolver } from '../runtime/app/sink-set';
 import type { ReelstreamConfig } from '../runtime/config/schema';
-import { ConfigError, RecordRefusedError } from '../runtime/errors';
+import { ConfigError, RecordRefusedError } from '../core/errors';
 import type { Sink, SinkDescriptor } from '../runtime/topology/sink-descriptor';
 import { connectClickhouse, type ClickhouseConnection } from '../sinks/clickhouse/connection';
 import { ClickhouseRowsSink } from '../sinks/clickhouse/rows-sink';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { ConfigError } from '../runtime/errors';
+import { ConfigError } from '../core/errors';
 import type { DefinedTopology } from '../runtime/dsl/define-topology';
 
 const TOPOLOGIES_DIR = resolve(__dirname, '..', 'topologies');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { CODES, Producer, type LibrdKafkaError } from 'node-rdkafka';
 import type { KafkaConfig } from '../runtime/config/schema';
-import { ServiceUnavailableError } from '../runtime/errors';
+import { ServiceUnavailableError } from '../core/errors';
 import { avroType } from '../schemas/catalog';
 import { AvroSerializer } from '../schemas/serde/avro-serializer';
 import type { SchemaRegistryClient } from '../schemas/serde/registry-client';

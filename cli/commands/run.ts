@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { StreamApplication } from '../../runtime/app/stream-application';
-import { ConfigError } from '../../runtime/errors';
+import { ConfigError } from '../../core/errors';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
 import { createTransport } from '../../runtime/kafka/create-transport';
-import { createLogger } from '../../runtime/logging';
+import { createLogger } from '../../core/logging';
 import { startMetricsServer } from '../../runtime/metrics-server';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { configFrom } from '../options';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { ConfigError } from '../../runtime/errors';
+import { ConfigError } from '../../core/errors';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { produceScenario, type Progress } from '../../simulator/produce';
 import { scenarioSchema } from '../../simulator/scenario';

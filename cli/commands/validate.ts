@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import Redis from 'ioredis';
 import { toMillis, type Duration } from '../../processors/duration';
-import { ConfigError } from '../../runtime/errors';
+import { ConfigError } from '../../core/errors';
 import type { ExpectedAggregates } from '../../simulator/expected';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse } from '../../sinks/clickhouse/connection';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
-import { StackError } from '../../runtime/errors';
+import { StackError } from '../../core/errors';
 import { aptInstall, which } from './commands';
 import { serviceDir, urlHostPort } from './paths';
 import { httpGet } from './probes';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { StackError } from '../../runtime/errors';
+import { StackError } from '../../core/errors';
 
 const execFileAsync = promisify(execFile);
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
-import { StackError } from '../../runtime/errors';
+import { StackError } from '../../core/errors';
 import { runCommand, which } from './commands';
 import { findJava } from './java';
 import { serviceDir, splitHostPort } from './paths';

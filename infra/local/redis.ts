@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
-import { StackError } from '../../runtime/errors';
+import { StackError } from '../../core/errors';
 import { aptInstall, which } from './commands';
 import { serviceDir, urlHostPort } from './paths';
 import type { LocalService } from './service';

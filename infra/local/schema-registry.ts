@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
-import { StackError } from '../../runtime/errors';
+import { StackError } from '../../core/errors';
 import { runCommand, which } from './commands';
 import { findJava } from './java';
 import { serviceDir, urlHostPort } from './paths';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StackError } from '../../runtime/errors';
+import { StackError } from '../../core/errors';
 import { managedPid } from './processes';
 import type { LocalService } from './service';
 import { downService, statusOf, upService } from './stack';

@@ -1,5 +1,5 @@
-import { StackError } from '../../runtime/errors';
-import { createLogger } from '../../runtime/logging';
+import { StackError } from '../../core/errors';
+import { createLogger } from '../../core/logging';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
 import { isPortOpen, waitFor } from './probes';
 import { managedPid, startDetached, stopProcess, tailOfFile } from './processes';

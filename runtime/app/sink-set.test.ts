@@ -1,8 +1,8 @@
 import type { StreamRecord } from '../../processors/api/record';
 import { defineTopology } from '../dsl/define-topology';
 import { clickhouseRows } from '../dsl/sinks';
-import { ServiceUnavailableError } from '../errors';
-import { createLogger } from '../logging';
+import { ServiceUnavailableError } from '../../core/errors';
+import { createLogger } from '../../core/logging';
 import { metricsRegistry } from '../metrics';
 import type { Sink, SinkDescriptor } from '../topology/sink-descriptor';
 import { SinkSet } from './sink-set';

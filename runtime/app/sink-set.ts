@@ -1,8 +1,8 @@
 import type { StreamRecord } from '../../processors/api/record';
-import { ConfigError, ReelstreamError, describeError } from '../errors';
-import type { Logger } from '../logging';
+import { ConfigError, ReelstreamError, describeError } from '../../core/errors';
+import type { Logger } from '../../core/logging';
 import { sinkDataLosses, sinkFailingSeconds, sinkFlushDuration, sinkFlushFailures } from '../metrics';
-import { retry } from '../retry';
+import { retry } from '../../core/retry';
 import type { Sink, SinkDescriptor, SinkLoad } from '../topology/sink-descriptor';
 import type { Topology } from '../topology/topology';
 

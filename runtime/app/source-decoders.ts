@@ -2,7 +2,7 @@ import { avroType } from '../../schemas/catalog';
 import { AvroDeserializer } from '../../schemas/serde/avro-deserializer';
 import { DecodeError } from '../../schemas/serde/decode-error';
 import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 import type { ConsumedRecord } from '../kafka/transport';
 import type { Topology } from '../topology/topology';
 import { decodeJson, decodeSourceKey } from './record-codec';

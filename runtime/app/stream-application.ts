@@ -1,10 +1,10 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { StreamRecord } from '../../processors/api/record';
-import { ConfigError, RecordFailedError, isRetriable } from '../errors';
-import type { Logger } from '../logging';
-import { createLogger } from '../logging';
+import { ConfigError, RecordFailedError, isRetriable } from '../../core/errors';
+import type { Logger } from '../../core/logging';
+import { createLogger } from '../../core/logging';
 import { dlqTopic } from '../naming';
-import { retry } from '../retry';
+import { retry } from '../../core/retry';
 import { StreamTask, type ErrorPolicy } from '../task/stream-task';
 import type { DeadLetter, TaskOutputs } from '../task/task-outputs';
 import type { Topology } from '../topology/topology';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 import { loadConfig } from './load';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'reelstream-config-'));

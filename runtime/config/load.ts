@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../core/errors';
 import { environmentOverrides } from './environment';
 import { configSchema, type ReelstreamConfig } from './schema';
 

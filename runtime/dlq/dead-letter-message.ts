@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
-import { ReelstreamError } from '../errors';
+import { ReelstreamError } from '../../core/errors';
 
 /** The headers every DLQ record carries (see docs/runtime.md): what failed, why, and where the record came from. */
 export const DLQ_HEADERS = {

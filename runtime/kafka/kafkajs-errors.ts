@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../../core/errors';
 
 /** Refusals that no retry changes: the application must stop and say why. */
 const PERMANENT_TYPES: Record<string, string> = {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema';
-import { ServiceUnavailableError } from '../errors';
-import { createLogger } from '../logging';
+import { ServiceUnavailableError } from '../../core/errors';
+import { createLogger } from '../../core/logging';
 import { copartitionedAssigner } from './kafkajs-assigner';
 import { classifyKafkajsError } from './kafkajs-errors';
 import { createKafkaJs } from './kafkajs-client';

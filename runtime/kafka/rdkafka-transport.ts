@@ -1,8 +1,8 @@
 import { CODES, KafkaConsumer, Producer, type LibrdKafkaError, type Message } from 'node-rdkafka';
 import type { KafkaConfig } from '../config/schema';
-import { createLogger } from '../logging';
+import { createLogger } from '../../core/logging';
 import { classifyRdkafkaError, permanentCause } from './rdkafka-errors';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../../core/errors';
 import type {
   ConsumedRecord,
   GroupConsumer,

@@ -1,4 +1,4 @@
-import { ReelstreamError } from '../errors';
+import { ReelstreamError } from '../../core/errors';
 
 /** A processor threw while handling a record. Not retriable: the same record would throw again. */
 export class ProcessingError extends ReelstreamError {

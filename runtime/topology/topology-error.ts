@@ -1,4 +1,4 @@
-import { ReelstreamError } from '../errors';
+import { ReelstreamError } from '../../core/errors';
 
 /**
  * A topology that cannot be built: duplicate names, a missing store or predecessor, inputs that are

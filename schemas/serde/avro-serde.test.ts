@@ -1,6 +1,6 @@
 import avro, { type Schema } from 'avsc';
 import fc from 'fast-check';
-import { ServiceUnavailableError } from '../../runtime/errors';
+import { ServiceUnavailableError } from '../../core/errors';
 import { avroType, readSchema } from '../catalog';
 import type { PlaybackEvent } from '../types.generated';
 import { AvroDeserializer } from './avro-deserializer';

@@ -1,4 +1,4 @@
-import { ReelstreamError } from '../../runtime/errors';
+import { ReelstreamError } from '../../core/errors';
 
 /** Why a record could not be decoded; the DLQ header and the per-reason metric carry it. */
 export type DecodeFailure =

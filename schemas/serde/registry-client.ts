@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Schema } from 'avsc';
 import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
-import { ReelstreamError, ServiceUnavailableError } from '../../runtime/errors';
+import { ReelstreamError, ServiceUnavailableError } from '../../core/errors';
 
 export type CompatibilityLevel = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
 

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../../runtime/errors';
+import { ServiceUnavailableError } from '../../core/errors';
 import { assertIdentifier, classifyClickhouseError, ClickhouseQueryError, quoteString } from './connection';
 
 describe('ClickHouse connection helpers', () => {

@@ -1,6 +1,6 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickhouseConfig } from '../../runtime/config/schema';
-import { ReelstreamError, ServiceUnavailableError } from '../../runtime/errors';
+import { ReelstreamError, ServiceUnavailableError } from '../../core/errors';
 
 /**
  * The narrow surface reelstream needs from ClickHouse (after clickhouse-js's Connection): run a

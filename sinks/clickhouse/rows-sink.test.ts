@@ -1,6 +1,6 @@
 import type { StreamRecord } from '../../processors/api/record';
 import { ClickhouseQueryError, type ClickhouseConnection } from './connection';
-import { ServiceUnavailableError } from '../../runtime/errors';
+import { ServiceUnavailableError } from '../../core/errors';
 import { ClickhouseRowsSink } from './rows-sink';
 
 /** A ClickHouse stand-in for this one module: stores inserted rows, and can be "down". */

@@ -1,7 +1,7 @@
 import type { StreamRecord } from '../../processors/api/record';
-import { ReelstreamError, ServiceUnavailableError } from '../../runtime/errors';
-import { createLogger } from '../../runtime/logging';
-import { retry } from '../../runtime/retry';
+import { ReelstreamError, ServiceUnavailableError } from '../../core/errors';
+import { createLogger } from '../../core/logging';
+import { retry } from '../../core/retry';
 import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
 import { ClickhouseQueryError, assertIdentifier, quoteString, type ClickhouseConnection } from './connection';
 

@@ -1,4 +1,4 @@
-import { RecordRefusedError } from '../../runtime/errors';
+import { RecordRefusedError } from '../../core/errors';
 
 /**
  * Every Redis key reelstream writes or reads is built here (docs/redis-keys.md is its schema).

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { StreamRecord, Windowed } from '../../processors/api/record';
-import { ServiceUnavailableError } from '../../runtime/errors';
+import { ServiceUnavailableError } from '../../core/errors';
 import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
 import { RESOLUTION_TTL_MS, RedisKeys, type Resolution } from './keys';
 
