@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    // The layering of DESIGN §2: operators and topologies are pure and never touch a client.
+    // The layering (docs/architecture.md): operators and topologies are pure and never touch a client.
     files: ['processors/**/*.ts', 'topologies/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -49,6 +49,23 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/topologies/**', '**/cli/**'], message: 'runtime/ never imports topologies/ or cli/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The ground floor: everything may import core/, and core/ imports no other part of the project.
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!./*'],
+              message: 'core/ is the ground floor: it imports libraries only, never another part of reelstream',
+            },
           ],
         },
       ],
