@@ -19,7 +19,7 @@ import { migrateDatabase } from '../infra/clickhouse/migrate';
 import { StreamApplication } from '../runtime/app/stream-application';
 import { loadConfig } from '../runtime/config/load';
 import { createTransport } from '../runtime/kafka/create-transport';
-import { createKafkaJs } from '../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
 import { uncommittedRecords } from '../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../runtime/naming';
 import { avroType } from '../schemas/catalog';

@@ -11,7 +11,7 @@ import { Producer } from 'node-rdkafka';
 import { defineTopology, tumbling } from '../runtime/dsl';
 import { StreamApplication } from '../runtime/app/stream-application';
 import { loadConfig } from '../runtime/config/load';
-import { createKafkaJs } from '../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
 import { createTransport } from '../runtime/kafka/create-transport';
 import { rawConsumeRate } from './raw-consume';
 

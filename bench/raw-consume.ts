@@ -1,6 +1,6 @@
 import { KafkaConsumer } from 'node-rdkafka';
 import type { KafkaConfig } from '../runtime/config/schema';
-import { createKafkaJs } from '../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
 
 /**
  * The raw consume-only rate of each client on a topic (its ceiling): records counted, nothing else,

@@ -8,7 +8,7 @@ import { migrateDatabase } from '../../infra/clickhouse/migrate';
 import { stackUp } from '../../infra/local/stack';
 import { StreamApplication } from '../../runtime/app/stream-application';
 import { createTransport } from '../../runtime/kafka/create-transport';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { StreamApplication } from '../../runtime/app/stream-application';
 import { ConfigError } from '../../core/errors';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { createTransport } from '../../runtime/kafka/create-transport';
 import { createLogger } from '../../core/logging';
 import { startMetricsServer } from '../../runtime/metrics-server';

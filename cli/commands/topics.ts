@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { applyTopics, describeChange } from '../../infra/kafka/apply-topics';
 import { pipelineTopics } from '../../infra/kafka/topics';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { configFrom } from '../options';
 
 export function registerTopicsCommand(program: Command): void {

@@ -1,6 +1,6 @@
 import type { KafkaConfig } from '../config/schema';
-import { kafkajsTransport } from './kafkajs-transport';
-import { rdkafkaTransport } from './rdkafka-transport';
+import { kafkajsTransport } from './kafkajs/transport';
+import { rdkafkaTransport } from './rdkafka/transport';
 import type { KafkaTransport } from './transport';
 
 /** The transport the config names (`kafka.transport`, env KAFKA_TRANSPORT): kafkajs or rdkafka. */

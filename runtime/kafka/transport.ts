@@ -38,7 +38,7 @@ export interface RebalanceListener {
 /**
  * A consumer-group member that hands out fetched records in batches and never commits on its own.
  * It may withhold a partition's next batch until the transaction that consumed the previous one
- * committed or aborted (kafkajs does, see kafkajs-transport.ts): callers commit when a batch comes
+ * committed or aborted (kafkajs does, see kafkajs/group-consumer.ts): callers commit when a batch comes
  * back empty.
  */
 export interface GroupConsumer {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import avro, { type Schema } from 'avsc';
 import type { Admin, KafkaMessage } from 'kafkajs';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { AVRO_DIR, avroType, readSchema } from '../../schemas/catalog';
 import { DecodeError } from '../../schemas/serde/decode-error';
 import { AvroDeserializer } from '../../schemas/serde/avro-deserializer';

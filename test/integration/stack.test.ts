@@ -2,7 +2,7 @@ import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { applyTopics } from '../../infra/kafka/apply-topics';
 import type { TopicSpec } from '../../infra/kafka/topics';
 import { stackStatus, stackUp } from '../../infra/local/stack';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
-import { kafkajsTransport } from '../../runtime/kafka/kafkajs-transport';
-import { rdkafkaTransport } from '../../runtime/kafka/rdkafka-transport';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
+import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
+import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
 import type {
   ConsumedRecord,
   GroupConsumer,

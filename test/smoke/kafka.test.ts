@@ -1,6 +1,6 @@
 import { KafkaConsumer, Producer as RdkafkaProducer } from 'node-rdkafka';
 import type { Admin } from 'kafkajs';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs-client';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 

@@ -1,5 +1,5 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
-import { classifyKafkajsError } from './kafkajs-errors';
+import { classifyKafkajsError } from './errors';
 
 /** kafkajs builds these from a broker error code's entry; its typings only admit an Error. */
 const protocolError = (type: string, code: number, retriable: boolean) =>

@@ -1,5 +1,5 @@
 import { CODES } from 'node-rdkafka';
-import { ServiceUnavailableError } from '../../core/errors';
+import { ServiceUnavailableError } from '../../../core/errors';
 
 const { ERRORS } = CODES;
 

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
-import type { KafkaConfig } from '../config/schema';
-import { createLogger } from '../../core/logging';
+import type { KafkaConfig } from '../../config/schema';
+import { createLogger } from '../../../core/logging';
 
 const log = createLogger('kafkajs');
 

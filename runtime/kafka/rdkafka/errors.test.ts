@@ -1,5 +1,5 @@
 import { CODES } from 'node-rdkafka';
-import { classifyRdkafkaError } from './rdkafka-errors';
+import { classifyRdkafkaError } from './errors';
 
 const failure = (code: number, message: string, isFatal = false) =>
   Object.assign(new Error(message), { code, isFatal });

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../../core/errors';
+import { ServiceUnavailableError } from '../../../core/errors';
 
 /** Refusals that no retry changes: the application must stop and say why. */
 const PERMANENT_TYPES: Record<string, string> = {
@@ -57,4 +57,13 @@ export function classifyKafkajsError(what: string, error: unknown): ServiceUnava
   const retriable =
     connection || networkCode || (retriesExhausted ? root.retriable !== false : failure.retriable !== false);
   return new ServiceUnavailableError('kafka', `${what}: ${message}`, { cause: error, retriable });
+}
+
+/** kafkajs rejects with its own errors; the runtime retries what is retriable and names the step. */
+export async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw classifyKafkajsError(what, error);
+  }
 }

@@ -1,5 +1,5 @@
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
-import { assignCopartitioned } from './copartitioned-assignment';
+import { assignCopartitioned } from '../copartitioned-assignment';
 
 /** kafkajs's assignor contract around assignCopartitioned (the protocol name is what members agree on). */
 export const copartitionedAssigner: PartitionAssigner = ({ cluster }) => ({

@@ -1,0 +1,266 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { ServiceUnavailableError } from '../../../core/errors';
+import { createLogger } from '../../../core/logging';
+import { copartitionedAssigner } from './assigner';
+import { step } from './errors';
+import { groupByTopic, partitionKey, toRecord } from './records';
+import type {
+  ConsumedRecord,
+  GroupConsumer,
+  RebalanceListener,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../transport';
+
+const log = createLogger('kafkajs-transport');
+
+/** A fetched batch handed to the runtime; kafkajs's eachBatch call for it stays open until `release`. */
+interface Delivery extends TopicPartition {
+  records: ConsumedRecord[];
+  release(committed: boolean): void;
+}
+
+/**
+ * kafkajs pushes batches into `eachBatch`; the runtime pulls. Each batch is held inside its
+ * eachBatch call until the transaction that consumed it commits (its offset is then resolved) or
+ * aborts (left unresolved, so kafkajs fetches it again). This stands in for the revoke callback
+ * kafkajs lacks: kafkajs rejoins a rebalancing group only after every eachBatch call returned, so
+ * no offsets of a partition can be committed after the partition moved to another member — and its
+ * TxnOffsetCommit carries no group generation (KIP-447) that would fence such a commit otherwise.
+ * A fetch cycle therefore ends with a commit: `consumeBatch` returns early when it holds batches and
+ * nothing new arrives, and the runtime commits when a batch comes back empty.
+ */
+export class KafkajsGroupConsumer implements GroupConsumer {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly queued: Delivery[] = [];
+  private readonly taken: Delivery[] = [];
+  private readonly paused = new Set<string>();
+  private assignment: TopicPartition[] = [];
+  /**
+   * Offsets this member committed in its transactions. A transaction's offsets become visible to
+   * OffsetFetch only once the broker wrote its commit markers, shortly after EndTxn returned, and
+   * kafkajs cannot ask for stable offsets (OffsetFetch v7 require_stable): without this, a rewind
+   * right after a commit could read the offsets before it and process that transaction's records twice.
+   */
+  private readonly committedHere = new Map<string, number>();
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private readonly highWatermarks = new Map<string, number>();
+
+  constructor(
+    kafka: Kafka,
+    readonly groupId: string,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId,
+      partitionAssigners: [copartitionedAssigner],
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    });
+    this.admin = kafka.admin();
+  }
+
+  async connect(listener: RebalanceListener): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      // Eager protocol: a join replaces the whole assignment, and nothing delivered before it is still held.
+      const partitions = Object.entries(payload.memberAssignment).flatMap(([topic, numbers]) =>
+        numbers.map((partition) => ({ topic, partition })),
+      );
+      listener.onRevoked(this.assignment);
+      const kept = new Set(partitions.map(partitionKey));
+      for (const key of this.committedHere.keys()) if (!kept.has(key)) this.committedHere.delete(key);
+      this.assignment = partitions;
+      listener.onAssigned(partitions);
+    });
+    this.consumer.on(CRASH, ({ payload }) => {
+      log.warn({ err: payload.error, restart: payload.restart }, 'kafkajs consumer crashed');
+      if (payload.restart) return; // kafkajs restarts itself after retriable failures
+      this.failure = payload.error;
+      this.wake?.();
+    });
+    await step('consumer connect', () => this.consumer.connect());
+    await step('admin connect', () => this.admin.connect());
+  }
+
+  subscribe(topics: string[]): void {
+    const started = (async () => {
+      await this.consumer.subscribe({ topics, fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 64,
+        eachBatch: (payload) => this.hold(payload),
+      });
+    })();
+    started.catch((error: Error) => {
+      this.failure = error;
+      this.wake?.();
+    });
+  }
+
+  private async hold({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    this.highWatermarks.set(partitionKey(batch), Number(batch.highWatermark));
+    if (batch.isEmpty() || isStale()) return;
+    let release!: (committed: boolean) => void;
+    const outcome = new Promise<boolean>((resolve) => (release = resolve));
+    const { topic, partition } = batch;
+    this.queued.push({
+      topic,
+      partition,
+      records: batch.messages.map((message) => toRecord(topic, partition, message)),
+      release,
+    });
+    this.wake?.();
+    let rebalancing = false;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const committed = await Promise.race([
+        outcome,
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1_000))),
+      ]);
+      clearTimeout(timer);
+      if (committed !== undefined) {
+        if (committed && !isStale()) resolveOffset(batch.lastOffset());
+        return;
+      }
+      // Held longer than a heartbeat interval: keep the session alive. A rebalance waits for us.
+      if (rebalancing) continue;
+      try {
+        await heartbeat();
+      } catch (error) {
+        rebalancing = true;
+        log.debug({ err: error, topic, partition }, 'heartbeat while holding a batch: group is rebalancing');
+      }
+    }
+  }
+
+  async consumeBatch(maxRecords: number, maxWaitMs = Number.POSITIVE_INFINITY): Promise<ConsumedRecord[]> {
+    if (this.failure)
+      // kafkajs gave up for good (it restarts itself after anything retriable): e.g. a topic compressed
+      // with a codec kafkajs cannot read (lz4, snappy, zstd need plugins; rdkafka reads them all).
+      throw new ServiceUnavailableError('kafka', `kafkajs consumer stopped: ${this.failure.message}`, {
+        cause: this.failure,
+        retriable: false,
+      });
+    if (!this.queued.some((delivery) => !this.paused.has(partitionKey(delivery)))) {
+      // While batches are held, kafkajs fetches nothing new: come back soon so the runtime commits.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(maxWaitMs, this.taken.length > 0 ? 20 : 500));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    const records: ConsumedRecord[] = [];
+    for (let index = 0; index < this.queued.length && records.length < maxRecords;) {
+      const delivery = this.queued[index] as Delivery;
+      if (this.paused.has(partitionKey(delivery))) {
+        index += 1;
+        continue;
+      }
+      this.queued.splice(index, 1);
+      this.taken.push(delivery);
+      for (const record of delivery.records) records.push(record);
+    }
+    return records;
+  }
+
+  /** Called by the transactional producer once the transaction holding the taken batches committed. */
+  transactionCommitted(offsets: TopicPartitionOffset[]): void {
+    for (const { topic, partition, offset } of offsets)
+      this.committedHere.set(partitionKey({ topic, partition }), offset);
+    for (const delivery of this.taken.splice(0)) delivery.release(true);
+  }
+
+  private releaseUncommitted(partitions: TopicPartition[]): void {
+    const keys = new Set(partitions.map(partitionKey));
+    for (const list of [this.queued, this.taken]) {
+      for (let index = list.length - 1; index >= 0; index -= 1) {
+        const delivery = list[index] as Delivery;
+        if (!keys.has(partitionKey(delivery))) continue;
+        list.splice(index, 1);
+        delivery.release(false);
+      }
+    }
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    for (const partition of partitions) this.paused.add(partitionKey(partition));
+    // A queued batch of a paused partition would block kafkajs's fetch loop: give it back unresolved.
+    const keys = new Set(partitions.map(partitionKey));
+    for (let index = this.queued.length - 1; index >= 0; index -= 1) {
+      const delivery = this.queued[index] as Delivery;
+      if (!keys.has(partitionKey(delivery))) continue;
+      this.queued.splice(index, 1);
+      delivery.release(false);
+    }
+    this.whileRunning('pause', () => this.consumer.pause(groupByTopic(partitions)));
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const partition of partitions) this.paused.delete(partitionKey(partition));
+    this.whileRunning('resume', () => this.consumer.resume(groupByTopic(partitions)));
+  }
+
+  /**
+   * kafkajs refuses pause/resume while it restarts its consumer after a crash (no consumer group
+   * yet). Nothing is lost by skipping: `paused` above keeps deliveries of paused partitions from
+   * the runtime, and the rejoin that follows the restart makes the runtime rebuild (and pause) again.
+   */
+  private whileRunning(what: string, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      log.warn({ err: error }, `${what} skipped: the kafkajs consumer is restarting`);
+    }
+  }
+
+  async seekToCommitted(partitions: TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    this.releaseUncommitted(partitions);
+    const topics = [...new Set(partitions.map(({ topic }) => topic))];
+    const committed = await step('fetch committed offsets', () =>
+      this.admin.fetchOffsets({ groupId: this.groupId, topics }),
+    );
+    for (const { topic, partition } of partitions) {
+      let offset = Number(
+        committed.find((entry) => entry.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ??
+          -1,
+      );
+      offset = Math.max(offset, this.committedHere.get(partitionKey({ topic, partition })) ?? -1);
+      if (offset < 0) {
+        const ends = await step('fetch topic offsets', () => this.admin.fetchTopicOffsets(topic));
+        offset = Number(ends.find((end) => end.partition === partition)?.low ?? 0);
+      }
+      try {
+        this.consumer.seek({ topic, partition, offset: String(offset) });
+      } catch (error) {
+        // kafkajs is restarting after a crash (no consumer group yet): it rejoins and fetches from
+        // the committed offsets anyway, and the join triggers another rebuild.
+        log.warn({ err: error, topic, partition }, 'seek skipped: the kafkajs consumer is restarting');
+      }
+    }
+  }
+
+  knownEndOffset(partition: TopicPartition): number | undefined {
+    return this.highWatermarks.get(partitionKey(partition));
+  }
+
+  /** kafkajs has no poll interval: its fetch loop keeps heartbeating while every partition is paused. */
+  async keepAlive(): Promise<void> {}
+
+  async disconnect(): Promise<void> {
+    // kafkajs stops only after every eachBatch call returned; what is not committed is read again by the next owner.
+    this.releaseUncommitted([...this.queued, ...this.taken]);
+    await this.consumer.disconnect();
+    await this.admin.disconnect();
+  }
+}

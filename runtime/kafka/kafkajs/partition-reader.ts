@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { ServiceUnavailableError } from '../../../core/errors';
+import { step } from './errors';
+import { partitionKey, toRecord } from './records';
+import type { ConsumedRecord, PartitionReader, TopicPartition } from '../transport';
+
+/**
+ * kafkajs has no manual assignment: a reader joins a throwaway group that only it belongs to, so it
+ * is given every partition of the topics; it pauses the ones it was not asked for, reads until each
+ * wanted partition's position reaches the end (transaction markers included), and deletes the group.
+ */
+export class KafkajsPartitionReader implements PartitionReader {
+  constructor(private readonly kafka: Kafka) {}
+
+  async readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number> {
+    if (partitions.length === 0) return 0;
+    const admin = this.kafka.admin();
+    await step('admin connect', () => admin.connect());
+    const groupId = `reelstream-restore-${randomUUID()}`;
+    const consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    try {
+      const remaining = new Map<string, number>();
+      for (const topic of new Set(partitions.map((p) => p.topic))) {
+        const ends = await step('fetch topic offsets', () => admin.fetchTopicOffsets(topic));
+        for (const end of ends) {
+          const wanted = partitions.some((p) => p.topic === topic && p.partition === end.partition);
+          if (wanted && Number(end.high) > Number(end.low))
+            remaining.set(partitionKey({ topic, partition: end.partition }), Number(end.high));
+        }
+      }
+      if (remaining.size === 0) return 0;
+      let restored = 0;
+      const wanted = new Set(partitions.map(partitionKey));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new ServiceUnavailableError(
+                'kafka',
+                `restore did not reach the end of ${[...remaining.keys()].join(', ')}`,
+              ),
+            ),
+          120_000,
+        );
+        // Fires for every batch, also those kafkajs filtered down to nothing (only transaction markers).
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          const key = partitionKey(payload);
+          const end = remaining.get(key);
+          if (end !== undefined && Number(payload.lastOffset) + 1 >= end) remaining.delete(key);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        void (async () => {
+          await consumer.connect();
+          await consumer.subscribe({ topics: [...new Set(partitions.map((p) => p.topic))], fromBeginning: true });
+          await consumer.run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const key = partitionKey(batch);
+              if (!wanted.has(key)) {
+                consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+                return;
+              }
+              const end = (remaining.get(key) ?? 0) - 1;
+              for (const message of batch.messages) {
+                if (Number(message.offset) > end) break; // written after the restore began: not ours to apply
+                onRecord(toRecord(batch.topic, batch.partition, message));
+                restored += 1;
+              }
+            },
+          });
+        })().catch((error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      return restored;
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }
+
+  async disconnect(): Promise<void> {}
+}

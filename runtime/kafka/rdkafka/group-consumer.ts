@@ -1,0 +1,184 @@
+import { CODES, KafkaConsumer, type LibrdKafkaError, type Message } from 'node-rdkafka';
+import type { KafkaConfig } from '../../config/schema';
+import { createLogger } from '../../../core/logging';
+import { classifyRdkafkaError } from './errors';
+import { toRecord } from './records';
+import { baseSettings, callback } from './settings';
+import type {
+  ConsumedRecord,
+  GroupConsumer,
+  RebalanceListener,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../transport';
+
+const log = createLogger('rdkafka');
+
+/** node-rdkafka's own default: how long a consume call waits for messages when none are queued. */
+const DEFAULT_CONSUME_WAIT_MS = 1_000;
+
+export class RdkafkaGroupConsumer implements GroupConsumer {
+  readonly consumer: KafkaConsumer;
+  private listener: RebalanceListener | undefined;
+  private readonly paused = new Set<string>();
+  /** Paused partitions whose position was moved back to a held-back message, and to which offset. */
+  private readonly rewound = new Map<string, number>();
+
+  constructor(config: KafkaConfig, groupId: string) {
+    this.consumer = new KafkaConsumer(
+      {
+        ...baseSettings(config),
+        'group.id': groupId,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        'isolation.level': 'read_committed',
+        'partition.assignment.strategy': 'range',
+        'session.timeout.ms': 10_000,
+        'max.poll.interval.ms': config.maxPollIntervalMs,
+        rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
+          // Eager rebalancing: everything is revoked, then the new assignment arrives.
+          const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }));
+          try {
+            if (error.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+              this.consumer.assign(assignment);
+              this.listener?.onAssigned(partitions);
+            } else {
+              this.listener?.onRevoked(partitions);
+              this.consumer.unassign();
+            }
+          } catch (failure) {
+            // A rebalance that races with disconnect finds the consumer closing ("Erroneous state"):
+            // nothing is owned any more, and throwing here would escape librdkafka's callback.
+            log.warn({ err: failure, event: error.code }, 'rebalance callback on a closing consumer ignored');
+          }
+        },
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+  }
+
+  connect(listener: RebalanceListener): Promise<void> {
+    this.listener = listener;
+    return new Promise((resolve, reject) =>
+      this.consumer.connect(
+        { timeout: 30_000 },
+        callback(() => resolve(), reject, 'consumer connect'),
+      ),
+    );
+  }
+
+  subscribe(topics: string[]): void {
+    this.consumer.subscribe(topics);
+  }
+
+  async consumeBatch(maxRecords: number, maxWaitMs = DEFAULT_CONSUME_WAIT_MS): Promise<ConsumedRecord[]> {
+    this.consumer.setDefaultConsumeTimeout(maxWaitMs);
+    const messages = await this.consume(maxRecords);
+    if (this.paused.size === 0) return messages.map(toRecord);
+    return this.withoutPaused(messages);
+  }
+
+  private consume(maxRecords: number): Promise<Message[]> {
+    return new Promise<Message[]>((resolve, reject) =>
+      this.consumer.consume(maxRecords, (error, batch) => {
+        if (error) reject(classifyRdkafkaError('consume', error));
+        else resolve(batch);
+      }),
+    );
+  }
+
+  knownEndOffset({ topic, partition }: TopicPartition): number | undefined {
+    try {
+      // librdkafka's cache, updated by every fetch response: no request.
+      const { highOffset } = this.consumer.getWatermarkOffsets(topic, partition);
+      return highOffset >= 0 ? highOffset : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A consume call resets librdkafka's max.poll.interval.ms clock; what it returns is put back. */
+  async keepAlive(): Promise<void> {
+    this.consumer.setDefaultConsumeTimeout(DEFAULT_CONSUME_WAIT_MS);
+    const unpaused = this.withoutPaused(await this.consume(100));
+    const first = new Map<string, ConsumedRecord>();
+    for (const record of unpaused) {
+      const key = `${record.topic}\u0000${record.partition}`;
+      if ((first.get(key)?.offset ?? Number.POSITIVE_INFINITY) > record.offset) first.set(key, record);
+    }
+    for (const { topic, partition, offset } of first.values())
+      this.consumer.seek({ topic, partition, offset }, 0, (error) => {
+        if (error) log.warn({ err: error, topic, partition }, 'putting back a record fetched while restoring failed');
+      });
+  }
+
+  /**
+   * librdkafka stops fetching a paused partition but still hands out what its queue already holds.
+   * The contract says a paused partition yields nothing: such messages are held back and the
+   * partition's position moved back to the first of them, so it resumes there.
+   */
+  private withoutPaused(messages: Message[]): ConsumedRecord[] {
+    const kept: ConsumedRecord[] = [];
+    for (const message of messages) {
+      const key = `${message.topic}\u0000${message.partition}`;
+      if (!this.paused.has(key)) {
+        kept.push(toRecord(message));
+        continue;
+      }
+      const rewoundTo = this.rewound.get(key);
+      if (rewoundTo !== undefined && rewoundTo <= message.offset) continue;
+      this.rewound.set(key, message.offset);
+      this.consumer.seek({ topic: message.topic, partition: message.partition, offset: message.offset }, 0, (error) => {
+        if (error)
+          log.warn(
+            { err: error, topic: message.topic, partition: message.partition },
+            'rewind of a paused partition failed',
+          );
+      });
+    }
+    return kept;
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.paused.add(`${topic}\u0000${partition}`);
+    this.consumer.pause(partitions);
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      this.paused.delete(`${topic}\u0000${partition}`);
+      this.rewound.delete(`${topic}\u0000${partition}`);
+    }
+    this.consumer.resume(partitions);
+  }
+
+  async seekToCommitted(partitions: TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const committed = await new Promise<TopicPartitionOffset[]>((resolve, reject) =>
+      this.consumer.committed(partitions, 10_000, callback(resolve, reject, 'committed')),
+    );
+    for (const { topic, partition, offset } of committed) {
+      // OFFSET_BEGINNING (-2) where the group has committed nothing yet.
+      const target = offset >= 0 ? offset : -2;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await new Promise<void>((resolve, reject) =>
+            this.consumer.seek(
+              { topic, partition, offset: target },
+              10_000,
+              callback(() => resolve(), reject, `seek ${topic}[${partition}]`),
+            ),
+          );
+          break;
+        } catch (error) {
+          if (attempt >= 20) throw error; // the fetcher may not have started right after assignment
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return new Promise((resolve) => this.consumer.disconnect(() => resolve()));
+  }
+}
