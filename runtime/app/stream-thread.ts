@@ -1,0 +1,275 @@
+import type { StreamRecord } from '../../processors/api/record';
+import { RecordFailedError, isRetriable } from '../../core/errors';
+import type { Logger } from '../../core/logging';
+import { retry, type RetryOptions } from '../../core/retry';
+import { EventTimeBuffer, partitionKey } from '../flow/event-time-buffer';
+import type { FlowController } from '../flow/flow-controller';
+import { PartitionPauses } from '../flow/partition-pauses';
+import type { ConsumedRecord, GroupConsumer, KafkaTransport, TopicPartition } from '../kafka/transport';
+import { batchProcessingDuration, eventTimePausedPartitions, recordsProcessed } from '../metrics';
+import type { Topology } from '../topology/topology';
+import { restoreFromChangelogs } from './changelog-restorer';
+import { keepGroupMembershipAlive } from './membership-keep-alive';
+import { pendingRecord, type PendingRecord } from './pending-record';
+import type { RecordCollector } from './record-collector';
+import type { SinkSet } from './sink-set';
+import type { SourceDecoders } from './source-decoders';
+import type { TaskManager } from './task-manager';
+
+/** How often an idle thread checks that its sinks' services still hold what they were sent. */
+const SINK_PROBE_INTERVAL_MS = 1_000;
+
+export interface StreamThreadOptions {
+  topology: Topology;
+  applicationId: string;
+  transport: KafkaTransport;
+  consumer: GroupConsumer;
+  tasks: TaskManager;
+  collector: RecordCollector;
+  sinks: SinkSet;
+  decoders: SourceDecoders;
+  buffer: EventTimeBuffer<PendingRecord>;
+  flow: FlowController;
+  commitIntervalMs: number;
+  maxBatchRecords: number;
+  maxEventTimeAheadMs: number;
+  log: Logger;
+  retryLogging: (what: string) => RetryOptions;
+  stats: { processed: number; commits: number; restoredRecords: number };
+}
+
+/**
+ * The loop (Kafka Streams' StreamThread): fetch a batch, decode it, take what is ready in event-time
+ * order through the tasks, commit on the interval; rebuild the tasks when the assignment changes.
+ * Every wait for a service goes through the one retrier.
+ */
+export class StreamThread {
+  private readonly pauses: PartitionPauses;
+  private assignment: TopicPartition[] = [];
+  private assignmentChanged = false;
+  private overfull = new Set<string>();
+  private moreReady = false;
+  private stopping = false;
+  private lastCommit = Date.now();
+  private lastProbe = 0;
+
+  constructor(private readonly options: StreamThreadOptions) {
+    this.pauses = new PartitionPauses(options.consumer);
+  }
+
+  /** The partitions assigned to this thread now. */
+  get assigned(): readonly TopicPartition[] {
+    return this.assignment;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  async connect(): Promise<void> {
+    const { consumer, topology } = this.options;
+    await consumer.connect({
+      onAssigned: (partitions) => {
+        this.assignment = partitions;
+        this.assignmentChanged = true;
+      },
+      onRevoked: () => {
+        this.assignment = [];
+        this.assignmentChanged = true;
+      },
+    });
+    consumer.subscribe([...topology.subtopologies.flatMap((sub) => sub.sourceTopics)]);
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.options.consumer.disconnect();
+  }
+
+  /** Runs until stop(); returns after a final commit. */
+  async run(): Promise<void> {
+    const { consumer, collector, decoders, buffer, flow, sinks, commitIntervalMs, maxBatchRecords, retryLogging } =
+      this.options;
+    while (!this.stopping) {
+      if (this.assignmentChanged) {
+        // Whatever the open transaction holds may touch partitions we lost: drop it and rebuild.
+        this.assignmentChanged = false;
+        await this.options.tasks
+          .abort()
+          .catch((error: unknown) =>
+            this.options.log.warn({ err: error }, 'abort failed; the next transaction fences it'),
+          );
+        // A broker that is down while we restore: wait for it (a rebalance meanwhile restarts the rebuild).
+        await retry(() => this.rebuildTasks(), retryLogging('restoring tasks'));
+        continue;
+      }
+      // Records queued and ready for their event-time turn: fetch what is there, do not wait for more.
+      const waitMs = this.moreReady ? 0 : undefined;
+      const records = await retry(() => consumer.consumeBatch(maxBatchRecords, waitMs), retryLogging('consuming'));
+      if (this.assignmentChanged) continue;
+      // Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for.
+      await retry(() => decoders.prepare(records), retryLogging('resolving writer schemas'));
+      if ((records.length > 0 || buffer.size > 0) && !collector.transactionOpen) await collector.begin();
+      this.process(records);
+      await this.openForPendingWork();
+      // Commit on the interval; on an empty batch (caught up, or kafkajs waiting for its held batches);
+      // and when backpressure paused every lane, since committing is what flushes the sinks and drains them.
+      if (records.length === 0 || flow.saturated || Date.now() - this.lastCommit >= commitIntervalMs) {
+        await this.commitOrRecover();
+        flow.observe(sinks.load(), this.assignment, this.pauses, performance.now());
+      }
+      if (records.length === 0) await this.probeSinksWhileIdle();
+    }
+    await this.openForPendingWork();
+    await this.commitOrRecover();
+  }
+
+  /** Builds the tasks of the current assignment, each restored from its changelogs before it processes anything. */
+  private async rebuildTasks(): Promise<void> {
+    const { consumer, tasks, topology, transport, applicationId, buffer, flow, log, stats } = this.options;
+    tasks.clear();
+    const assignment = this.assignment;
+    if (assignment.length === 0) return;
+    consumer.pause(assignment);
+    // Records fetched after the last commit were part of the aborted transaction: read them again.
+    await consumer.seekToCommitted(assignment);
+    const started = Date.now();
+    const created = tasks.createTasks(assignment, Date.now);
+    const keepingAlive = keepGroupMembershipAlive(consumer, log);
+    try {
+      const restoredPerTask = await restoreFromChangelogs(created, topology, transport, applicationId);
+      tasks.initAll();
+      log.info({ tasks: tasks.ids(), partitions: assignment.length }, 'tasks assigned');
+      const restored = [...restoredPerTask.values()].reduce((sum, count) => sum + count, 0);
+      stats.restoredRecords += restored;
+      if (restored > 0)
+        log.info(
+          { tasks: Object.fromEntries(restoredPerTask), restored, ms: Date.now() - started },
+          'restored state from changelog',
+        );
+    } finally {
+      await keepingAlive.stop();
+      consumer.resume(assignment);
+      buffer.reset(Date.now());
+      this.overfull = new Set();
+      this.pauses.reapply(assignment);
+      flow.reapply(assignment, this.pauses);
+      this.pauses.hold('buffer', []);
+      tasks.publishCount();
+    }
+  }
+
+  /**
+   * Takes a fetched batch: each record decoded and its event time extracted, then queued per source
+   * partition; what is ready goes through the tasks in event-time order (event-time-buffer.ts),
+   * synchronously. Returns how many records were taken through the tasks.
+   */
+  private process(fetched: ConsumedRecord[]): number {
+    const { applicationId, buffer, consumer, flow, sinks, tasks, maxBatchRecords } = this.options;
+    const timer = batchProcessingDuration.startTimer({ application: applicationId });
+    const now = Date.now();
+    const arrived: PendingRecord[] = [];
+    for (const consumed of fetched) {
+      const active = tasks.taskFor(consumed);
+      if (!active) continue; // revoked meanwhile: the new owner processes it
+      arrived.push(pendingRecord(consumed, active, this.options.decoders, this.options.maxEventTimeAheadMs));
+    }
+    const passing = buffer.add(arrived);
+    const limit = Math.max(0, maxBatchRecords - passing.length);
+    const taken = buffer.takeReady(
+      this.assignment,
+      (partition) => consumer.knownEndOffset(partition),
+      (partition) => flow.isPaused(partition.topic),
+      now,
+      limit,
+    );
+    // A full take may have left ready records behind: the next fetch must not wait for new ones.
+    this.moreReady = taken.length >= limit && buffer.size > 0;
+    const ready = [...passing, ...taken];
+    const perTopic = new Map<string, number>();
+    for (const pending of ready) {
+      perTopic.set(pending.topic, (perTopic.get(pending.topic) ?? 0) + 1);
+      this.processOne(pending);
+    }
+    for (const [topic, count] of perTopic) recordsProcessed.inc({ application: applicationId, topic }, count);
+    tasks.punctuateAll(now);
+    const handedOver = performance.now();
+    sinks.writePending();
+    flow.observe(sinks.load(), this.assignment, this.pauses, handedOver);
+    this.boundBuffer();
+    timer();
+    return ready.length;
+  }
+
+  private processOne({ consumed, active, record, undecodable }: PendingRecord): void {
+    const { collector, stats } = this.options;
+    // The position moves only with the record processed: a commit never covers a record still queued.
+    active.positions.set(consumed.topic, consumed.offset);
+    stats.processed += 1;
+    if (undecodable) {
+      collector.deadLetterUndecodable(consumed, undecodable);
+      return;
+    }
+    try {
+      collector.processingOf(consumed, () => active.task.process(consumed.topic, record as StreamRecord));
+    } catch (error) {
+      // Error policy FAIL (or a bug in the runtime): stop, and say which record did it.
+      throw new RecordFailedError(consumed, error);
+    }
+  }
+
+  /** Pauses the source partitions whose queue is over its bound, until they drained to half. */
+  private boundBuffer(): void {
+    const full = this.options.buffer.overfull(this.overfull);
+    if (full.length === 0 && this.overfull.size === 0) return;
+    this.overfull = new Set(full.map(partitionKey));
+    this.pauses.hold('buffer', full);
+    eventTimePausedPartitions.set({ application: this.options.applicationId }, full.length);
+  }
+
+  /**
+   * While nothing is written, a sink cannot notice that its service lost its data (Redis restarted
+   * empty): probe them about once a second, and on a loss commit once, which writes every open
+   * window again — dashboards are complete again within a second and a commit, with or without traffic.
+   */
+  private async probeSinksWhileIdle(): Promise<void> {
+    const { collector, sinks, tasks } = this.options;
+    if (collector.transactionOpen || Date.now() - this.lastProbe < SINK_PROBE_INTERVAL_MS || tasks.size === 0) return;
+    this.lastProbe = Date.now();
+    if (!(await sinks.probe())) return;
+    await collector.begin();
+    await this.commitOrRecover();
+  }
+
+  /** Opens a transaction for what idle punctuation emitted: records to produce, or sink writes to flush. */
+  private async openForPendingWork(): Promise<void> {
+    const { collector, sinks } = this.options;
+    if (collector.transactionOpen || (!collector.hasUnsent && sinks.load().records === 0)) return;
+    await collector.begin();
+  }
+
+  private async commitOrRecover(): Promise<void> {
+    const { tasks, collector, consumer, log, stats } = this.options;
+    try {
+      if (!collector.transactionOpen) return;
+      await tasks.commit(consumer);
+      stats.commits += 1;
+      this.lastCommit = Date.now();
+    } catch (error) {
+      // A commit the broker refuses for good (fenced by a newer instance, a record too large) would
+      // fail the same way after every rebuild: stop with the error instead of looping.
+      if (!isRetriable(error)) {
+        await tasks.abort().catch(() => undefined);
+        throw error;
+      }
+      // Rebalanced under us or a transient failure: nothing of this transaction counts; rebuild from the changelogs.
+      log.warn({ err: error }, 'commit failed; aborting and rebuilding tasks from committed state');
+      await tasks.abort().catch(() => undefined);
+      collector.forgetTransaction();
+      this.assignmentChanged = true;
+    }
+  }
+}
