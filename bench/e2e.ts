@@ -32,6 +32,7 @@ import { RedisKeys, windowStartOf } from '../sinks/redis/keys';
 import { createSinkResolver } from '../cli/sink-resolver';
 import { loadTopology } from '../cli/topology-loader';
 import { rawConsumeRate } from './raw-consume';
+import { kafkajsAdmin } from '../runtime/kafka/kafkajs/admin';
 
 const EVENTS = Number(process.env.EVENTS ?? 5_000_000);
 const TRANSPORTS = (process.env.TRANSPORTS ?? 'rdkafka,kafkajs').split(',') as ('rdkafka' | 'kafkajs')[];
@@ -60,7 +61,7 @@ async function deleteRun(admin: Admin, app: string, input?: string): Promise<voi
 }
 
 function behind(admin: Admin, app: string, topic: string): Promise<number> {
-  return uncommittedRecords(admin, app, [
+  return uncommittedRecords(kafkajsAdmin(admin), app, [
     { topic, transactional: false },
     ...['by-content', 'by-live-event'].map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
   ]);
@@ -79,7 +80,7 @@ function application(admin: Admin, transport: 'rdkafka' | 'kafkajs', app: string
     topology,
     applicationId: app,
     transport: createTransport({ ...config.kafka, transport }),
-    admin,
+    admin: kafkajsAdmin(admin),
     instanceId: `${app}-bench`,
     sinks: sinks.resolve,
     registry,

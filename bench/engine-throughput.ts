@@ -14,6 +14,7 @@ import { loadConfig } from '../runtime/config/load';
 import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
 import { createTransport } from '../runtime/kafka/create-transport';
 import { rawConsumeRate } from './raw-consume';
+import { kafkajsAdmin } from '../runtime/kafka/kafkajs/admin';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
 const config = loadConfig();
@@ -68,7 +69,7 @@ async function runTopology(
     topology: defineTopology(name, declare),
     applicationId: name,
     transport: createTransport({ ...config.kafka, transport }),
-    admin,
+    admin: kafkajsAdmin(admin),
     instanceId: 'bench',
   });
   await app.start();

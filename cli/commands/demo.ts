@@ -22,6 +22,7 @@ import { configFrom } from '../options';
 import { createSinkResolver } from '../sink-resolver';
 import { loadTopology } from '../topology-loader';
 import { formatReports } from './stack';
+import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 
 /**
  * `npm run demo`: the stack comes up, the playback-analytics topology runs on simulated traffic
@@ -64,7 +65,7 @@ export function registerDemoCommand(program: Command): void {
         topology,
         applicationId: app,
         transport: createTransport(config.kafka),
-        admin,
+        admin: kafkajsAdmin(admin),
         instanceId: run,
         sinks: sinks.resolve,
         registry: connectSchemaRegistry(config.schemaRegistry),
@@ -134,7 +135,7 @@ export function registerDemoCommand(program: Command): void {
         ...['by-content', 'by-live-event'].map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
       ];
       do await new Promise((resolve) => setTimeout(resolve, 1_000));
-      while ((await uncommittedRecords(admin, app, topics)) > 0);
+      while ((await uncommittedRecords(kafkajsAdmin(admin), app, topics)) > 0);
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       clearInterval(summary);
       application.stop();

@@ -10,6 +10,7 @@ import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { configFrom } from '../options';
 import { createSinkResolver } from '../sink-resolver';
 import { loadTopology } from '../topology-loader';
+import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -53,7 +54,7 @@ export function registerRunCommand(program: Command): void {
           topology,
           applicationId: topology.name,
           transport: createTransport(config.kafka),
-          admin,
+          admin: kafkajsAdmin(admin),
           sinks: sinks.resolve,
           registry: connectSchemaRegistry(config.schemaRegistry),
           instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),

@@ -43,7 +43,7 @@ export class DeadLetterQueue {
       topic: this.topic,
       key: message.key,
       value: message.value,
-      headers: message.headers as Record<string, string>,
+      headers: message.headers,
     });
   }
 }

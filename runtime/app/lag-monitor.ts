@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/admin';
 import type { TopicPartition } from '../kafka/transport';
 import { consumerLag } from '../metrics';
 
@@ -10,7 +10,7 @@ export class LagMonitor {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly admin: Admin,
+    private readonly admin: KafkaAdmin,
     private readonly applicationId: string,
     private readonly assignment: () => readonly TopicPartition[],
     /** The last processed offset of a partition, if its task processed any. */
@@ -35,14 +35,14 @@ export class LagMonitor {
     const assignment = this.assignment();
     const topics = [...new Set(assignment.map(({ topic }) => topic))];
     for (const topic of topics) {
-      const ends = await this.admin.fetchTopicOffsets(topic).catch(() => []);
+      const ends = await this.admin.endOffsets(topic).catch(() => []);
       for (const end of ends) {
         if (!assignment.some((p) => p.topic === topic && p.partition === end.partition)) continue;
         const position = this.position({ topic, partition: end.partition });
         if (position === undefined) continue;
         consumerLag.set(
           { application: this.applicationId, topic, partition: String(end.partition) },
-          Math.max(0, Number(end.high) - position - 1),
+          Math.max(0, end.high - position - 1),
         );
       }
     }

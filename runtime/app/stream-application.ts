@@ -1,4 +1,3 @@
-import type { Admin } from 'kafkajs';
 import { ConfigError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { createLogger } from '../../core/logging';
@@ -7,6 +6,7 @@ import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
 import { DEFAULT_EVENT_TIME_BUFFER, EventTimeBuffer, type EventTimeBufferOptions } from '../flow/event-time-buffer';
 import { DEFAULT_FLOW_CONTROL, type FlowControlOptions, type Lane } from '../flow/flow-control';
 import { FlowController } from '../flow/flow-controller';
+import type { KafkaAdmin } from '../kafka/admin';
 import type { KafkaTransport, TransactionalProducer } from '../kafka/transport';
 import type { ErrorPolicy } from '../task/stream-task';
 import type { Topology } from '../topology/topology';
@@ -22,7 +22,8 @@ export interface StreamApplicationOptions {
   topology: Topology;
   applicationId: string;
   transport: KafkaTransport;
-  admin: Admin;
+  /** Topic creation and lag measurement (kafkaAdmin() over a connected kafkajs admin client). */
+  admin: KafkaAdmin;
   /** Stable across restarts of the same instance: names its transactional producer, which fences a crashed predecessor. */
   instanceId: string;
   commitIntervalMs?: number;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { IHeaders } from 'kafkajs';
 import { ReelstreamError } from '../../core/errors';
 
 /** The headers every DLQ record carries (see docs/runtime.md): what failed, why, and where the record came from. */
@@ -26,13 +25,13 @@ export interface DeadLetterSource {
   key: Buffer | null;
   /** The original bytes, exactly as read: a DLQ record can be replayed once the cause is fixed. */
   value: Buffer | null;
-  headers?: IHeaders;
+  headers?: Record<string, string>;
 }
 
 export interface DeadLetterMessage {
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders;
+  headers: Record<string, string>;
 }
 
 /** A DLQ record for `<application>.dlq`: original key and bytes, original headers kept, error headers added. */
@@ -41,7 +40,7 @@ export function deadLetterMessage(
   error: Error,
   details: { reason?: string; schemaId?: number; node?: string; sink?: string } = {},
 ): DeadLetterMessage {
-  const headers: IHeaders = { ...(source.headers ?? {}) };
+  const headers: Record<string, string> = { ...(source.headers ?? {}) };
   headers[DLQ_HEADERS.errorClass] = error instanceof ReelstreamError ? error.name : error.constructor.name;
   headers[DLQ_HEADERS.errorMessage] = error.message.slice(0, 2_000);
   if (details.reason) headers[DLQ_HEADERS.reason] = details.reason;
@@ -74,7 +73,7 @@ const FRAMING_BYTES = 16 * 1024;
 export function fitDeadLetter(message: DeadLetterMessage, maxBytes: number): DeadLetterMessage {
   if (sizeOf(message) + FRAMING_BYTES <= maxBytes) return message;
   const original = Buffer.concat([message.key ?? Buffer.alloc(0), message.value ?? Buffer.alloc(0)]);
-  const headers: IHeaders = { ...message.headers };
+  const headers: Record<string, string> = { ...message.headers };
   headers[DLQ_HEADERS.originalOmitted] =
     `larger than the DLQ's limit of ${maxBytes} bytes: read it at its source coordinates`;
   headers[DLQ_HEADERS.originalBytes] = String(original.length);

@@ -22,6 +22,7 @@ import { connectClickhouse, type ClickhouseConnection } from '../../sinks/clickh
 import { RedisKeys } from '../../sinks/redis/keys';
 import { startProcessor, stopAllProcessors, type Processor, type Progress } from './processor';
 import { uniqueName } from './unique';
+import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 
 /**
  * The playback-analytics topology run as users run it (`reelstream run playback-analytics` as a
@@ -107,7 +108,7 @@ export class PlaybackRuns {
 
   /** Records not yet covered by the group's committed offsets: the input and both repartition topics. */
   async uncommitted({ app, topic }: PlaybackRun): Promise<number> {
-    return uncommittedRecords(await this.adminClient(), app, [
+    return uncommittedRecords(kafkajsAdmin(await this.adminClient()), app, [
       { topic, transactional: false },
       ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
     ]);

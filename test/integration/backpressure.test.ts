@@ -10,6 +10,7 @@ import { dlqTopic } from '../../runtime/naming';
 import type { Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
+import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 
 /**
  * Backpressure and priority lanes on the real broker: a sink that acknowledges slowly (the thing
@@ -96,7 +97,7 @@ it('pauses the low lane first, serves the high lane first under overload, and de
     topology,
     applicationId: app,
     transport: rdkafkaTransport(config.kafka),
-    admin,
+    admin: kafkajsAdmin(admin),
     instanceId: 'flow',
     maxBatchRecords: 500,
     sinks: () => sink,

@@ -10,6 +10,7 @@ import { freePort } from '../helpers/free-port';
 import { killRepeatedly, startProcessor, stopAllProcessors, type Processor } from '../helpers/processor';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
+import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 
 /**
  * Engine acceptance on the real broker, for both transports: a windowed count over 200,000
@@ -104,7 +105,7 @@ async function groupProgress(app: string, input: string): Promise<{ counted: num
   const offsets = await admin.fetchOffsets({ groupId: app, topics: [repartition] }).catch(() => []);
   const counted = (offsets[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
   const inputEnd = (await admin.fetchTopicOffsets(input)).reduce((sum, p) => sum + Number(p.high), 0);
-  const behind = await uncommittedRecords(admin, app, [
+  const behind = await uncommittedRecords(kafkajsAdmin(admin), app, [
     { topic: input, transactional: false },
     { topic: repartition, transactional: true },
   ]);
