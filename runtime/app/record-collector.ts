@@ -67,7 +67,8 @@ export class RecordCollector {
 
   /** Commits the open transaction with the consumed offsets; counts what it produced. */
   async commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void> {
-    await this.producer.commit(offsets, consumer);
+    await this.producer.commit(offsets, consumer.groupMetadata());
+    consumer.transactionCommitted(offsets);
     for (const [topic, count] of this.producedPerTopic)
       recordsProduced.inc({ application: this.applicationId, topic }, count);
     this.producedPerTopic.clear();

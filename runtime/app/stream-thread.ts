@@ -52,6 +52,8 @@ export class StreamThread {
   private stopping = false;
   private lastCommit = Date.now();
   private lastProbe = 0;
+  /** Revocations waiting until no transaction is open (committed or aborted). */
+  private settledWaiters: (() => void)[] = [];
 
   constructor(private readonly options: StreamThreadOptions) {
     this.pauses = new PartitionPauses(options.consumer);
@@ -76,6 +78,7 @@ export class StreamThread {
       onRevoked: () => {
         this.assignment = [];
         this.assignmentChanged = true;
+        return this.transactionSettled();
       },
     });
     consumer.subscribe([...topology.subtopologies.flatMap((sub) => sub.sourceTopics)]);
@@ -83,6 +86,17 @@ export class StreamThread {
 
   stop(): void {
     this.stopping = true;
+  }
+
+  /** Resolves once no transaction is open: a revocation waits for it. */
+  private transactionSettled(): Promise<void> {
+    if (!this.options.collector.transactionOpen) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private settle(): void {
+    if (this.options.collector.transactionOpen) return;
+    for (const resolve of this.settledWaiters.splice(0)) resolve();
   }
 
   async disconnect(): Promise<void> {
@@ -102,6 +116,9 @@ export class StreamThread {
           .catch((error: unknown) =>
             this.options.log.warn({ err: error }, 'abort failed; the next transaction fences it'),
           );
+        // A failed abort leaves nothing to commit here: the next begin fences what was left open.
+        this.options.collector.forgetTransaction();
+        this.settle();
         // A broker that is down while we restore: wait for it (a rebalance meanwhile restarts the rebuild).
         await retry(() => this.rebuildTasks(), retryLogging('restoring tasks'));
         continue;
@@ -252,7 +269,26 @@ export class StreamThread {
   }
 
   private async commitOrRecover(): Promise<void> {
+    try {
+      await this.commitUnlessRevoked();
+    } finally {
+      this.settle();
+    }
+  }
+
+  /**
+   * Commits the open transaction — unless partitions were revoked since it began: its records may
+   * belong to partitions another member now owns, so it is aborted and the tasks rebuilt.
+   */
+  private async commitUnlessRevoked(): Promise<void> {
     const { tasks, collector, consumer, log, stats } = this.options;
+    if (this.assignmentChanged) {
+      await tasks
+        .abort()
+        .catch((error: unknown) => log.warn({ err: error }, 'abort failed; the next transaction fences it'));
+      collector.forgetTransaction();
+      return;
+    }
     try {
       if (!collector.transactionOpen) return;
       await tasks.commit(consumer);

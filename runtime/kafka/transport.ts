@@ -29,9 +29,24 @@ export interface ProducedRecord {
   headers?: Record<string, string>;
 }
 
+/**
+ * What a transactional producer needs of the consumer to commit the consumed offsets inside its
+ * transaction (the consumer group, KIP-447): handed out by the consumer, opaque to the runtime, so
+ * the producer never receives the consumer itself. A transport may carry its client's own handle.
+ */
+export interface ConsumerGroupMetadata {
+  readonly groupId: string;
+}
+
 export interface RebalanceListener {
-  /** Partitions were taken away: tasks for them must be dropped before anything is committed. */
-  onRevoked(partitions: TopicPartition[]): void;
+  /**
+   * Partitions are being taken away: tasks for them must be dropped before anything is committed.
+   * A consumer that can hold the rebalance (rdkafka) gives the partitions up only once the returned
+   * promise settles, so a commit in flight finishes under the generation that owned them — after
+   * the member rejoined, a commit would carry the new generation and no broker could fence it.
+   * (kafkajs rejoins only once every batch it handed out is committed or released.)
+   */
+  onRevoked(partitions: TopicPartition[]): void | Promise<void>;
   onAssigned(partitions: TopicPartition[]): void;
 }
 
@@ -63,6 +78,13 @@ export interface GroupConsumer {
    * last delivered offset it tells whether records are waiting to be fetched. Costs no request.
    */
   knownEndOffset(partition: TopicPartition): number | undefined;
+  /** For the transactional producer's commit of the consumed offsets. */
+  groupMetadata(): ConsumerGroupMetadata;
+  /**
+   * Told once the transaction holding these offsets committed: a consumer that withholds the next
+   * batches of a partition until then (kafkajs) hands them out again.
+   */
+  transactionCommitted(offsets: TopicPartitionOffset[]): void;
   disconnect(): Promise<void>;
 }
 
@@ -75,7 +97,7 @@ export interface TransactionalProducer {
   connect(): Promise<void>;
   begin(): Promise<void>;
   send(record: ProducedRecord): void;
-  commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void>;
+  commit(offsets: TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void>;
   abort(): Promise<void>;
   disconnect(): Promise<void>;
 }

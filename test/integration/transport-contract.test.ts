@@ -12,6 +12,16 @@ import type {
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
+/** The commit as the runtime does it: the consumed offsets in the producer's transaction, then the consumer told. */
+async function commitTransaction(
+  producer: TransactionalProducer,
+  consumer: GroupConsumer,
+  offsets: TopicPartitionOffset[],
+): Promise<void> {
+  await producer.commit(offsets, consumer.groupMetadata());
+  consumer.transactionCommitted(offsets);
+}
+
 /**
  * The contract every Kafka transport must keep, run against the real broker. The runtime relies on
  * exactly these behaviours; every transport is in the list below.
@@ -84,7 +94,7 @@ async function consumeAtLeast(
     pending.push(...batch);
     if (batch.length > 0 || pending.length === 0) continue;
     await producer.begin();
-    await producer.commit(nextOffsets(pending.splice(0)), consumer);
+    await commitTransaction(producer, consumer, nextOffsets(pending.splice(0)));
   }
   return records;
 }
@@ -120,13 +130,13 @@ describe.each(transports)('transport contract: %s', (name, transport) => {
     await producer.begin();
     for (let i = 0; i < 10; i += 1)
       producer.send({ topic, key: Buffer.from(`k${i}`), value: Buffer.from(`committed-${i}`) });
-    await producer.commit([], consumer);
+    await commitTransaction(producer, consumer, []);
     await producer.begin();
     producer.send({ topic, key: Buffer.from('x'), value: Buffer.from('aborted') });
     await producer.abort();
     await producer.begin();
     producer.send({ topic, key: Buffer.from('y'), value: Buffer.from('committed-after-abort') });
-    await producer.commit([], consumer);
+    await commitTransaction(producer, consumer, []);
 
     const records = await consumeAtLeast(consumer, producer, 11);
     const values = records.map((record) => String(record.value));
@@ -142,7 +152,7 @@ describe.each(transports)('transport contract: %s', (name, transport) => {
     await producer.abort().catch(() => undefined);
     await producer.begin();
     producer.send({ topic, key: Buffer.from('k'), value: Buffer.from('after a refused abort') });
-    await producer.commit([], consumer);
+    await commitTransaction(producer, consumer, []);
     const records = await consumeAtLeast(consumer, producer, 1);
     expect(records.map((record) => String(record.value))).toEqual(['after a refused abort']);
   });
@@ -155,7 +165,7 @@ describe.each(transports)('transport contract: %s', (name, transport) => {
       await producer.begin();
       for (let i = 0; i < 5; i += 1)
         producer.send({ topic, partition: 0, key: null, value: Buffer.from(`${round}-${i}`) });
-      await producer.commit([], consumer);
+      await commitTransaction(producer, consumer, []);
     }
     const reader = transport.partitionReader();
     opened.push(reader);
@@ -184,7 +194,7 @@ describe.each(transports)('transport contract: %s', (name, transport) => {
     const tenth = first.find((record) => record.offset === 9) as ConsumedRecord;
     await producer.begin();
     producer.send({ topic: await freshTopic(1), key: null, value: Buffer.from('side effect') });
-    await producer.commit([{ topic, partition: 0, offset: tenth.offset + 1 }], consumer);
+    await commitTransaction(producer, consumer, [{ topic, partition: 0, offset: tenth.offset + 1 }]);
     // Other clients see a transaction's offsets once the broker wrote its commit markers, just after EndTxn.
     expect(await committedOffsetOnceVisible(group, topic)).toBe('10');
 
@@ -226,7 +236,9 @@ describe.each(transports)('transport contract: %s', (name, transport) => {
     let revocations = 0;
     await consumer.connect({
       onAssigned: (partitions) => (assigned ||= partitions.length > 0),
-      onRevoked: (partitions) => (revocations += partitions.length > 0 ? 1 : 0),
+      onRevoked: (partitions) => {
+        revocations += partitions.length > 0 ? 1 : 0;
+      },
     });
     consumer.subscribe([topic]);
     for (let attempt = 0; !assigned && attempt < 300; attempt += 1) await consumer.consumeBatch(10);

@@ -6,6 +6,7 @@ import { step } from './errors';
 import { groupByTopic, partitionKey, toRecord } from './records';
 import type {
   ConsumedRecord,
+  ConsumerGroupMetadata,
   GroupConsumer,
   RebalanceListener,
   TopicPartition,
@@ -173,7 +174,11 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     return records;
   }
 
-  /** Called by the transactional producer once the transaction holding the taken batches committed. */
+  groupMetadata(): ConsumerGroupMetadata {
+    return { groupId: this.groupId };
+  }
+
+  /** The transaction holding the taken batches committed: their eachBatch calls may return. */
   transactionCommitted(offsets: TopicPartitionOffset[]): void {
     for (const { topic, partition, offset } of offsets)
       this.committedHere.set(partitionKey({ topic, partition }), offset);

@@ -2,9 +2,8 @@ import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { ServiceUnavailableError } from '../../../core/errors';
 import { createLogger } from '../../../core/logging';
 import { step } from './errors';
-import { KafkajsGroupConsumer } from './group-consumer';
 import { groupByTopic } from './records';
-import type { GroupConsumer, ProducedRecord, TopicPartitionOffset, TransactionalProducer } from '../transport';
+import type { ConsumerGroupMetadata, ProducedRecord, TopicPartitionOffset, TransactionalProducer } from '../transport';
 
 const log = createLogger('kafkajs-transport');
 
@@ -100,17 +99,16 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
     this.sending.catch(() => undefined);
   }
 
-  async commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void> {
+  async commit(offsets: TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
     const transaction = this.transaction;
     if (!transaction)
       throw new ServiceUnavailableError('kafka', 'commit without an open transaction', { retriable: false });
     this.sendPending();
     await step('send records', () => this.sending);
     if (offsets.length > 0) {
-      const groupConsumer = consumer as KafkajsGroupConsumer;
       await step('send offsets to transaction', () =>
         transaction.sendOffsets({
-          consumerGroupId: groupConsumer.groupId,
+          consumerGroupId: group.groupId,
           topics: groupByTopic(offsets).map(({ topic, partitions }) => ({
             topic,
             partitions: partitions.map((partition) => ({
@@ -123,7 +121,6 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
     }
     await step('commit transaction', () => transaction.commit());
     this.transaction = undefined;
-    if (consumer instanceof KafkajsGroupConsumer) consumer.transactionCommitted(offsets);
   }
 
   async abort(): Promise<void> {

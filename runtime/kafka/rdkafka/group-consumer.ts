@@ -6,6 +6,7 @@ import { toRecord } from './records';
 import { baseSettings, callback } from './settings';
 import type {
   ConsumedRecord,
+  ConsumerGroupMetadata,
   GroupConsumer,
   RebalanceListener,
   TopicPartition,
@@ -13,6 +14,11 @@ import type {
 } from '../transport';
 
 const log = createLogger('rdkafka');
+
+/** librdkafka's sendOffsetsToTransaction takes the consumer's client handle, which carries its group metadata. */
+export interface RdkafkaGroupMetadata extends ConsumerGroupMetadata {
+  readonly client: KafkaConsumer;
+}
 
 /** node-rdkafka's own default: how long a consume call waits for messages when none are queued. */
 const DEFAULT_CONSUME_WAIT_MS = 1_000;
@@ -24,7 +30,10 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
   /** Paused partitions whose position was moved back to a held-back message, and to which offset. */
   private readonly rewound = new Map<string, number>();
 
-  constructor(config: KafkaConfig, groupId: string) {
+  constructor(
+    config: KafkaConfig,
+    private readonly groupId: string,
+  ) {
     this.consumer = new KafkaConsumer(
       {
         ...baseSettings(config),
@@ -43,8 +52,10 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
               this.consumer.assign(assignment);
               this.listener?.onAssigned(partitions);
             } else {
-              this.listener?.onRevoked(partitions);
-              this.consumer.unassign();
+              // librdkafka waits for unassign(): the application first settles what it has in flight.
+              void Promise.resolve(this.listener?.onRevoked(partitions))
+                .catch((failure: unknown) => log.warn({ err: failure }, 'revoking partitions failed'))
+                .then(() => this.unassign());
             }
           } catch (failure) {
             // A rebalance that races with disconnect finds the consumer closing ("Erroneous state"):
@@ -55,6 +66,14 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
       },
       { 'auto.offset.reset': 'earliest' },
     );
+  }
+
+  private unassign(): void {
+    try {
+      this.consumer.unassign();
+    } catch (failure) {
+      log.warn({ err: failure }, 'unassign on a closing consumer ignored');
+    }
   }
 
   connect(listener: RebalanceListener): Promise<void> {
@@ -177,6 +196,13 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
       }
     }
   }
+
+  groupMetadata(): RdkafkaGroupMetadata {
+    return { groupId: this.groupId, client: this.consumer };
+  }
+
+  /** librdkafka hands out every fetched batch at once: nothing waits for a commit. */
+  transactionCommitted(): void {}
 
   disconnect(): Promise<void> {
     return new Promise((resolve) => this.consumer.disconnect(() => resolve()));

@@ -1,11 +1,11 @@
-import { CODES, Producer, type LibrdKafkaError } from 'node-rdkafka';
+import { CODES, Producer, type KafkaConsumer, type LibrdKafkaError } from 'node-rdkafka';
 import type { KafkaConfig } from '../../config/schema';
 import { ServiceUnavailableError } from '../../../core/errors';
 import { createLogger } from '../../../core/logging';
 import { permanentCause } from './errors';
-import { RdkafkaGroupConsumer } from './group-consumer';
+import type { RdkafkaGroupMetadata } from './group-consumer';
 import { baseSettings, callback } from './settings';
-import type { GroupConsumer, ProducedRecord, TopicPartitionOffset, TransactionalProducer } from '../transport';
+import type { ConsumerGroupMetadata, ProducedRecord, TopicPartitionOffset, TransactionalProducer } from '../transport';
 
 const log = createLogger('rdkafka');
 
@@ -104,12 +104,17 @@ export class RdkafkaTransactionalProducer implements TransactionalProducer {
     }
   }
 
-  async commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void> {
+  async commit(offsets: TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
+    const client = (group as Partial<RdkafkaGroupMetadata>).client;
+    if (offsets.length > 0 && !client)
+      throw new ServiceUnavailableError('kafka', 'offsets of a consumer that is not an rdkafka consumer', {
+        retriable: false,
+      });
     if (offsets.length > 0) {
       await new Promise<void>((resolve, reject) =>
         this.producer.sendOffsetsToTransaction(
           offsets,
-          (consumer as RdkafkaGroupConsumer).consumer,
+          client as KafkaConsumer,
           30_000,
           callback(() => resolve(), reject, 'sendOffsetsToTransaction'),
         ),
