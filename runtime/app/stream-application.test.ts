@@ -1,0 +1,195 @@
+import { ServiceUnavailableError } from '../../core/errors';
+import { defineTopology, tumbling } from '../dsl';
+import { changelogTopic, repartitionTopic } from '../naming';
+import { FakeKafka } from '../testing/fake-kafka';
+import { StreamApplication } from './stream-application';
+
+// The commit protocol and the task manager against an in-memory Kafka (runtime/testing/fake-kafka.ts):
+// what a commit holds, what a failed or revoked one leaves behind. test/integration/engine.test.ts
+// runs the same topology on the real broker with both transports.
+
+const APP = 'protocol';
+const PARTITIONS = 3;
+const RECORDS = 3_000;
+const CONTENTS = 20;
+const MINUTE = 60_000;
+
+const topology = defineTopology(APP, (b) => {
+  b.stream<string, { contentId: string; at: number }>('input', { timestamp: (event) => event.at })
+    .groupBy((event) => event.contentId, { name: 'by-content' })
+    .windowedBy(tumbling('1m').grace('1d'))
+    .count({ store: 'counts', emit: { updates: 0, final: false } })
+    .to('output');
+});
+
+interface Run {
+  kafka: FakeKafka;
+  expected: Map<string, number>;
+}
+
+function prepare(): Run {
+  const kafka = new FakeKafka();
+  kafka.createTopic('input', PARTITIONS);
+  kafka.createTopic('output', PARTITIONS);
+  const expected = new Map<string, number>();
+  const start = Date.now() - 10 * MINUTE;
+  const records = [];
+  for (let index = 0; index < RECORDS; index += 1) {
+    const contentId = `content-${(index * 7) % CONTENTS}`;
+    const at = start + Math.floor((index / RECORDS) * 5 * MINUTE);
+    const window = `${contentId}@${at - (at % MINUTE)}`;
+    expected.set(window, (expected.get(window) ?? 0) + 1);
+    records.push({
+      topic: 'input',
+      partition: index % PARTITIONS,
+      key: Buffer.from(JSON.stringify(`session-${index}`)),
+      value: Buffer.from(JSON.stringify({ contentId, at })),
+      timestamp: at,
+    });
+  }
+  kafka.append(records);
+  return { kafka, expected };
+}
+
+function application(kafka: FakeKafka, instanceId = 'a') {
+  return new StreamApplication({
+    topology,
+    applicationId: APP,
+    transport: kafka.transport(),
+    admin: kafka.admin(),
+    instanceId,
+    commitIntervalMs: 0,
+    maxBatchRecords: 100,
+    lagIntervalMs: 60_000,
+    alignment: { maxWaitMs: 0 },
+  });
+}
+
+/** Whether the group committed every input and repartition record. */
+function caughtUp(kafka: FakeKafka): boolean {
+  for (const topic of ['input', repartitionTopic(APP, 'by-content')])
+    for (const [partition, log] of kafka.partitionsOf(topic).entries())
+      if ((kafka.committedOffset(APP, { topic, partition }) ?? 0) < log.length) return false;
+  return true;
+}
+
+/** Runs an instance until the group caught up, then stops it (final commit included). */
+async function runToEnd(kafka: FakeKafka, instanceId = 'a'): Promise<void> {
+  const app = application(kafka, instanceId);
+  await app.start();
+  const running = app.run();
+  const failed = running.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  for (let waited = 0; !caughtUp(kafka); waited += 10) {
+    if (waited > 20_000) throw new Error('did not catch up');
+    const error = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 10, 'waiting'))]);
+    if (error !== 'waiting' && error !== undefined) throw error;
+  }
+  app.stop();
+  await running;
+  await app.close();
+}
+
+/** The last update per window in the output topic: what a dashboard overwriting keys shows. */
+function counts(kafka: FakeKafka): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const log of kafka.partitionsOf('output'))
+    for (const record of log) {
+      const key = JSON.parse(String(record.key)) as { key: string; start: number };
+      last.set(`${key.key}@${key.start}`, (JSON.parse(String(record.value)) as { aggregate: number }).aggregate);
+    }
+  return last;
+}
+
+const sorted = (map: Map<string, number>) => [...map].sort(([a], [b]) => a.localeCompare(b));
+
+describe('the commit protocol (in-memory Kafka)', () => {
+  it('commits output, repartition, changelog and offsets together: counts exact, offsets at the end', async () => {
+    const { kafka, expected } = prepare();
+    await runToEnd(kafka);
+    expect(sorted(counts(kafka))).toEqual(sorted(expected));
+    const changelog = kafka.partitionsOf(changelogTopic(APP, 'counts')).flat();
+    expect(changelog.length).toBeGreaterThan(0);
+    // Every commit carries offsets; each offset is one past a processed record, never beyond the log.
+    for (const commit of kafka.commits)
+      for (const { topic, partition, offset } of commit.offsets)
+        expect(offset).toBeLessThanOrEqual((kafka.partitionsOf(topic)[partition] ?? []).length);
+  });
+
+  it('a commit refused for good stops the run; a new instance continues exactly from the last commit', async () => {
+    const { kafka, expected } = prepare();
+    let commitsSeen = 0;
+    kafka.beforeCommit = async () => {
+      commitsSeen += 1;
+      if (commitsSeen === 4) throw new ServiceUnavailableError('kafka', 'fenced (test)', { retriable: false });
+    };
+    const first = application(kafka);
+    await first.start();
+    await expect(first.run()).rejects.toThrow('fenced (test)');
+    await first.close();
+    // The failure landed mid-run: part of the input is committed, not all of it.
+    const committed = [0, 1, 2].reduce(
+      (sum, partition) => sum + (kafka.committedOffset(APP, { topic: 'input', partition }) ?? 0),
+      0,
+    );
+    expect(committed).toBeGreaterThan(0);
+    expect(caughtUp(kafka)).toBe(false);
+    kafka.beforeCommit = undefined;
+    await runToEnd(kafka, 'b');
+    expect(sorted(counts(kafka))).toEqual(sorted(expected));
+  });
+
+  it('a commit that fails retriably is aborted and the tasks are rebuilt from the changelog: exact', async () => {
+    const { kafka, expected } = prepare();
+    let failures = 0;
+    kafka.beforeCommit = async () => {
+      if (kafka.commits.length === 3 && failures < 2) {
+        failures += 1;
+        throw new ServiceUnavailableError('kafka', 'broker away (test)');
+      }
+    };
+    await runToEnd(kafka);
+    expect(failures).toBe(2);
+    expect(sorted(counts(kafka))).toEqual(sorted(expected));
+  });
+
+  it('a revocation waits for the commit in flight; the tasks are rebuilt after it, exact', async () => {
+    const { kafka, expected } = prepare();
+    let release: (() => void) | undefined;
+    let blocked: (() => void) | undefined;
+    const commitBlocked = new Promise<void>((resolve) => (blocked = resolve));
+    kafka.beforeCommit = async () => {
+      if (kafka.commits.length !== 2 || release) return;
+      blocked?.();
+      await new Promise<void>((resolve) => (release = resolve));
+    };
+    const app = application(kafka);
+    await app.start();
+    const running = app.run();
+    await commitBlocked;
+    const consumer = kafka.consumers[0];
+    if (!consumer) throw new Error('no consumer');
+    const everything = consumer.subscriptions.flatMap((topic) =>
+      kafka.partitionsOf(topic).map((_, partition) => ({ topic, partition })),
+    );
+    let revoked = false;
+    const rebalance = consumer.rebalance(everything).then(() => (revoked = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The commit is still in flight: the partitions are not given up yet.
+    expect(revoked).toBe(false);
+    expect(kafka.commits).toHaveLength(2);
+    release?.();
+    await rebalance;
+    expect(kafka.commits).toHaveLength(3);
+    for (let waited = 0; !caughtUp(kafka); waited += 10) {
+      if (waited > 20_000) throw new Error('did not catch up');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    app.stop();
+    await running;
+    await app.close();
+    expect(sorted(counts(kafka))).toEqual(sorted(expected));
+  });
+});
