@@ -1,11 +1,13 @@
+import { TopicPartitionMap } from '../kafka/topic-partition-map';
 import type { KafkaTransport } from '../kafka/transport';
+import type { TaskId } from '../task/task-id';
 import { restoredRecords } from '../metrics';
 import type { Topology } from '../topology/topology';
 import { decodeJson } from './record-codec';
 import type { ActiveTask } from './task-manager';
 
 interface RestoreTarget {
-  task: string;
+  task: TaskId;
   store: string;
   restore: (key: unknown, value: unknown) => void;
 }
@@ -20,36 +22,33 @@ export async function restoreFromChangelogs(
   topology: Topology,
   transport: KafkaTransport,
   applicationId: string,
-): Promise<Map<string, number>> {
-  const targets = new Map<string, RestoreTarget>();
+): Promise<Map<TaskId, number>> {
+  const targets = new TopicPartitionMap<RestoreTarget>();
   for (const { id, task, partition } of tasks) {
     for (const built of task.stores.values()) {
       const changelog = topology.stores.get(built.spec.name)?.changelogTopic;
       const changelogging = built.changelogging;
       if (!changelog || !changelogging) continue;
-      targets.set(`${changelog}:${partition}`, {
-        task: id,
-        store: built.spec.name,
-        restore: (key, value) => changelogging.restore(key, value),
-      });
+      targets.set(
+        { topic: changelog, partition },
+        {
+          task: id,
+          store: built.spec.name,
+          restore: (key, value) => changelogging.restore(key, value),
+        },
+      );
     }
   }
-  const restoredPerTask = new Map<string, number>();
+  const restoredPerTask = new Map<TaskId, number>();
   const reader = transport.partitionReader();
   try {
-    await reader.readToEnd(
-      [...targets.keys()].map((key) => {
-        const separator = key.lastIndexOf(':');
-        return { topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)) };
-      }),
-      (record) => {
-        const target = targets.get(`${record.topic}:${record.partition}`);
-        if (!target) return;
-        target.restore(decodeJson(record.key), record.value === null ? null : decodeJson(record.value));
-        restoredRecords.inc({ application: applicationId, store: target.store });
-        restoredPerTask.set(target.task, (restoredPerTask.get(target.task) ?? 0) + 1);
-      },
-    );
+    await reader.readToEnd([...targets.keys()], (record) => {
+      const target = targets.get(record);
+      if (!target) return;
+      target.restore(decodeJson(record.key), record.value === null ? null : decodeJson(record.value));
+      restoredRecords.inc({ application: applicationId, store: target.store });
+      restoredPerTask.set(target.task, (restoredPerTask.get(target.task) ?? 0) + 1);
+    });
   } finally {
     await reader.disconnect();
   }

@@ -2,9 +2,10 @@ import type { StreamRecord } from '../../processors/api/record';
 import { RecordFailedError, isRetriable } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { retry, type RetryOptions } from '../../core/retry';
-import { EventTimeBuffer, partitionKey } from '../flow/event-time-buffer';
+import type { EventTimeBuffer } from '../flow/event-time-buffer';
 import type { FlowController } from '../flow/flow-controller';
 import { PartitionPauses } from '../flow/partition-pauses';
+import { TopicPartitionSet } from '../kafka/topic-partition-map';
 import type { ConsumedRecord, GroupConsumer, KafkaTransport, TopicPartition } from '../kafka/transport';
 import { batchProcessingDuration, eventTimePausedPartitions, recordsProcessed } from '../metrics';
 import type { Topology } from '../topology/topology';
@@ -47,7 +48,7 @@ export class StreamThread {
   private readonly pauses: PartitionPauses;
   private assignment: TopicPartition[] = [];
   private assignmentChanged = false;
-  private overfull = new Set<string>();
+  private overfull = new TopicPartitionSet();
   private moreReady = false;
   private stopping = false;
   private lastCommit = Date.now();
@@ -164,14 +165,18 @@ export class StreamThread {
       stats.restoredRecords += restored;
       if (restored > 0)
         log.info(
-          { tasks: Object.fromEntries(restoredPerTask), restored, ms: Date.now() - started },
+          {
+            tasks: Object.fromEntries([...restoredPerTask].map(([id, count]) => [String(id), count])),
+            restored,
+            ms: Date.now() - started,
+          },
           'restored state from changelog',
         );
     } finally {
       await keepingAlive.stop();
       consumer.resume(assignment);
       buffer.reset(Date.now());
-      this.overfull = new Set();
+      this.overfull = new TopicPartitionSet();
       this.pauses.reapply(assignment);
       flow.reapply(assignment, this.pauses);
       this.pauses.hold('buffer', []);
@@ -242,7 +247,7 @@ export class StreamThread {
   private boundBuffer(): void {
     const full = this.options.buffer.overfull(this.overfull);
     if (full.length === 0 && this.overfull.size === 0) return;
-    this.overfull = new Set(full.map(partitionKey));
+    this.overfull = new TopicPartitionSet(full);
     this.pauses.hold('buffer', full);
     eventTimePausedPartitions.set({ application: this.options.applicationId }, full.length);
   }

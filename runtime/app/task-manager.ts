@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logging';
 import type { GroupConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/transport';
 import { activeTasks, commitDuration, droppedRecords } from '../metrics';
 import { StreamTask, type ErrorPolicy } from '../task/stream-task';
+import { TaskId } from '../task/task-id';
 import type { Topology } from '../topology/topology';
 import { keepGroupMembershipAlive } from './membership-keep-alive';
 import type { RecordCollector } from './record-collector';
@@ -10,7 +11,7 @@ import type { SinkSet } from './sink-set';
 
 /** A task of this instance and how far it got. */
 export interface ActiveTask {
-  id: string;
+  id: TaskId;
   task: StreamTask;
   partition: number;
   /** Last processed offset per source topic of this task. */
@@ -36,7 +37,7 @@ export interface TaskManagerOptions {
  * transaction, which then commits with the output, repartition and DLQ records it already holds.
  */
 export class TaskManager {
-  private readonly tasks = new Map<string, ActiveTask>();
+  private readonly tasks = new Map<TaskId, ActiveTask>();
   private readonly subtopologyOfTopic = new Map<string, number>();
 
   constructor(private readonly options: TaskManagerOptions) {
@@ -48,8 +49,9 @@ export class TaskManager {
     return this.tasks.size;
   }
 
+  /** The task ids, as logs print them. */
   ids(): string[] {
-    return [...this.tasks.keys()];
+    return [...this.tasks.keys()].map(String);
   }
 
   all(): IterableIterator<ActiveTask> {
@@ -59,7 +61,7 @@ export class TaskManager {
   /** The task that processes this source partition, if it is assigned here. */
   taskFor({ topic, partition }: TopicPartition): ActiveTask | undefined {
     const subtopology = this.subtopologyOfTopic.get(topic);
-    return subtopology === undefined ? undefined : this.tasks.get(`${subtopology}_${partition}`);
+    return subtopology === undefined ? undefined : this.tasks.get(TaskId.of(subtopology, partition));
   }
 
   /** The last processed offset of a source partition, if its task processed any. */
@@ -80,11 +82,11 @@ export class TaskManager {
     for (const { topic, partition } of assignment) {
       const subtopology = this.subtopologyOfTopic.get(topic);
       if (subtopology === undefined) continue;
-      const id = `${subtopology}_${partition}`;
+      const id = TaskId.of(subtopology, partition);
       if (this.tasks.has(id)) continue;
       const task = new StreamTask(topology, {
         applicationId,
-        taskId: id,
+        taskId: String(id),
         subtopologies: [subtopology],
         outputs: collector.outputs(sinks),
         errorPolicy,
@@ -138,10 +140,8 @@ export class TaskManager {
     }
     const offsets: TopicPartitionOffset[] = [];
     for (const active of this.tasks.values()) {
-      for (const [key, count] of active.task.metrics.dropped) {
-        const [node, reason] = key.split(': ', 2);
-        droppedRecords.inc({ application: applicationId, node, reason }, count);
-      }
+      for (const [node, reasons] of active.task.metrics.dropped)
+        for (const [reason, count] of reasons) droppedRecords.inc({ application: applicationId, node, reason }, count);
       active.task.metrics.dropped.clear();
       for (const entry of active.task.flushState()) {
         const changelog = topology.stores.get(entry.store)?.changelogTopic as string;

@@ -39,7 +39,7 @@ describe('tables', () => {
       { key: 'c1', value: { title: 'v2', version: 2 } },
     ]);
     expect(driver.store('catalog-store').get('c1')).toEqual({ title: 'v3', version: 3 });
-    expect([...driver.metrics.dropped.values()]).toEqual([1]);
+    expect([...driver.metrics.dropped.values()].flatMap((reasons) => [...reasons.values()])).toEqual([1]);
     expect(driver.readOutput('changes')).toHaveLength(1);
   });
 });
@@ -212,6 +212,8 @@ describe('non-windowed aggregation', () => {
     const driver = new TopologyTestDriver(topology);
     driver.pipeInput('in', { key: null, value: 1 });
     expect(driver.readOutput('out')).toEqual([]);
-    expect([...driver.metrics.dropped.keys()]).toEqual(['aggregate-0001: null key cannot be aggregated']);
+    expect(driver.metrics.dropped).toEqual(
+      new Map([['aggregate-0001', new Map([['null key cannot be aggregated', 1]])]]),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { TopicPartitionSet } from '../kafka/topic-partition-map';
 import type { TopicPartition } from '../kafka/transport';
 import { EventTimeBuffer, type BufferedRecord } from './event-time-buffer';
 
@@ -62,7 +63,7 @@ describe('EventTimeBuffer', () => {
     expect(names(passing)).toEqual(['0@0']);
     expect(buffer.takeReady(assignment, () => undefined, notExempt, 100)).toEqual([]); // partition 1 not fetched yet
     buffer.add([rec(0, 1, 11), rec(0, 2, 12), rec(0, 3, 13), rec(0, 4, 14)]);
-    expect(buffer.overfull(new Set())).toEqual([{ topic: 'plays', partition: 0 }]);
+    expect(buffer.overfull(new TopicPartitionSet())).toEqual([{ topic: 'plays', partition: 0 }]);
     expect(buffer.size).toBe(5);
   });
 });

@@ -1,3 +1,4 @@
+import { TopicPartitionMap, type TopicPartitionSet } from '../kafka/topic-partition-map';
 import type { TopicPartition } from '../kafka/transport';
 
 /**
@@ -44,10 +45,8 @@ interface PartitionQueue<T> {
   waitingSince: number | undefined;
 }
 
-const keyOf = ({ topic, partition }: TopicPartition) => `${topic}\u0000${partition}`;
-
 export class EventTimeBuffer<T extends BufferedRecord> {
-  private readonly queues = new Map<string, PartitionQueue<T>>();
+  private readonly queues = new TopicPartitionMap<PartitionQueue<T>>();
   private assignedAt = 0;
 
   constructor(
@@ -72,8 +71,7 @@ export class EventTimeBuffer<T extends BufferedRecord> {
   }
 
   private queueOf(partition: TopicPartition): PartitionQueue<T> {
-    const key = keyOf(partition);
-    let queue = this.queues.get(key);
+    let queue = this.queues.get(partition);
     if (!queue) {
       queue = {
         partition: { topic: partition.topic, partition: partition.partition },
@@ -82,7 +80,7 @@ export class EventTimeBuffer<T extends BufferedRecord> {
         lastOffset: -1,
         waitingSince: undefined,
       };
-      this.queues.set(key, queue);
+      this.queues.set(partition, queue);
     }
     return queue;
   }
@@ -146,11 +144,11 @@ export class EventTimeBuffer<T extends BufferedRecord> {
   }
 
   /** Partitions whose queue is over the bound: pause their fetching (memory), until they drain to half. */
-  overfull(previously: ReadonlySet<string>): TopicPartition[] {
+  overfull(previously: TopicPartitionSet): TopicPartition[] {
     const full: TopicPartition[] = [];
-    for (const [key, queue] of this.queues) {
+    for (const [partition, queue] of this.queues) {
       const queued = queue.items.length - queue.head;
-      const bound = previously.has(key)
+      const bound = previously.has(partition)
         ? this.options.maxBufferedPerPartition / 2
         : this.options.maxBufferedPerPartition;
       if (queued > bound) full.push(queue.partition);
@@ -171,5 +169,3 @@ export class EventTimeBuffer<T extends BufferedRecord> {
     this.assignedAt = now;
   }
 }
-
-export { keyOf as partitionKey };

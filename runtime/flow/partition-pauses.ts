@@ -1,6 +1,5 @@
+import { TopicPartitionSet } from '../kafka/topic-partition-map';
 import type { GroupConsumer, TopicPartition } from '../kafka/transport';
-
-const keyOf = ({ topic, partition }: TopicPartition) => `${topic}\u0000${partition}`;
 
 /**
  * The one owner of the consumer's pause state. Several reasons hold partitions paused at once
@@ -8,14 +7,14 @@ const keyOf = ({ topic, partition }: TopicPartition) => `${topic}\u0000${partiti
  * only when none does, so one reason never resumes what another still holds.
  */
 export class PartitionPauses {
-  private readonly held = new Map<string, Map<string, TopicPartition>>();
-  private applied = new Map<string, TopicPartition>();
+  private readonly held = new Map<string, TopicPartitionSet>();
+  private applied = new TopicPartitionSet();
 
   constructor(private readonly consumer: GroupConsumer) {}
 
   /** Replaces what `reason` holds paused with `partitions`, and applies the difference. */
   hold(reason: string, partitions: readonly TopicPartition[]): void {
-    this.held.set(reason, new Map(partitions.map((partition) => [keyOf(partition), partition])));
+    this.held.set(reason, new TopicPartitionSet(partitions));
     this.apply();
   }
 
@@ -24,23 +23,23 @@ export class PartitionPauses {
   }
 
   isPaused(partition: TopicPartition): boolean {
-    return this.applied.has(keyOf(partition));
+    return this.applied.has(partition);
   }
 
   /** After a rebuild paused and resumed the whole assignment: forget lost partitions, pause the held ones again. */
   reapply(assignment: readonly TopicPartition[]): void {
-    const assigned = new Set(assignment.map(keyOf));
+    const assigned = new TopicPartitionSet(assignment);
     for (const partitions of this.held.values())
-      for (const key of [...partitions.keys()]) if (!assigned.has(key)) partitions.delete(key);
-    this.applied = new Map();
+      for (const partition of [...partitions]) if (!assigned.has(partition)) partitions.delete(partition);
+    this.applied = new TopicPartitionSet();
     this.apply();
   }
 
   private apply(): void {
-    const wanted = new Map<string, TopicPartition>();
-    for (const partitions of this.held.values()) for (const [key, partition] of partitions) wanted.set(key, partition);
-    const toPause = [...wanted].filter(([key]) => !this.applied.has(key)).map(([, partition]) => partition);
-    const toResume = [...this.applied].filter(([key]) => !wanted.has(key)).map(([, partition]) => partition);
+    const wanted = new TopicPartitionSet();
+    for (const partitions of this.held.values()) for (const partition of partitions) wanted.add(partition);
+    const toPause = [...wanted].filter((partition) => !this.applied.has(partition));
+    const toResume = [...this.applied].filter((partition) => !wanted.has(partition));
     if (toPause.length > 0) this.consumer.pause(toPause);
     if (toResume.length > 0) this.consumer.resume(toResume);
     this.applied = wanted;

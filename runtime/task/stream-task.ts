@@ -157,8 +157,9 @@ export class StreamTask {
         task.options.outputs.deadLetter({ kind: 'late', node: node.spec.name, reason, record });
       },
       dropped(_record: StreamRecord, reason: string) {
-        const key = `${node.spec.name}: ${reason}`;
-        task.metrics.dropped.set(key, (task.metrics.dropped.get(key) ?? 0) + 1);
+        let reasons = task.metrics.dropped.get(node.spec.name);
+        if (!reasons) task.metrics.dropped.set(node.spec.name, (reasons = new Map()));
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       },
       deadLetter(record: StreamRecord, error: Error) {
         task.metrics.deadLettered += 1;

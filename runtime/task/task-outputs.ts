@@ -25,7 +25,7 @@ export interface TaskMetrics {
   recordsIn: number;
   late: number;
   deadLettered: number;
-  /** Dropped on purpose, by node and reason (stale table update, null key, no matching branch). */
-  dropped: Map<string, number>;
+  /** Dropped on purpose, by node, then reason (stale table update, null key, no matching branch). */
+  dropped: Map<string, Map<string, number>>;
   punctuationErrors: number;
 }

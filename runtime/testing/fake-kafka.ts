@@ -1,4 +1,5 @@
 import type { KafkaAdmin, NewTopic } from '../kafka/admin';
+import { TopicPartitionMap, TopicPartitionSet } from '../kafka/topic-partition-map';
 import type {
   ConsumedRecord,
   ConsumerGroupMetadata,
@@ -20,7 +21,7 @@ import type {
  */
 export class FakeKafka {
   readonly topics = new Map<string, ConsumedRecord[][]>();
-  readonly committed = new Map<string, Map<string, number>>();
+  readonly committed = new Map<string, TopicPartitionMap<number>>();
   /** Every commit that reached the "broker", in order. */
   readonly commits: { transactionalId: string; offsets: TopicPartitionOffset[]; records: number }[] = [];
   /** Set by a test: runs before each commit; a rejection fails it (nothing of the transaction lands). */
@@ -60,7 +61,7 @@ export class FakeKafka {
   }
 
   committedOffset(groupId: string, { topic, partition }: TopicPartition): number | undefined {
-    return this.committed.get(groupId)?.get(`${topic}:${partition}`);
+    return this.committed.get(groupId)?.get({ topic, partition });
   }
 
   transport(): KafkaTransport {
@@ -109,8 +110,8 @@ export class FakeGroupConsumer implements GroupConsumer {
   private listener: RebalanceListener | undefined;
   private subscribed: string[] = [];
   private assignment: TopicPartition[] = [];
-  private readonly positions = new Map<string, number>();
-  private readonly paused = new Set<string>();
+  private readonly positions = new TopicPartitionMap<number>();
+  private readonly paused = new TopicPartitionSet();
   private pendingAssignment: TopicPartition[] | undefined;
   disconnected = false;
 
@@ -156,28 +157,26 @@ export class FakeGroupConsumer implements GroupConsumer {
     }
     const batch: ConsumedRecord[] = [];
     for (const tp of this.assignment) {
-      const key = `${tp.topic}:${tp.partition}`;
-      if (this.paused.has(key)) continue;
+      if (this.paused.has(tp)) continue;
       const log = this.kafka.partitionsOf(tp.topic)[tp.partition] as ConsumedRecord[];
-      let position = this.positions.get(key) ?? 0;
+      let position = this.positions.get(tp) ?? 0;
       while (position < log.length && batch.length < maxRecords) batch.push(log[position++] as ConsumedRecord);
-      this.positions.set(key, position);
+      this.positions.set(tp, position);
     }
     if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, Math.min(maxWaitMs, 10)));
     return batch;
   }
 
   pause(partitions: TopicPartition[]): void {
-    for (const { topic, partition } of partitions) this.paused.add(`${topic}:${partition}`);
+    for (const partition of partitions) this.paused.add(partition);
   }
 
   resume(partitions: TopicPartition[]): void {
-    for (const { topic, partition } of partitions) this.paused.delete(`${topic}:${partition}`);
+    for (const partition of partitions) this.paused.delete(partition);
   }
 
   async seekToCommitted(partitions: TopicPartition[]): Promise<void> {
-    for (const tp of partitions)
-      this.positions.set(`${tp.topic}:${tp.partition}`, this.kafka.committedOffset(this.groupId, tp) ?? 0);
+    for (const tp of partitions) this.positions.set(tp, this.kafka.committedOffset(this.groupId, tp) ?? 0);
   }
 
   async keepAlive(): Promise<void> {}
@@ -229,8 +228,8 @@ class FakeTransactionalProducer implements TransactionalProducer {
     this.open = undefined;
     this.kafka.append(records);
     let groupOffsets = this.kafka.committed.get(group.groupId);
-    if (!groupOffsets) this.kafka.committed.set(group.groupId, (groupOffsets = new Map()));
-    for (const { topic, partition, offset } of offsets) groupOffsets.set(`${topic}:${partition}`, offset);
+    if (!groupOffsets) this.kafka.committed.set(group.groupId, (groupOffsets = new TopicPartitionMap()));
+    for (const { topic, partition, offset } of offsets) groupOffsets.set({ topic, partition }, offset);
     this.kafka.commits.push({ transactionalId: this.transactionalId, offsets, records: records.length });
   }
 

@@ -3,7 +3,8 @@ import { ServiceUnavailableError } from '../../../core/errors';
 import { createLogger } from '../../../core/logging';
 import { copartitionedAssigner } from './assigner';
 import { step } from './errors';
-import { groupByTopic, partitionKey, toRecord } from './records';
+import { groupByTopic, toRecord } from './records';
+import { TopicPartitionMap, TopicPartitionSet } from '../topic-partition-map';
 import type {
   ConsumedRecord,
   ConsumerGroupMetadata,
@@ -36,7 +37,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly admin: Admin;
   private readonly queued: Delivery[] = [];
   private readonly taken: Delivery[] = [];
-  private readonly paused = new Set<string>();
+  private readonly paused = new TopicPartitionSet();
   private assignment: TopicPartition[] = [];
   /**
    * Offsets this member committed in its transactions. A transaction's offsets become visible to
@@ -44,10 +45,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
    * kafkajs cannot ask for stable offsets (OffsetFetch v7 require_stable): without this, a rewind
    * right after a commit could read the offsets before it and process that transaction's records twice.
    */
-  private readonly committedHere = new Map<string, number>();
+  private readonly committedHere = new TopicPartitionMap<number>();
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
-  private readonly highWatermarks = new Map<string, number>();
+  private readonly highWatermarks = new TopicPartitionMap<number>();
 
   constructor(
     kafka: Kafka,
@@ -74,8 +75,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         numbers.map((partition) => ({ topic, partition })),
       );
       listener.onRevoked(this.assignment);
-      const kept = new Set(partitions.map(partitionKey));
-      for (const key of this.committedHere.keys()) if (!kept.has(key)) this.committedHere.delete(key);
+      const kept = new TopicPartitionSet(partitions);
+      for (const partition of [...this.committedHere.keys()])
+        if (!kept.has(partition)) this.committedHere.delete(partition);
       this.assignment = partitions;
       listener.onAssigned(partitions);
     });
@@ -106,7 +108,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   private async hold({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
-    this.highWatermarks.set(partitionKey(batch), Number(batch.highWatermark));
+    this.highWatermarks.set(batch, Number(batch.highWatermark));
     if (batch.isEmpty() || isStale()) return;
     let release!: (committed: boolean) => void;
     const outcome = new Promise<boolean>((resolve) => (release = resolve));
@@ -149,7 +151,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         cause: this.failure,
         retriable: false,
       });
-    if (!this.queued.some((delivery) => !this.paused.has(partitionKey(delivery)))) {
+    if (!this.queued.some((delivery) => !this.paused.has(delivery))) {
       // While batches are held, kafkajs fetches nothing new: come back soon so the runtime commits.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(maxWaitMs, this.taken.length > 0 ? 20 : 500));
@@ -163,7 +165,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     const records: ConsumedRecord[] = [];
     for (let index = 0; index < this.queued.length && records.length < maxRecords;) {
       const delivery = this.queued[index] as Delivery;
-      if (this.paused.has(partitionKey(delivery))) {
+      if (this.paused.has(delivery)) {
         index += 1;
         continue;
       }
@@ -180,17 +182,16 @@ export class KafkajsGroupConsumer implements GroupConsumer {
 
   /** The transaction holding the taken batches committed: their eachBatch calls may return. */
   transactionCommitted(offsets: TopicPartitionOffset[]): void {
-    for (const { topic, partition, offset } of offsets)
-      this.committedHere.set(partitionKey({ topic, partition }), offset);
+    for (const { topic, partition, offset } of offsets) this.committedHere.set({ topic, partition }, offset);
     for (const delivery of this.taken.splice(0)) delivery.release(true);
   }
 
   private releaseUncommitted(partitions: TopicPartition[]): void {
-    const keys = new Set(partitions.map(partitionKey));
+    const keys = new TopicPartitionSet(partitions);
     for (const list of [this.queued, this.taken]) {
       for (let index = list.length - 1; index >= 0; index -= 1) {
         const delivery = list[index] as Delivery;
-        if (!keys.has(partitionKey(delivery))) continue;
+        if (!keys.has(delivery)) continue;
         list.splice(index, 1);
         delivery.release(false);
       }
@@ -198,12 +199,12 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   pause(partitions: TopicPartition[]): void {
-    for (const partition of partitions) this.paused.add(partitionKey(partition));
+    for (const partition of partitions) this.paused.add(partition);
     // A queued batch of a paused partition would block kafkajs's fetch loop: give it back unresolved.
-    const keys = new Set(partitions.map(partitionKey));
+    const keys = new TopicPartitionSet(partitions);
     for (let index = this.queued.length - 1; index >= 0; index -= 1) {
       const delivery = this.queued[index] as Delivery;
-      if (!keys.has(partitionKey(delivery))) continue;
+      if (!keys.has(delivery)) continue;
       this.queued.splice(index, 1);
       delivery.release(false);
     }
@@ -211,7 +212,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   resume(partitions: TopicPartition[]): void {
-    for (const partition of partitions) this.paused.delete(partitionKey(partition));
+    for (const partition of partitions) this.paused.delete(partition);
     this.whileRunning('resume', () => this.consumer.resume(groupByTopic(partitions)));
   }
 
@@ -240,7 +241,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         committed.find((entry) => entry.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ??
           -1,
       );
-      offset = Math.max(offset, this.committedHere.get(partitionKey({ topic, partition })) ?? -1);
+      offset = Math.max(offset, this.committedHere.get({ topic, partition }) ?? -1);
       if (offset < 0) {
         const ends = await step('fetch topic offsets', () => this.admin.fetchTopicOffsets(topic));
         offset = Number(ends.find((end) => end.partition === partition)?.low ?? 0);
@@ -256,7 +257,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   knownEndOffset(partition: TopicPartition): number | undefined {
-    return this.highWatermarks.get(partitionKey(partition));
+    return this.highWatermarks.get(partition);
   }
 
   /** kafkajs has no poll interval: its fetch loop keeps heartbeating while every partition is paused. */

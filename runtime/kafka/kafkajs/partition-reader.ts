@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { ServiceUnavailableError } from '../../../core/errors';
 import { step } from './errors';
-import { partitionKey, toRecord } from './records';
+import { toRecord } from './records';
+import { TopicPartitionMap, TopicPartitionSet } from '../topic-partition-map';
 import type { ConsumedRecord, PartitionReader, TopicPartition } from '../transport';
 
 /**
@@ -25,34 +26,33 @@ export class KafkajsPartitionReader implements PartitionReader {
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     try {
-      const remaining = new Map<string, number>();
+      const remaining = new TopicPartitionMap<number>();
       for (const topic of new Set(partitions.map((p) => p.topic))) {
         const ends = await step('fetch topic offsets', () => admin.fetchTopicOffsets(topic));
         for (const end of ends) {
           const wanted = partitions.some((p) => p.topic === topic && p.partition === end.partition);
           if (wanted && Number(end.high) > Number(end.low))
-            remaining.set(partitionKey({ topic, partition: end.partition }), Number(end.high));
+            remaining.set({ topic, partition: end.partition }, Number(end.high));
         }
       }
       if (remaining.size === 0) return 0;
       let restored = 0;
-      const wanted = new Set(partitions.map(partitionKey));
+      const wanted = new TopicPartitionSet(partitions);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
           () =>
             reject(
               new ServiceUnavailableError(
                 'kafka',
-                `restore did not reach the end of ${[...remaining.keys()].join(', ')}`,
+                `restore did not reach the end of ${[...remaining.keys()].map(({ topic, partition }) => `${topic}[${partition}]`).join(', ')}`,
               ),
             ),
           120_000,
         );
         // Fires for every batch, also those kafkajs filtered down to nothing (only transaction markers).
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-          const key = partitionKey(payload);
-          const end = remaining.get(key);
-          if (end !== undefined && Number(payload.lastOffset) + 1 >= end) remaining.delete(key);
+          const end = remaining.get(payload);
+          if (end !== undefined && Number(payload.lastOffset) + 1 >= end) remaining.delete(payload);
           if (remaining.size === 0) {
             clearTimeout(timer);
             resolve();
@@ -64,12 +64,11 @@ export class KafkajsPartitionReader implements PartitionReader {
           await consumer.run({
             autoCommit: false,
             eachBatch: async ({ batch }) => {
-              const key = partitionKey(batch);
-              if (!wanted.has(key)) {
+              if (!wanted.has(batch)) {
                 consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
                 return;
               }
-              const end = (remaining.get(key) ?? 0) - 1;
+              const end = (remaining.get(batch) ?? 0) - 1;
               for (const message of batch.messages) {
                 if (Number(message.offset) > end) break; // written after the restore began: not ours to apply
                 onRecord(toRecord(batch.topic, batch.partition, message));

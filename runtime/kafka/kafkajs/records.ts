@@ -18,8 +18,6 @@ export function toRecord(topic: string, partition: number, message: KafkaMessage
   };
 }
 
-export const partitionKey = ({ topic, partition }: TopicPartition) => `${topic}\u0000${partition}`;
-
 export function groupByTopic(partitions: TopicPartition[]): { topic: string; partitions: number[] }[] {
   const byTopic = new Map<string, number[]>();
   for (const { topic, partition } of partitions) {

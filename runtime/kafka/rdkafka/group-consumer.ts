@@ -3,6 +3,7 @@ import type { KafkaConfig } from '../../config/schema';
 import { createLogger } from '../../../core/logging';
 import { classifyRdkafkaError } from './errors';
 import { toRecord } from './records';
+import { TopicPartitionMap, TopicPartitionSet } from '../topic-partition-map';
 import { baseSettings, callback } from './settings';
 import type {
   ConsumedRecord,
@@ -26,9 +27,9 @@ const DEFAULT_CONSUME_WAIT_MS = 1_000;
 export class RdkafkaGroupConsumer implements GroupConsumer {
   readonly consumer: KafkaConsumer;
   private listener: RebalanceListener | undefined;
-  private readonly paused = new Set<string>();
+  private readonly paused = new TopicPartitionSet();
   /** Paused partitions whose position was moved back to a held-back message, and to which offset. */
-  private readonly rewound = new Map<string, number>();
+  private readonly rewound = new TopicPartitionMap<number>();
 
   constructor(
     config: KafkaConfig,
@@ -120,11 +121,9 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
   async keepAlive(): Promise<void> {
     this.consumer.setDefaultConsumeTimeout(DEFAULT_CONSUME_WAIT_MS);
     const unpaused = this.withoutPaused(await this.consume(100));
-    const first = new Map<string, ConsumedRecord>();
-    for (const record of unpaused) {
-      const key = `${record.topic}\u0000${record.partition}`;
-      if ((first.get(key)?.offset ?? Number.POSITIVE_INFINITY) > record.offset) first.set(key, record);
-    }
+    const first = new TopicPartitionMap<ConsumedRecord>();
+    for (const record of unpaused)
+      if ((first.get(record)?.offset ?? Number.POSITIVE_INFINITY) > record.offset) first.set(record, record);
     for (const { topic, partition, offset } of first.values())
       this.consumer.seek({ topic, partition, offset }, 0, (error) => {
         if (error) log.warn({ err: error, topic, partition }, 'putting back a record fetched while restoring failed');
@@ -139,14 +138,13 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
   private withoutPaused(messages: Message[]): ConsumedRecord[] {
     const kept: ConsumedRecord[] = [];
     for (const message of messages) {
-      const key = `${message.topic}\u0000${message.partition}`;
-      if (!this.paused.has(key)) {
+      if (!this.paused.has(message)) {
         kept.push(toRecord(message));
         continue;
       }
-      const rewoundTo = this.rewound.get(key);
+      const rewoundTo = this.rewound.get(message);
       if (rewoundTo !== undefined && rewoundTo <= message.offset) continue;
-      this.rewound.set(key, message.offset);
+      this.rewound.set(message, message.offset);
       this.consumer.seek({ topic: message.topic, partition: message.partition, offset: message.offset }, 0, (error) => {
         if (error)
           log.warn(
@@ -159,14 +157,14 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
   }
 
   pause(partitions: TopicPartition[]): void {
-    for (const { topic, partition } of partitions) this.paused.add(`${topic}\u0000${partition}`);
+    for (const partition of partitions) this.paused.add(partition);
     this.consumer.pause(partitions);
   }
 
   resume(partitions: TopicPartition[]): void {
-    for (const { topic, partition } of partitions) {
-      this.paused.delete(`${topic}\u0000${partition}`);
-      this.rewound.delete(`${topic}\u0000${partition}`);
+    for (const partition of partitions) {
+      this.paused.delete(partition);
+      this.rewound.delete(partition);
     }
     this.consumer.resume(partitions);
   }

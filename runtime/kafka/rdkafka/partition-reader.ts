@@ -2,6 +2,7 @@ import { KafkaConsumer, type Message } from 'node-rdkafka';
 import type { KafkaConfig } from '../../config/schema';
 import { ServiceUnavailableError } from '../../../core/errors';
 import { toRecord } from './records';
+import { TopicPartitionMap } from '../topic-partition-map';
 import { baseSettings, callback } from './settings';
 import type { ConsumedRecord, PartitionReader, TopicPartition, TopicPartitionOffset } from '../transport';
 
@@ -26,7 +27,7 @@ export class RdkafkaPartitionReader implements PartitionReader {
       ),
     );
     try {
-      const ends = new Map<string, number>();
+      const ends = new TopicPartitionMap<number>();
       const starts: TopicPartitionOffset[] = [];
       for (const partition of partitions) {
         const { highOffset, lowOffset } = await new Promise<{ highOffset: number; lowOffset: number }>(
@@ -39,7 +40,7 @@ export class RdkafkaPartitionReader implements PartitionReader {
             ),
         );
         if (highOffset <= lowOffset) continue; // nothing to restore
-        ends.set(`${partition.topic}:${partition.partition}`, highOffset);
+        ends.set(partition, highOffset);
         starts.push({ ...partition, offset: lowOffset });
       }
       if (starts.length === 0) return 0;
@@ -48,9 +49,7 @@ export class RdkafkaPartitionReader implements PartitionReader {
       const deadline = Date.now() + 120_000;
       // Control records (transaction markers) take offsets too: stop once every position reaches its end.
       const unfinished = () =>
-        consumer
-          .position(starts)
-          .filter(({ topic, partition, offset }) => (offset ?? -1) < (ends.get(`${topic}:${partition}`) ?? 0));
+        consumer.position(starts).filter((position) => (position.offset ?? -1) < (ends.get(position) ?? 0));
       while (unfinished().length > 0) {
         if (Date.now() > deadline)
           throw new ServiceUnavailableError(
@@ -64,7 +63,7 @@ export class RdkafkaPartitionReader implements PartitionReader {
         );
         for (const message of messages) {
           // Written after the restore began (cannot happen while this task owns the changelog): not ours.
-          if (message.offset >= (ends.get(`${message.topic}:${message.partition}`) ?? 0)) continue;
+          if (message.offset >= (ends.get(message) ?? 0)) continue;
           onRecord(toRecord(message));
           restored += 1;
         }
