@@ -17,7 +17,7 @@ const root = resolve(__dirname, '..', '..');
 const FLOOR_PERCENT = Number(process.env.REELSTREAM_COVERAGE_FLOOR ?? 90);
 const jestFile = join(root, '.reelstream', 'coverage', 'jest', 'coverage-final.json');
 const childDirectory = join(root, '.reelstream', 'coverage', 'children');
-const sourceRoots = ['cli', 'runtime', 'processors', 'topologies', 'schemas', 'sinks', 'replay', 'infra', 'simulator'];
+const sourceRoots = ['core', 'cli', 'runtime', 'processors', 'topologies', 'schemas', 'sinks', 'replay', 'infra', 'simulator'];
 
 async function childCoverage() {
   if (!existsSync(childDirectory) || readdirSync(childDirectory).length === 0) return undefined;
