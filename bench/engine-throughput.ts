@@ -7,53 +7,19 @@
  *   3. a windowed count per content id (plus a repartition topic, so 2 × RECORDS records processed).
  * Needs `reelstream stack up`. Topics are made per run and deleted afterwards.
  */
-import { Producer } from 'node-rdkafka';
 import { defineTopology, tumbling } from '../runtime/dsl';
 import { StreamApplication } from '../runtime/app/stream-application';
 import { loadConfig } from '../runtime/config/load';
 import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
 import { createTransport } from '../runtime/kafka/create-transport';
 import { rawConsumeRate } from './raw-consume';
+import { produceViewEvents } from './view-events';
 import { kafkajsAdmin } from '../runtime/kafka/kafkajs/admin';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
 const config = loadConfig();
-const brokers = config.kafka.brokers.join(',');
 const run = `bench-${Date.now().toString(36)}`;
 const input = `${run}-input`;
-
-async function produceInput(): Promise<void> {
-  const producer = new Producer(
-    {
-      'metadata.broker.list': brokers,
-      'linger.ms': 20,
-      'batch.num.messages': 10_000,
-      'queue.buffering.max.messages': 2_000_000,
-      dr_cb: true,
-    },
-    { partitioner: 'murmur2_random' },
-  );
-  await new Promise<void>((resolve, reject) => producer.connect({}, (error) => (error ? reject(error) : resolve())));
-  producer.setPollInterval(20);
-  let delivered = 0;
-  const done = new Promise<void>((resolve) =>
-    producer.on('delivery-report', () => ++delivered === RECORDS && resolve()),
-  );
-  const base = Date.now() - 3_600_000;
-  for (let i = 0; i < RECORDS; i += 1) {
-    const value = Buffer.from(JSON.stringify({ contentId: `content-${i % 1_000}`, at: base + Math.floor(i / 1_000) }));
-    for (;;) {
-      try {
-        producer.produce(input, null, value, `session-${i % 100_000}`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
-  }
-  await done;
-  await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
-}
 
 async function runTopology(
   transport: 'rdkafka' | 'kafkajs',
@@ -95,7 +61,7 @@ void (async () => {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: input, numPartitions: 6 }], waitForLeaders: true });
   const producing = Date.now();
-  await produceInput();
+  await produceViewEvents(config.kafka.brokers, input, RECORDS);
   console.log(
     `pre-produced ${RECORDS.toLocaleString('en-US')} records in ${((Date.now() - producing) / 1000).toFixed(1)} s`,
   );
