@@ -1,16 +1,12 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { StreamApplication } from '../../runtime/app/stream-application';
 import { ConfigError } from '../../core/errors';
-import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
-import { createTransport } from '../../runtime/kafka/create-transport';
 import { createLogger } from '../../core/logging';
 import { startMetricsServer } from '../../runtime/metrics-server';
-import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { configFrom } from '../options';
-import { createSinkResolver } from '../sink-resolver';
+import { runApplication, type RunRequest } from '../run/run-application';
+import { startStreamThreads } from '../run/run-threads';
 import { loadTopology } from '../topology-loader';
-import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -38,47 +34,55 @@ export function registerRunCommand(program: Command): void {
         throw new ConfigError(`--metrics-port must be a port number, not "${value}"`);
       return port;
     })
+    .option('--threads <n>', 'stream threads in this process (default: processing.threads, 1)', (value) => {
+      const threads = Number(value);
+      if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+        throw new ConfigError(`--threads must be an integer from 1 to 64, not "${value}"`);
+      return threads;
+    })
     .action(
       async (
         name: string,
-        options: { instanceId?: string; commitInterval: number; metricsPort?: number },
+        options: { instanceId?: string; commitInterval: number; metricsPort?: number; threads?: number },
         command: Command,
       ) => {
         const config = configFrom(command);
-        const topology = loadTopology(name);
+        loadTopology(name); // a topology that does not load fails here, before any thread starts
         const log = createLogger('run');
-        const admin = createKafkaJs(config.kafka).admin();
-        await admin.connect();
-        const sinks = createSinkResolver(config, topology.name);
-        const app = new StreamApplication({
-          topology,
-          applicationId: topology.name,
-          transport: createTransport(config.kafka),
-          admin: kafkajsAdmin(admin),
-          sinks: sinks.resolve,
-          registry: connectSchemaRegistry(config.schemaRegistry),
+        const request: RunRequest = {
+          topology: name,
           instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
           commitIntervalMs: options.commitInterval,
-          maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
-          alignment: { maxWaitMs: config.processing.alignmentMaxWaitMs },
-          stallWarningMs: config.processing.stallWarningMs,
-        });
-        const stop = (signal: string) => {
-          log.info({ signal }, 'stopping: finishing the batch and committing');
-          app.stop();
+          config,
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-        const metrics = options.metricsPort === undefined ? undefined : await startMetricsServer(options.metricsPort);
-        await app.start();
+        const threads = options.threads ?? config.processing.threads;
+        let stop: (() => void) | undefined;
+        const onSignal = (signal: string) => {
+          log.info({ signal }, 'stopping: finishing the batch and committing');
+          stop?.();
+        };
+        process.once('SIGTERM', () => onSignal('SIGTERM'));
+        process.once('SIGINT', () => onSignal('SIGINT'));
+        if (threads === 1) {
+          const metrics = options.metricsPort === undefined ? undefined : await startMetricsServer(options.metricsPort);
+          try {
+            await runApplication(request, (stopApplication) => (stop = stopApplication));
+          } finally {
+            metrics?.close();
+          }
+          return;
+        }
+        const running = startStreamThreads(request, threads);
+        stop = running.stop;
+        log.info({ threads, instanceId: request.instanceId }, 'started stream threads');
+        const metrics =
+          options.metricsPort === undefined
+            ? undefined
+            : await startMetricsServer(options.metricsPort, undefined, running.metrics);
         try {
-          await app.run();
+          await running.done;
         } finally {
           metrics?.close();
-          await app.close();
-          await sinks.close();
-          await admin.disconnect();
-          log.info(app.stats, 'stopped');
         }
       },
     );

@@ -73,7 +73,8 @@ export class StreamApplication {
   readonly stats = { processed: 0, commits: 0, restoredRecords: 0 };
 
   constructor(private readonly options: StreamApplicationOptions) {
-    this.log = options.logger ?? createLogger('application');
+    // Every line names the instance: with several stream threads in one process, the thread.
+    this.log = (options.logger ?? createLogger('application')).child({ instanceId: options.instanceId });
     const { topology } = options;
     if (topology.subtopologies.some((sub) => sub.global)) {
       throw new ConfigError(`topology "${topology.name}": global tables are not supported by the Kafka runtime yet`);

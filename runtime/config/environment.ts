@@ -14,6 +14,7 @@ const list = (raw: string): string[] =>
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+const integer = (raw: string): unknown => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
 const flag = (raw: string): unknown =>
   raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
 
@@ -36,4 +37,5 @@ export const environmentOverrides: readonly EnvironmentOverride[] = [
   { variable: 'CLICKHOUSE_USER', path: ['clickhouse', 'username'], parse: text },
   { variable: 'CLICKHOUSE_PASSWORD', path: ['clickhouse', 'password'], parse: text },
   { variable: 'CLICKHOUSE_DATABASE', path: ['clickhouse', 'database'], parse: text },
+  { variable: 'REELSTREAM_THREADS', path: ['processing', 'threads'], parse: integer },
 ];

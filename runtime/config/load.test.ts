@@ -33,6 +33,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the stream thread count from REELSTREAM_THREADS, and refuses one that is not a positive integer', () => {
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).processing.threads).toBe(1);
+    expect(loadConfig({ env: { REELSTREAM_THREADS: '2' }, cwd: emptyDir() }).processing.threads).toBe(2);
+    expect(() => loadConfig({ env: { REELSTREAM_THREADS: 'two' }, cwd: emptyDir() })).toThrow(
+      /processing\.threads: .*\(set by REELSTREAM_THREADS\)/,
+    );
+    expect(() => loadConfig({ env: { REELSTREAM_THREADS: '0' }, cwd: emptyDir() })).toThrow(
+      /processing\.threads: must be at least 1/,
+    );
+  });
+
   it('names the key and the file for a bad value in the file', () => {
     const dir = emptyDir();
     writeFileSync(join(dir, 'reelstream.config.json'), JSON.stringify({ clickhouse: { url: 'ftp://x' } }));

@@ -264,3 +264,40 @@ describe.each(transports)('the Kafka runtime (%s, real broker)', (transport) => 
     }
   }, 300_000);
 });
+
+describe('the Kafka runtime with two stream threads in one process (kafkajs, real broker)', () => {
+  it('spreads the tasks over both threads, counts exactly, and sums the metrics across them', async () => {
+    const { app, input, output, expected } = await prepare('engine_threads');
+    const metricsPort = await freePort();
+    const logFile = join(tmpdir(), `${app}.log`);
+    const processor = startEngine(app, input, output, logFile, 'kafkajs', 'threaded', [
+      '--threads',
+      '2',
+      '--metrics-port',
+      String(metricsPort),
+    ]);
+    await waitUntilCaughtUp(app, input);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    await processor.stop('SIGTERM');
+    expect(compare(await readCounts(output), expected)).toEqual({
+      windows: expected.size,
+      expectedWindows: expected.size,
+      wrong: [],
+      total: RECORDS,
+    });
+    // Both threads were given tasks and processed records of their own; /metrics sums them.
+    const lines = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; instanceId?: string; tasks?: string[]; processed?: number });
+    const lastAssigned = new Map<string, string[]>();
+    for (const line of lines)
+      if (line.msg === 'tasks assigned') lastAssigned.set(line.instanceId ?? '', line.tasks ?? []);
+    expect([...lastAssigned.keys()].sort()).toEqual(['threaded-1', 'threaded-2']);
+    for (const tasks of lastAssigned.values()) expect(tasks.length).toBeGreaterThan(0);
+    const processed = lines.filter((line) => line.msg === 'stopped').map((line) => line.processed ?? 0);
+    expect(processed).toHaveLength(2);
+    for (const count of processed) expect(count).toBeGreaterThan(0);
+    expect(metrics).toContain(`reelstream_records_processed_total{application="${app}",topic="${input}"} ${RECORDS}`);
+  }, 300_000);
+});

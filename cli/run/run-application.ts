@@ -1,0 +1,55 @@
+import { StreamApplication } from '../../runtime/app/stream-application';
+import { createLogger } from '../../core/logging';
+import type { ReelstreamConfig } from '../../runtime/config/schema';
+import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
+import { createTransport } from '../../runtime/kafka/create-transport';
+import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { createSinkResolver } from '../sink-resolver';
+import { loadTopology } from '../topology-loader';
+
+/** What `reelstream run` runs on one stream thread; plain data, so a worker thread can receive it. */
+export interface RunRequest {
+  /** A name in topologies/ or a path to a topology module. */
+  topology: string;
+  /** Names the thread's transactional producer: stable across restarts, unique per thread. */
+  instanceId: string;
+  commitIntervalMs: number;
+  config: ReelstreamConfig;
+}
+
+/**
+ * One stream thread's application — its own consumer, producer, tasks and sinks — from start to
+ * close. `onStop` receives the function that asks it to finish the batch, commit and leave.
+ */
+export async function runApplication(request: RunRequest, onStop: (stop: () => void) => void): Promise<void> {
+  const { config } = request;
+  const topology = loadTopology(request.topology);
+  const log = createLogger('run');
+  const admin = createKafkaJs(config.kafka).admin();
+  await admin.connect();
+  const sinks = createSinkResolver(config, topology.name);
+  const app = new StreamApplication({
+    topology,
+    applicationId: topology.name,
+    transport: createTransport(config.kafka),
+    admin: kafkajsAdmin(admin),
+    sinks: sinks.resolve,
+    registry: connectSchemaRegistry(config.schemaRegistry),
+    instanceId: request.instanceId,
+    commitIntervalMs: request.commitIntervalMs,
+    maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
+    alignment: { maxWaitMs: config.processing.alignmentMaxWaitMs },
+    stallWarningMs: config.processing.stallWarningMs,
+  });
+  onStop(() => app.stop());
+  await app.start();
+  try {
+    await app.run();
+  } finally {
+    await app.close();
+    await sinks.close();
+    await admin.disconnect();
+    log.info({ instanceId: request.instanceId, ...app.stats }, 'stopped');
+  }
+}
