@@ -5,6 +5,8 @@
  *   1. raw consume-only rate of the same client on the same topic (the ceiling);
  *   2. a stateless pass-through topology (consume → decode → encode → produce, committed);
  *   3. a windowed count per content id (plus a repartition topic, so 2 × RECORDS records processed).
+ * Each topology's figure comes with the CPU-seconds of this process per million input records
+ * (steadier than rates on a shared machine; the broker's CPU is not in it).
  * Needs `reelstream stack up`. Topics are made per run and deleted afterwards.
  */
 import { defineTopology, tumbling } from '../runtime/dsl';
@@ -27,7 +29,7 @@ async function runTopology(
   declare: Parameters<typeof defineTopology>[1],
   expectedProcessed: number,
   outputs: string[],
-): Promise<number> {
+): Promise<{ recordsPerSecond: number; cpuSeconds: number }> {
   const admin = createKafkaJs(config.kafka).admin();
   await admin.connect();
   await admin.createTopics({ topics: outputs.map((topic) => ({ topic, numPartitions: 6 })), waitForLeaders: true });
@@ -41,11 +43,17 @@ async function runTopology(
   await app.start();
   const running = app.run();
   let started = 0;
+  let cpuAtStart = process.cpuUsage();
   while (app.stats.processed < expectedProcessed) {
-    if (started === 0 && app.stats.processed > 0) started = Date.now();
+    if (started === 0 && app.stats.processed > 0) {
+      started = Date.now();
+      cpuAtStart = process.cpuUsage();
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   app.stop();
   await running;
   await app.close();
@@ -53,7 +61,7 @@ async function runTopology(
     .deleteTopics({ topics: [...outputs, `${name}-by-content-repartition`, `${name}-counts-changelog`, `${name}.dlq`] })
     .catch(() => undefined);
   await admin.disconnect();
-  return expectedProcessed / seconds;
+  return { recordsPerSecond: expectedProcessed / seconds, cpuSeconds };
 }
 
 void (async () => {
@@ -75,8 +83,9 @@ void (async () => {
     const passThrough = await runTopology(transport, pass, (b) => b.stream(input).to(`${pass}-out`), RECORDS, [
       `${pass}-out`,
     ]);
+    const perMillion = (cpuSeconds: number) => ((cpuSeconds / RECORDS) * 1e6).toFixed(1);
     console.log(
-      `${transport} pass-through (decode, encode, produce, transactional commit): ${fmt(passThrough)} records/s`,
+      `${transport} pass-through (decode, encode, produce, transactional commit): ${fmt(passThrough.recordsPerSecond)} records/s, ${perMillion(passThrough.cpuSeconds)} CPU-s per million input records`,
     );
     const count = `${run}-${transport}-count`;
     const windowed = await runTopology(
@@ -93,7 +102,7 @@ void (async () => {
       [`${count}-out`],
     );
     console.log(
-      `${transport} windowed count (records processed incl. repartition): ${fmt(windowed)} records/s; input records/s: ${fmt(windowed / 2)}`,
+      `${transport} windowed count (records processed incl. repartition): ${fmt(windowed.recordsPerSecond)} records/s; input records/s: ${fmt(windowed.recordsPerSecond / 2)}, ${perMillion(windowed.cpuSeconds)} CPU-s per million input records`,
     );
   }
   await admin.deleteTopics({ topics: [input] }).catch(() => undefined);
