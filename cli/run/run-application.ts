@@ -8,7 +8,7 @@ import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { createSinkResolver } from '../sink-resolver';
 import { loadTopology } from '../topology-loader';
 
-/** What `reelstream run` runs on one stream thread; plain data, so a worker thread can receive it. */
+/** What `reelstream run` runs on one stream thread; plain data, so a stream-thread process can receive it. */
 export interface RunRequest {
   /** A name in topologies/ or a path to a topology module. */
   topology: string;

@@ -1,10 +1,10 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { createLogger } from '../../core/logging';
 import type { RunRequest } from './run-application';
 
-const WORKER = resolve(__dirname, '..', '..', 'bin', 'thread-worker.js');
+const THREAD = resolve(__dirname, '..', '..', 'bin', 'stream-thread.js');
 
 /** How long /metrics waits for a thread's answer; a thread that does not answer is left out. */
 const METRICS_TIMEOUT_MS = 2_000;
@@ -19,58 +19,68 @@ export interface StreamThreads {
 }
 
 /**
- * `reelstream run --threads N` (Kafka Streams' num.stream.threads): N stream threads in one process,
- * each a worker thread with its own consumer, producer, tasks and sinks, and its own instance id
- * (`<instance>-<n>`, so each transactional producer is fenced only by its own successor). The group
- * spreads the partitions over the threads as over instances.
+ * `reelstream run --threads N` (Kafka Streams' num.stream.threads): N stream threads under one
+ * command, each with its own consumer, producer, tasks and sinks, and its own instance id
+ * (`<instance>-<n>`, so each transactional producer is fenced only by its own successor); the group
+ * spreads the partitions over them as over instances. Each thread is a child process, not a worker
+ * thread: node-rdkafka's native addon is not context-aware and cannot load in a worker thread
+ * (node-rdkafka issue #958). A thread stops when this process asks, or when this process is gone.
  */
 export function startStreamThreads(request: RunRequest, threads: number): StreamThreads {
   const log = createLogger('run');
-  const workers = Array.from(
-    { length: threads },
-    (_, index) =>
-      new Worker(WORKER, { workerData: { request: { ...request, instanceId: `${request.instanceId}-${index + 1}` } } }),
+  const children: ChildProcess[] = Array.from({ length: threads }, () =>
+    fork(THREAD, [], { serialization: 'advanced', stdio: 'inherit' }),
+  );
+  children.forEach((child, index) =>
+    child.send({ type: 'start', request: { ...request, instanceId: `${request.instanceId}-${index + 1}` } }),
   );
   let nextId = 0;
-  const stopAll = () => workers.forEach((worker) => worker.postMessage({ type: 'stop' }));
-  const done = Promise.all(
-    workers.map(
-      (worker, index) =>
+  const stopAll = () => {
+    for (const child of children) if (child.connected) child.send({ type: 'stop' });
+  };
+  const done = Promise.allSettled(
+    children.map(
+      (child, index) =>
         new Promise<void>((resolveExit, rejectExit) => {
-          worker.once('error', (error) => {
-            log.fatal({ err: error, thread: index + 1 }, 'stream thread crashed; stopping the others');
+          child.once('error', (error) => {
+            log.fatal({ err: error, thread: index + 1 }, 'stream thread failed to start; stopping the others');
             stopAll();
             rejectExit(error);
           });
-          worker.once('exit', (code) => {
+          child.once('exit', (code, signal) => {
             if (code === 0) return resolveExit();
+            log.fatal({ thread: index + 1, code, signal }, 'stream thread stopped with an error; stopping the others');
             stopAll();
-            rejectExit(new Error(`stream thread ${index + 1} exited with code ${code}`));
+            rejectExit(new Error(`stream thread ${index + 1} exited with ${signal ?? `code ${code}`}`));
           });
         }),
     ),
-  ).then(() => undefined);
-  const threadMetrics = (worker: Worker) =>
+  ).then((outcomes) => {
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+  });
+  const threadMetrics = (child: ChildProcess) =>
     new Promise<object[] | undefined>((resolveMetrics) => {
+      if (!child.connected) return resolveMetrics(undefined);
       const id = (nextId += 1);
-      const timer = setTimeout(() => {
-        worker.off('message', onMessage);
-        resolveMetrics(undefined);
-      }, METRICS_TIMEOUT_MS);
       const onMessage = (message: { type: string; id: number; metrics: object[] }) => {
         if (message.type !== 'metrics' || message.id !== id) return;
         clearTimeout(timer);
-        worker.off('message', onMessage);
+        child.off('message', onMessage);
         resolveMetrics(message.metrics);
       };
-      worker.on('message', onMessage);
-      worker.postMessage({ type: 'metrics', id });
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        resolveMetrics(undefined);
+      }, METRICS_TIMEOUT_MS);
+      child.on('message', onMessage);
+      child.send({ type: 'metrics', id });
     });
   return {
     stop: stopAll,
     done,
     metrics: async () => {
-      const answers = await Promise.all(workers.map(threadMetrics));
+      const answers = await Promise.all(children.map(threadMetrics));
       return AggregatorRegistry.aggregate(answers.filter((answer): answer is object[] => answer !== undefined));
     },
   };

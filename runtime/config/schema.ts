@@ -79,7 +79,7 @@ export const processingConfigSchema = z.strictObject({
   /** A sink failing for longer than this logs "pipeline stalled" (and again each such interval). */
   stallWarningMs: z.int().min(1_000, 'must be at least 1000 ms').default(30_000),
   /**
-   * Stream threads of `reelstream run` in one process (worker threads, each with its own consumer,
+   * Stream threads of `reelstream run` under one command (child processes, each with its own consumer,
    * producer, tasks and sinks), as Kafka Streams' num.stream.threads. `--threads` overrides it.
    */
   threads: z.int().min(1, 'must be at least 1').max(64, 'must be at most 64').default(1),
