@@ -8,7 +8,8 @@
  * Measured from the group's first committed progress until it committed the whole input and the
  * repartition topic: input records/s, CPU-seconds per million input records and peak RSS of the
  * process; the output of each run is checked against the expected count of every window.
- * RECORDS (default 2,000,000) changes the input. Needs `reelstream stack up`.
+ * RECORDS (default 2,000,000) changes the input; SYSTEMS picks a subset; PROFILE_DIR writes a CPU
+ * profile of each reelstream process. Needs `reelstream stack up`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { kafkajsAdmin } from '../runtime/kafka/kafkajs/admin';
 import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
 import { kafkajsTransport } from '../runtime/kafka/kafkajs/transport';
 import { uncommittedRecords } from '../runtime/kafka/uncommitted';
-import { cpuSeconds, peakRssBytes } from './process-stats';
+import { treeCpuSeconds, treePeakRssBytes } from './process-stats';
 import { expectedCounts, produceViewEvents } from './view-events';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
@@ -55,6 +56,7 @@ function startKafkaStreams(classpath: string, app: string, output: string, state
     'java',
     [
       '-Xmx1g',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
       '-cp',
       classpath,
       'reelstream.bench.WindowedCount',
@@ -70,9 +72,12 @@ function startKafkaStreams(classpath: string, app: string, output: string, state
 }
 
 function startReelstream(app: string, output: string, threads: number): ChildProcess {
+  // PROFILE_DIR: a CPU profile of each reelstream process (node --cpu-prof), to see what bounds it.
+  const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
   return spawn(
     process.execPath,
     [
+      ...profile,
       join(root, 'bin', 'reelstream.js'),
       'run',
       join(root, 'bench', 'topologies', 'windowed-count.ts'),
@@ -116,7 +121,7 @@ async function measure(system: string, admin: Admin, app: string, start: () => C
     const committed = await committedInput(admin, app);
     if (startedAt === 0 && committed > 0) {
       startedAt = Date.now();
-      cpuAtStart = cpuSeconds(pid);
+      cpuAtStart = treeCpuSeconds(pid);
       committedAtStart = committed;
     }
     if (startedAt > 0 && committed >= RECORDS) {
@@ -129,8 +134,8 @@ async function measure(system: string, admin: Admin, app: string, start: () => C
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (Date.now() - startedAt) / 1000;
-  const cpu = cpuSeconds(pid) - cpuAtStart;
-  const rss = peakRssBytes(pid);
+  const cpu = treeCpuSeconds(pid) - cpuAtStart;
+  const rss = treePeakRssBytes(pid);
   const counted = RECORDS - committedAtStart;
   child.kill('SIGTERM');
   await new Promise((r) => (exited ? r(undefined) : child.once('exit', r)));
@@ -168,10 +173,11 @@ function sameCounts(actual: Map<string, number>, expected: Map<string, number>):
   return undefined;
 }
 
-async function cleanUp(admin: Admin, app: string, output: string): Promise<void> {
-  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(app));
-  await admin.deleteTopics({ topics: [...topics, output] }).catch(() => undefined);
-  await admin.deleteGroups([app]).catch(() => undefined);
+/** Deletes every topic and group of the run, at its end (kafkajs's admin refuses later calls once a topic it knows is gone). */
+async function cleanUp(admin: Admin, apps: readonly string[]): Promise<void> {
+  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(run));
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.deleteGroups([...apps]).catch(() => undefined);
 }
 
 void (async () => {
@@ -188,7 +194,11 @@ void (async () => {
   const results: Measurement[] = [];
   const ours = `reelstream-${TRANSPORT}`;
   const ours2 = `${ours}-2-threads`;
-  const systems = ['kafka-streams', ours, ours2];
+  // SYSTEMS=kafka-streams,reelstream-rdkafka runs a subset (the ratios need kafka-streams and both of ours).
+  const systems = ['kafka-streams', ours, ours2].filter(
+    (system) => !process.env.SYSTEMS || process.env.SYSTEMS.split(',').includes(system),
+  );
+  const apps: string[] = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const system of systems) {
       const app = `${run}-${system}-${round}`;
@@ -213,25 +223,27 @@ void (async () => {
         );
       } finally {
         rmSync(stateDir, { recursive: true, force: true });
-        await cleanUp(admin, app, output);
+        apps.push(app);
       }
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   const of = (system: string, pick: (m: Measurement) => number) =>
     median(results.filter((m) => m.system === system).map(pick));
-  const rate = of(ours, (m) => m.recordsPerSecond) / of('kafka-streams', (m) => m.recordsPerSecond);
-  const cpu = of(ours, (m) => m.cpuSecondsPerMillion) / of('kafka-streams', (m) => m.cpuSecondsPerMillion);
-  const rss = of(ours, (m) => m.peakRssMiB) / of('kafka-streams', (m) => m.peakRssMiB);
-  console.log(
-    `medians of ${ROUNDS} rounds — reelstream/Kafka Streams: rate ${rate.toFixed(2)}×, CPU-s per million ${cpu.toFixed(2)}×, peak RSS ${rss.toFixed(2)}×`,
-  );
-  const threads = of(ours2, (m) => m.recordsPerSecond) / of(ours, (m) => m.recordsPerSecond);
-  const threadsVsStreams = of(ours2, (m) => m.recordsPerSecond) / of('kafka-streams', (m) => m.recordsPerSecond);
-  console.log(
-    `reelstream --threads 2: rate ${threads.toFixed(2)}× one thread, ${threadsVsStreams.toFixed(2)}× Kafka Streams (one stream thread)`,
-  );
-  await admin.deleteTopics({ topics: [input] }).catch(() => undefined);
+  if (systems.length === 3) {
+    const rate = of(ours, (m) => m.recordsPerSecond) / of('kafka-streams', (m) => m.recordsPerSecond);
+    const cpu = of(ours, (m) => m.cpuSecondsPerMillion) / of('kafka-streams', (m) => m.cpuSecondsPerMillion);
+    const rss = of(ours, (m) => m.peakRssMiB) / of('kafka-streams', (m) => m.peakRssMiB);
+    console.log(
+      `medians of ${ROUNDS} rounds — reelstream/Kafka Streams: rate ${rate.toFixed(2)}×, CPU-s per million ${cpu.toFixed(2)}×, peak RSS ${rss.toFixed(2)}×`,
+    );
+    const threads = of(ours2, (m) => m.recordsPerSecond) / of(ours, (m) => m.recordsPerSecond);
+    const threadsVsStreams = of(ours2, (m) => m.recordsPerSecond) / of('kafka-streams', (m) => m.recordsPerSecond);
+    console.log(
+      `reelstream --threads 2: rate ${threads.toFixed(2)}× one thread, ${threadsVsStreams.toFixed(2)}× Kafka Streams (one stream thread)`,
+    );
+  }
+  await cleanUp(admin, apps);
   await admin.disconnect();
   console.log(
     `node ${process.version}, ${process.env.JAVA_HOME ?? 'java on PATH'}, commit interval ${COMMIT_INTERVAL_MS} ms`,
