@@ -15,23 +15,32 @@ export interface PendingRecord extends BufferedRecord {
 
 /**
  * A fetched record decoded (or the reason it cannot be) with its event time, ready to wait for its
- * turn. An undecodable record, or one whose event time runs further ahead of the wall clock than
- * `maxEventTimeAheadMs`, is ordered first: it goes to the DLQ at its turn and must not decide the
+ * turn. An undecodable record, or one whose event time is later than `latestTrustedEventTime` (the
+ * wall clock plus the allowed lead, computed once per batch), is ordered first: it goes to the DLQ at its turn and must not decide the
  * order of the others.
  */
 export function pendingRecord(
   consumed: ConsumedRecord,
   active: ActiveTask,
   decoders: SourceDecoders,
-  maxEventTimeAheadMs: number,
+  latestTrustedEventTime: number,
 ): PendingRecord {
-  const base = { topic: consumed.topic, partition: consumed.partition, offset: consumed.offset, consumed, active };
+  // One object literal of one shape per record (no spreads): this runs for every fetched record.
   let decoded: { key: unknown; value: unknown };
   try {
     decoded = decoders.decode(consumed);
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
-    return { ...base, eventTime: Number.NEGATIVE_INFINITY, undecodable: error };
+    return {
+      topic: consumed.topic,
+      partition: consumed.partition,
+      offset: consumed.offset,
+      eventTime: Number.NEGATIVE_INFINITY,
+      consumed,
+      active,
+      record: undefined,
+      undecodable: error,
+    };
   }
   const record: StreamRecord = {
     key: decoded.key,
@@ -40,6 +49,14 @@ export function pendingRecord(
     source: { topic: consumed.topic, partition: consumed.partition, offset: String(consumed.offset) },
   };
   const eventTime = active.task.eventTimeOf(consumed.topic, record);
-  const latestTrusted = Date.now() + maxEventTimeAheadMs;
-  return { ...base, record, eventTime: eventTime > latestTrusted ? Number.NEGATIVE_INFINITY : eventTime };
+  return {
+    topic: consumed.topic,
+    partition: consumed.partition,
+    offset: consumed.offset,
+    eventTime: eventTime > latestTrustedEventTime ? Number.NEGATIVE_INFINITY : eventTime,
+    consumed,
+    active,
+    record,
+    undecodable: undefined,
+  };
 }

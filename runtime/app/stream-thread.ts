@@ -193,11 +193,12 @@ export class StreamThread {
     const { applicationId, buffer, consumer, flow, sinks, tasks, maxBatchRecords } = this.options;
     const timer = batchProcessingDuration.startTimer({ application: applicationId });
     const now = Date.now();
+    const latestTrusted = now + this.options.maxEventTimeAheadMs;
     const arrived: PendingRecord[] = [];
     for (const consumed of fetched) {
       const active = tasks.taskFor(consumed);
       if (!active) continue; // revoked meanwhile: the new owner processes it
-      arrived.push(pendingRecord(consumed, active, this.options.decoders, this.options.maxEventTimeAheadMs));
+      arrived.push(pendingRecord(consumed, active, this.options.decoders, latestTrusted));
     }
     const passing = buffer.add(arrived);
     const limit = Math.max(0, maxBatchRecords - passing.length);

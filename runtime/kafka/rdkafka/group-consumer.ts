@@ -45,6 +45,11 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
         'partition.assignment.strategy': 'range',
         'session.timeout.ms': 10_000,
         'max.poll.interval.ms': config.maxPollIntervalMs,
+        // librdkafka prefetches up to 100,000 messages / 64 MiB per partition by default: with a
+        // task per partition and repartition topics that is most of the process's memory. The
+        // loop takes 5,000 records per turn; a few turns ahead per partition is enough.
+        'queued.min.messages': 20_000,
+        'queued.max.messages.kbytes': 16_384,
         rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
           // Eager rebalancing: everything is revoked, then the new assignment arrives.
           const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }));
