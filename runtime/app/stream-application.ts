@@ -154,7 +154,7 @@ export class StreamApplication {
       (partition) => this.tasks.positionOf(partition),
     );
     this.lag.start(this.options.lagIntervalMs ?? 5_000);
-    this.log.info({ topology: topology.name, transport: transport.name, instanceId }, 'started');
+    this.log.info({ topology: topology.name, transport: transport.name }, 'started');
   }
 
   /** How every wait for a service is logged: the step, the attempt, the delay, the cause. */
