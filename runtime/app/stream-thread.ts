@@ -43,6 +43,10 @@ export interface StreamThreadOptions {
  * The loop (Kafka Streams' StreamThread): fetch a batch, decode it, take what is ready in event-time
  * order through the tasks, commit on the interval; rebuild the tasks when the assignment changes.
  * Every wait for a service goes through the one retrier.
+ *
+ * Why this file is over 300 lines: the loop, the rebuild after a rebalance and the commit-or-abort
+ * decision share one piece of state — whether partitions were revoked while a transaction is open —
+ * and keeping them together keeps that rule in one place.
  */
 export class StreamThread {
   private readonly pauses: PartitionPauses;

@@ -48,6 +48,9 @@ interface Schedule {
  * One task: the processors and stores of its sub-topologies for one partition. `process` runs a
  * record synchronously, depth first, through the graph (see docs/runtime.md: no promise per record); the
  * owner does I/O around it (sink flush, changelog produce, offset commit).
+ *
+ * Why this file is over 300 lines: the processor context (forward, stores, punctuation, dead
+ * letters) is built here per node, so every path a record takes through the graph stays in one file.
  */
 export class StreamTask {
   readonly metrics: TaskMetrics = { recordsIn: 0, late: 0, deadLettered: 0, dropped: new Map(), punctuationErrors: 0 };
