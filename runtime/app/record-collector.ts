@@ -89,14 +89,12 @@ export class RecordCollector {
     this.open = false;
   }
 
-  /** Runs `process` with `consumed` as the record being processed. */
-  processingOf<T>(consumed: ConsumedRecord, process: () => T): T {
+  /**
+   * The fetched record the tasks process now (undefined once done): a dead letter of it keeps its
+   * original bytes. A field, not a callback, since it is set for every record.
+   */
+  processingRecord(consumed: ConsumedRecord | undefined): void {
     this.processing = consumed;
-    try {
-      return process();
-    } finally {
-      this.processing = undefined;
-    }
   }
 
   /** Where a task's results go: topics through this collector, sinks through the sink set, dead letters to the DLQ. */

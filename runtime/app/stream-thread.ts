@@ -240,11 +240,14 @@ export class StreamThread {
       collector.deadLetterUndecodable(consumed, undecodable);
       return;
     }
+    collector.processingRecord(consumed);
     try {
-      collector.processingOf(consumed, () => active.task.process(consumed.topic, record as StreamRecord));
+      active.task.process(consumed.topic, record as StreamRecord);
     } catch (error) {
       // Error policy FAIL (or a bug in the runtime): stop, and say which record did it.
       throw new RecordFailedError(consumed, error);
+    } finally {
+      collector.processingRecord(undefined);
     }
   }
 
