@@ -236,7 +236,7 @@ void (async () => {
     console.log(
       `${transport} end to end (decode, aggregate, Redis + ClickHouse, committed): ${fmt(result.eventsPerSecond)} events/s ` +
         `in ${result.seconds.toFixed(1)} s; ${fmt(result.eventsPerCpuSecond)} events per CPU-second of this process ` +
-        `(${result.cpuSeconds.toFixed(1)} CPU-s); peak RSS ${fmt(result.peakRss / 1024 / 1024)} MiB`,
+        `(${result.cpuSeconds.toFixed(1)} CPU-s, ${((result.cpuSeconds * 1e6) / produced.events).toFixed(1)} CPU-s per million events); peak RSS ${fmt(result.peakRss / 1024 / 1024)} MiB`,
     );
     const half = Math.round(result.eventsPerSecond / 2);
     const measured = await latency(admin, transport, half, Number(process.env.LATENCY_SECONDS ?? 60));
