@@ -3,7 +3,7 @@ import type { KafkaTransport } from '../kafka/transport';
 import type { TaskId } from '../task/task-id';
 import { restoredRecords } from '../metrics';
 import type { Topology } from '../topology/topology';
-import { decodeJson } from './record-codec';
+import { decodeInternal } from './record-codec';
 import type { ActiveTask } from './task-manager';
 
 interface RestoreTarget {
@@ -45,7 +45,7 @@ export async function restoreFromChangelogs(
     await reader.readToEnd([...targets.keys()], (record) => {
       const target = targets.get(record);
       if (!target) return;
-      target.restore(decodeJson(record.key), record.value === null ? null : decodeJson(record.value));
+      target.restore(decodeInternal(record.key), decodeInternal(record.value));
       restoredRecords.inc({ application: applicationId, store: target.store });
       restoredPerTask.set(target.task, (restoredPerTask.get(target.task) ?? 0) + 1);
     });

@@ -11,28 +11,35 @@ import type {
 import { decodeFailures, recordsProduced } from '../metrics';
 import type { DeadLetter, TaskOutputs } from '../task/task-outputs';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { encodeJson } from './record-codec';
+import { encodeInternal, encodeJson } from './record-codec';
 import type { SinkSet } from './sink-set';
 
 /**
  * Everything the tasks emit goes through here (Kafka Streams' RecordCollector): output and
  * repartition records, changelog records and dead letters, all produced inside the open transaction
- * — none outside one. Records emitted while no transaction is open (wall-clock punctuation while
- * idle) wait for the next. It knows the fetched record being processed, so a dead letter of it keeps
+ * — none outside one. Records emitted while no transaction takes them wait for the next: while
+ * idle (wall-clock punctuation), and while the previous transaction commits (it is sealed then, and
+ * the tasks go on processing the next batch: see stream-thread.ts). It knows the fetched record being processed, so a dead letter of it keeps
  * its original bytes.
  */
 export class RecordCollector {
   readonly deadLetters: DeadLetterQueue;
   private producer!: TransactionalProducer;
   private open = false;
+  /** The open transaction takes no more records: its commit is on its way. */
+  private sealed = false;
   private unsent: ProducedRecord[] = [];
-  private readonly producedPerTopic = new Map<string, number>();
+  private producedPerTopic = new Map<string, number>();
+  /** What the sealed transaction produced, counted when it commits. */
+  private sealedPerTopic = new Map<string, number>();
   /** The fetched record the tasks are processing now. */
   private processing: ConsumedRecord | undefined;
 
   constructor(
     private readonly applicationId: string,
     private readonly retryLogging: (what: string) => RetryOptions,
+    /** Topics only the application reads (repartition): MessagePack, where outputs are JSON. */
+    private readonly internalTopics: ReadonlySet<string> = new Set(),
   ) {
     this.deadLetters = new DeadLetterQueue(applicationId, (record) => this.send(record));
   }
@@ -61,32 +68,47 @@ export class RecordCollector {
   }
 
   send(record: ProducedRecord): void {
-    if (this.open) this.producer.send(record);
+    if (this.open && !this.sealed) this.producer.send(record);
     else this.unsent.push(record);
+  }
+
+  /** What is sent from now on waits for the next transaction: the open one is about to commit. */
+  seal(): void {
+    if (!this.open) return;
+    this.sealed = true;
+    this.sealedPerTopic = this.producedPerTopic;
+    this.producedPerTopic = new Map();
   }
 
   /** Commits the open transaction with the consumed offsets; counts what it produced. */
   async commit(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void> {
+    this.seal();
     await this.producer.commit(offsets, consumer.groupMetadata());
     consumer.transactionCommitted(offsets);
-    for (const [topic, count] of this.producedPerTopic)
+    for (const [topic, count] of this.sealedPerTopic)
       recordsProduced.inc({ application: this.applicationId, topic }, count);
-    this.producedPerTopic.clear();
-    this.open = false;
+    this.sealedPerTopic.clear();
+    this.closeTransaction();
   }
 
   /** Drops what the open transaction holds, and what waited for one. */
   async abort(): Promise<void> {
     this.unsent = [];
-    if (!this.open) return;
     this.producedPerTopic.clear();
+    this.sealedPerTopic.clear();
+    if (!this.open) return;
     await this.producer.abort();
-    this.open = false;
+    this.closeTransaction();
   }
 
   /** After a failed abort: the next begin starts afresh (its producer fences what was left open). */
   forgetTransaction(): void {
+    this.closeTransaction();
+  }
+
+  private closeTransaction(): void {
     this.open = false;
+    this.sealed = false;
   }
 
   /**
@@ -102,10 +124,11 @@ export class RecordCollector {
     return {
       toTopic: (topic, record) => {
         this.producedPerTopic.set(topic, (this.producedPerTopic.get(topic) ?? 0) + 1);
+        const encode = this.internalTopics.has(topic) ? encodeInternal : encodeJson;
         this.send({
           topic,
-          key: encodeJson(record.key),
-          value: encodeJson(record.value),
+          key: encode(record.key),
+          value: encode(record.value),
           timestamp: Math.max(0, record.timestamp),
         });
       },

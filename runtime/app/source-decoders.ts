@@ -5,12 +5,12 @@ import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
 import { ConfigError } from '../../core/errors';
 import type { ConsumedRecord } from '../kafka/transport';
 import type { Topology } from '../topology/topology';
-import { decodeJson, decodeSourceKey } from './record-codec';
+import { decodeInternal, decodeJson, decodeSourceKey } from './record-codec';
 
 /**
  * How each source topic's bytes become a key and a value. Source keys are UTF-8 strings; values are
  * Avro where the topology names a schema (`valueSchema`), else JSON. The application's own topics
- * (repartition) carry JSON keys and values. `prepare` is the batch's only await: it resolves the
+ * (repartition) carry MessagePack (record-codec.ts). `prepare` is the batch's only await: it resolves the
  * writer schema ids it has not seen (see docs/runtime.md); `decode` is synchronous and throws only DecodeError.
  */
 export class SourceDecoders {
@@ -44,7 +44,8 @@ export class SourceDecoders {
   }
 
   decode(record: ConsumedRecord): { key: unknown; value: unknown } {
-    if (this.internalTopics.has(record.topic)) return { key: decodeJson(record.key), value: decodeJson(record.value) };
+    if (this.internalTopics.has(record.topic))
+      return { key: decodeInternal(record.key), value: decodeInternal(record.value) };
     const key = decodeSourceKey(record.key);
     const avro = this.avro.get(record.topic);
     if (avro) return { key, value: avro.decode(record.value) };

@@ -192,4 +192,50 @@ describe('the commit protocol (in-memory Kafka)', () => {
     await app.close();
     expect(sorted(counts(kafka))).toEqual(sorted(expected));
   });
+
+  /** Holds the second commit until the instance processed more records meanwhile; then `outcome`. */
+  async function overlapSecondCommit(outcome: 'commit' | 'fail') {
+    const { kafka, expected } = prepare();
+    const app = application(kafka);
+    let processedWhileCommitting = 0;
+    let held = false;
+    kafka.beforeCommit = async () => {
+      if (kafka.commits.length !== 1 || held) return;
+      held = true;
+      const before = app.stats.processed;
+      for (let waited = 0; app.stats.processed === before; waited += 5) {
+        if (waited > 5_000) throw new Error('nothing was processed while the commit was in flight');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      processedWhileCommitting = app.stats.processed - before;
+      if (outcome === 'fail') throw new ServiceUnavailableError('kafka', 'the broker went away mid-commit');
+    };
+    await app.start();
+    const running = app.run();
+    for (let waited = 0; !caughtUp(kafka); waited += 10) {
+      if (waited > 20_000) throw new Error('did not catch up');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    app.stop();
+    await running;
+    await app.close();
+    return { kafka, expected, processedWhileCommitting, stats: app.stats };
+  }
+
+  it('processes the next batch while a commit is in flight, into the next transaction: exact', async () => {
+    const { kafka, expected, processedWhileCommitting, stats } = await overlapSecondCommit('commit');
+    // The fake broker throws on a record sent while its transaction commits: none was.
+    expect(processedWhileCommitting).toBeGreaterThan(0);
+    expect(stats.processed).toBe(RECORDS * 2); // each input and repartition record once
+    expect(sorted(counts(kafka))).toEqual(sorted(expected));
+  });
+
+  it('a commit that fails while the next batch was processed drops both and rebuilds: exact', async () => {
+    const { kafka, expected, processedWhileCommitting, stats } = await overlapSecondCommit('fail');
+    expect(processedWhileCommitting).toBeGreaterThan(0);
+    // The records of both the failed transaction and the overlapping batch were processed again.
+    // (a clean run processes each input and repartition record once: RECORDS * 2)
+    expect(stats.processed).toBeGreaterThan(RECORDS * 2);
+    expect(sorted(counts(kafka))).toEqual(sorted(expected));
+  });
 });

@@ -79,7 +79,11 @@ export class StreamApplication {
     if (topology.subtopologies.some((sub) => sub.global)) {
       throw new ConfigError(`topology "${topology.name}": global tables are not supported by the Kafka runtime yet`);
     }
-    this.collector = new RecordCollector(options.applicationId, (what) => this.retryLogging(what));
+    this.collector = new RecordCollector(
+      options.applicationId,
+      (what) => this.retryLogging(what),
+      new Set(topology.internalTopics),
+    );
     this.sinks = new SinkSet(topology, options.sinks, {
       applicationId: options.applicationId,
       log: this.log,

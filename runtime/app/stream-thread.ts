@@ -59,6 +59,10 @@ export class StreamThread {
   private lastProbe = 0;
   /** Revocations waiting until no transaction is open (committed or aborted). */
   private settledWaiters: (() => void)[] = [];
+  /** The commit completing in the background while the next batch is processed (at most one). */
+  private committing: Promise<void> | undefined;
+  /** A commit refused for good, raised by the loop. */
+  private commitFailure: unknown;
 
   constructor(private readonly options: StreamThreadOptions) {
     this.pauses = new PartitionPauses(options.consumer);
@@ -108,12 +112,21 @@ export class StreamThread {
     await this.options.consumer.disconnect();
   }
 
-  /** Runs until stop(); returns after a final commit. */
+  /**
+   * Runs until stop(); returns after a final commit. A commit overlaps the next batch: its
+   * synchronous part seals the transaction (state, offsets, output taken), and while the sinks
+   * acknowledge and the broker commits, the loop fetches and processes on into memory — records for
+   * the next transaction, sink writes for the next flush. Only one commit is in flight: the next
+   * one, and any rebuild, waits for it.
+   */
   async run(): Promise<void> {
     const { consumer, collector, decoders, buffer, flow, sinks, commitIntervalMs, maxBatchRecords, retryLogging } =
       this.options;
     while (!this.stopping) {
+      this.raiseCommitFailure();
       if (this.assignmentChanged) {
+        await this.commitSettled();
+        this.raiseCommitFailure();
         // Whatever the open transaction holds may touch partitions we lost: drop it and rebuild.
         this.assignmentChanged = false;
         await this.options.tasks
@@ -140,13 +153,62 @@ export class StreamThread {
       // Commit on the interval; on an empty batch (caught up, or kafkajs waiting for its held batches);
       // and when backpressure paused every lane, since committing is what flushes the sinks and drains them.
       if (records.length === 0 || flow.saturated || Date.now() - this.lastCommit >= commitIntervalMs) {
-        await this.commitOrRecover();
+        await this.commitSettled();
+        if (this.assignmentChanged || this.commitFailure !== undefined) continue;
+        // What waited for the commit in flight (processed meanwhile) opens the next transaction.
+        await this.openForPendingWork();
+        this.startCommit();
         flow.observe(sinks.load(), this.assignment, this.pauses, performance.now());
       }
-      if (records.length === 0) await this.probeSinksWhileIdle();
+      if (records.length === 0) {
+        await this.commitSettled();
+        await this.probeSinksWhileIdle();
+      }
     }
+    await this.commitSettled();
+    this.raiseCommitFailure();
     await this.openForPendingWork();
-    await this.commitOrRecover();
+    await this.commitNow();
+  }
+
+  /** A commit the loop waits for (idle, or stopping). */
+  private async commitNow(): Promise<void> {
+    this.startCommit();
+    await this.commitSettled();
+    this.raiseCommitFailure();
+  }
+
+  /** Seals the open transaction now and completes its commit in the background. */
+  private startCommit(): void {
+    this.lastCommit = Date.now();
+    this.committing = this.commitOrRecover()
+      .catch((error: unknown) => {
+        this.commitFailure = error;
+      })
+      .finally(() => {
+        this.committing = undefined;
+      });
+  }
+
+  /**
+   * Waits for the commit in flight, if any; the loop does not fetch meanwhile, so the group
+   * membership is kept alive (a sink that is down can hold a commit for long).
+   */
+  private async commitSettled(): Promise<void> {
+    if (!this.committing) return;
+    const keepingAlive = keepGroupMembershipAlive(this.options.consumer, this.options.log);
+    try {
+      await this.committing;
+    } finally {
+      await keepingAlive.stop();
+    }
+  }
+
+  private raiseCommitFailure(): void {
+    if (this.commitFailure === undefined) return;
+    const error = this.commitFailure;
+    this.commitFailure = undefined;
+    throw error;
   }
 
   /** Builds the tasks of the current assignment, each restored from its changelogs before it processes anything. */
@@ -271,7 +333,7 @@ export class StreamThread {
     this.lastProbe = Date.now();
     if (!(await sinks.probe())) return;
     await collector.begin();
-    await this.commitOrRecover();
+    await this.commitNow();
   }
 
   /** Opens a transaction for what idle punctuation emitted: records to produce, or sink writes to flush. */
@@ -303,10 +365,11 @@ export class StreamThread {
       return;
     }
     try {
-      if (!collector.transactionOpen) return;
-      await tasks.commit(consumer);
+      // Sealed synchronously, before the caller processes anything more (see run()).
+      const prepared = tasks.prepareCommit();
+      if (!prepared) return;
+      await tasks.completeCommit(prepared, consumer);
       stats.commits += 1;
-      this.lastCommit = Date.now();
     } catch (error) {
       // A commit the broker refuses for good (fenced by a newer instance, a record too large) would
       // fail the same way after every rebuild: stop with the error instead of looping.

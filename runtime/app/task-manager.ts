@@ -4,10 +4,15 @@ import { activeTasks, commitDuration, droppedRecords } from '../metrics';
 import { StreamTask, type ErrorPolicy } from '../task/stream-task';
 import { TaskId } from '../task/task-id';
 import type { Topology } from '../topology/topology';
-import { keepGroupMembershipAlive } from './membership-keep-alive';
 import type { RecordCollector } from './record-collector';
-import { encodeJson } from './record-codec';
+import { encodeInternal } from './record-codec';
 import type { SinkSet } from './sink-set';
+
+/** A commit whose transaction is sealed: its offsets, and its duration's timer. */
+export interface PreparedCommit {
+  offsets: TopicPartitionOffset[];
+  timer: () => void;
+}
 
 /** A task of this instance and how far it got. */
 export interface ActiveTask {
@@ -32,9 +37,10 @@ export interface TaskManagerOptions {
 
 /**
  * The tasks of this instance — one per sub-topology and input partition of the assignment — and the
- * commit protocol over all of them (see docs/runtime.md): 1. flush the sinks and wait for their
- * acknowledgement; 2. the dirty state to the changelogs and 3. the consumed offsets, both in the open
- * transaction, which then commits with the output, repartition and DLQ records it already holds.
+ * commit protocol over all of them (see docs/runtime.md): 1. the dirty state to the changelogs and
+ * the consumed offsets taken, in the open transaction, which is then sealed; 2. the sinks flushed and
+ * their acknowledgement awaited; 3. the transaction committed with the offsets and the output,
+ * repartition, changelog and DLQ records it holds.
  */
 export class TaskManager {
   private readonly tasks = new Map<TaskId, ActiveTask>();
@@ -113,31 +119,18 @@ export class TaskManager {
     for (const { task } of this.tasks.values()) task.punctuate('wall-clock', now);
   }
 
-  /** Commits the open transaction of every task (the protocol above); rejects when it did not commit. */
-  async commit(consumer: GroupConsumer): Promise<void> {
-    const { applicationId, collector, sinks, log, topology, stopping } = this.options;
-    if (!collector.transactionOpen) return;
+  /**
+   * The synchronous part of a commit: held-back output (rate-limited window updates) handed to the
+   * sinks, the dirty state to the changelogs and the positions taken, then the transaction sealed.
+   * From here on the tasks may process the next batch while `completeCommit` waits: what they
+   * produce waits for the next transaction, their sink writes for the next flush.
+   */
+  prepareCommit(): PreparedCommit | undefined {
+    const { applicationId, collector, sinks, topology } = this.options;
+    if (!collector.transactionOpen) return undefined;
     const timer = commitDuration.startTimer({ application: applicationId });
-    // Held-back output (rate-limited window updates) joins this commit, before the sinks flush.
     for (const active of this.tasks.values()) active.task.flushProcessors();
-    // A sink that is down makes this wait (retrying): keep the group membership meanwhile.
-    const keepingAlive = keepGroupMembershipAlive(consumer, log);
-    let resend = false;
-    try {
-      await sinks.flush(stopping);
-      resend = sinks.dataLost();
-      if (resend) {
-        // Redis restarted empty: write the current value of every open window again, in this commit.
-        for (const active of this.tasks.values()) active.task.resendOpenResults();
-        log.warn(
-          { tasks: this.tasks.size },
-          'a sink does not hold what was written before (restarted empty, or a first start): the current results of all open windows are written again',
-        );
-        await sinks.flush(stopping);
-      }
-    } finally {
-      await keepingAlive.stop();
-    }
+    sinks.writePending();
     const offsets: TopicPartitionOffset[] = [];
     for (const active of this.tasks.values()) {
       for (const [node, reasons] of active.task.metrics.dropped)
@@ -148,24 +141,50 @@ export class TaskManager {
         collector.send({
           topic: changelog,
           partition: active.partition,
-          key: encodeJson(entry.key),
-          value: encodeJson(entry.value),
+          key: encodeInternal(entry.key),
+          value: encodeInternal(entry.value),
         });
       }
       for (const [topic, offset] of active.positions)
         offsets.push({ topic, partition: active.partition, offset: offset + 1 });
     }
-    await collector.commit(offsets, consumer);
+    collector.seal();
+    return { offsets, timer };
+  }
+
+  /**
+   * Waits for the sinks' acknowledgement of what the sealed transaction wrote (retrying a service
+   * that is down), then commits it with its offsets; rejects when it did not commit. The caller keeps the group membership alive
+   * if it does not fetch meanwhile.
+   */
+  async completeCommit(prepared: PreparedCommit, consumer: GroupConsumer): Promise<void> {
+    const { collector, sinks, log, stopping } = this.options;
+    await sinks.flush(stopping);
+    const resend = sinks.dataLost();
+    if (resend) {
+      // Redis restarted empty: write the current value of every open window again, in this commit.
+      for (const active of this.tasks.values()) active.task.resendOpenResults();
+      log.warn(
+        { tasks: this.tasks.size },
+        'a sink does not hold what was written before (restarted empty, or a first start): the current results of all open windows are written again',
+      );
+      await sinks.flush(stopping);
+    }
+    await collector.commit(prepared.offsets, consumer);
     if (resend) {
       sinks.resent();
       log.info({ tasks: this.tasks.size }, 'open results written again and committed');
     }
-    timer();
+    prepared.timer();
   }
 
-  /** Nothing of the open transaction counts: sink writes and records are dropped. */
+  /**
+   * Nothing of the open transaction counts: sink writes and records are dropped — with those that
+   * waited for the next transaction (processed while a commit was in flight): the tasks are rebuilt
+   * from the changelogs and read their input again from the committed offsets.
+   */
   async abort(): Promise<void> {
-    if (this.options.collector.transactionOpen) this.options.sinks.discard();
+    this.options.sinks.discard();
     await this.options.collector.abort();
   }
 

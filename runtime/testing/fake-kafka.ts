@@ -198,6 +198,8 @@ export class FakeGroupConsumer implements GroupConsumer {
 
 class FakeTransactionalProducer implements TransactionalProducer {
   private open: ProducedRecord[] | undefined;
+  /** A commit is on its way: a record sent now would join (or break) it, as on a real broker. */
+  private committing = false;
 
   constructor(
     private readonly kafka: FakeKafka,
@@ -213,17 +215,21 @@ class FakeTransactionalProducer implements TransactionalProducer {
 
   send(record: ProducedRecord): void {
     if (!this.open) throw new Error('fake kafka: send outside a transaction');
+    if (this.committing) throw new Error('fake kafka: send while the transaction commits');
     this.open.push(record);
   }
 
   async commit(offsets: TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
     const records = this.open;
     if (!records) throw new Error('fake kafka: commit without a transaction');
+    this.committing = true;
     try {
       await this.kafka.beforeCommit?.(this.transactionalId);
     } catch (error) {
       this.open = undefined;
       throw error;
+    } finally {
+      this.committing = false;
     }
     this.open = undefined;
     this.kafka.append(records);

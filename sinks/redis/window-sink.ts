@@ -13,6 +13,14 @@ export interface RedisWindowSinkOptions {
   ttlMs?: number;
 }
 
+/** One window's latest value, waiting for the next flush. */
+interface PendingAggregate {
+  dimension: string;
+  start: number;
+  json: string;
+  score?: number;
+}
+
 /**
  * Windowed aggregates into Redis, idempotently: each window's whole aggregate is SET (never
  * incremented), and a top-N member's score is set with ZADD — so writing the same update twice, or
@@ -26,7 +34,7 @@ export interface RedisWindowSinkOptions {
  */
 export class RedisWindowSink implements Sink<Windowed<string>, Record<string, unknown>> {
   readonly name: string;
-  private pending = new Map<string, { dimension: string; start: number; json: string; score?: number }>();
+  private pending = new Map<string, PendingAggregate>();
   private pendingBytes = 0;
   private inFlight: SinkLoad = { records: 0, bytes: 0 };
   private readonly ttlMs: number;
@@ -63,13 +71,22 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
     }
   }
 
+  /**
+   * Sends what was written before the call as one pipeline. Writes made while it is on its way
+   * (the next batch, processed during the commit) wait for the next flush; on failure the batch
+   * goes back to pending under any newer value of the same key, and the retried flush sends it again.
+   */
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const { view, resolution } = this.options;
+    const sending = this.pending;
+    const sendingBytes = this.pendingBytes;
+    this.pending = new Map();
+    this.pendingBytes = 0;
     const pipeline = this.redis.pipeline();
     pipeline.set(this.keys.marker(), '1', 'NX', 'GET');
     const topKeys = new Set<string>();
-    for (const [key, entry] of this.pending) {
+    for (const [key, entry] of sending) {
       pipeline.set(key, entry.json, 'PX', this.ttlMs);
       if (entry.score !== undefined) {
         const topKey = this.keys.topN(view, resolution, entry.start);
@@ -78,26 +95,37 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
       }
     }
     for (const topKey of topKeys) pipeline.pexpire(topKey, this.ttlMs);
-    this.inFlight = { records: this.pending.size, bytes: this.pendingBytes };
+    this.inFlight = { records: sending.size, bytes: sendingBytes };
     let results: [Error | null, unknown][] | null;
     try {
       results = await pipeline.exec();
     } catch (error) {
-      this.inFlight = { records: 0, bytes: 0 };
+      this.putBack(sending);
       throw new ServiceUnavailableError(
         'redis',
-        `pipeline of ${this.pending.size} aggregates failed: ${(error as Error).message}`,
-        { cause: error },
+        `pipeline of ${sending.size} aggregates failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
       );
+    } finally {
+      this.inFlight = { records: 0, bytes: 0 };
     }
-    this.inFlight = { records: 0, bytes: 0 };
     const failed = results?.find(([error]) => error !== null);
-    // Kept pending on failure: the retried flush sends the same values again (idempotent).
-    if (!results || failed)
+    if (!results || failed) {
+      this.putBack(sending);
       throw new ServiceUnavailableError('redis', `pipeline failed: ${failed?.[0]?.message ?? 'no reply'}`);
+    }
     if (results[0]?.[1] === null) this.dataLost = true;
-    this.pending = new Map();
-    this.pendingBytes = 0;
+  }
+
+  /** An unacknowledged batch back into pending, where a newer write of the same key does not already wait. */
+  private putBack(batch: Map<string, PendingAggregate>): void {
+    for (const [key, entry] of batch) {
+      if (this.pending.has(key)) continue;
+      this.pending.set(key, entry);
+      this.pendingBytes += entry.json.length;
+    }
   }
 
   /** Idle check: the marker is there (and set again if not, so one loss is reported once). */
