@@ -1,14 +1,6 @@
 import type { Windowed, WindowResult } from '../processors/api/record';
-import {
-  addContentEvent,
-  addEvent,
-  emptyContentStats,
-  emptyStats,
-  summarize,
-  type ContentWindowStats,
-  type PlaybackStats,
-  type PlaybackSummary,
-} from '../processors/playback/playback-stats';
+import type { PlaybackSummary } from '../processors/playback/playback-stats';
+import { PlaybackWindowState } from '../processors/playback/playback-window-state';
 import type { Duration } from '../processors/duration';
 import { clickhouseRows, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
 import type { PlaybackEvent } from '../schemas/types.generated';
@@ -24,7 +16,8 @@ import type { PlaybackEvent } from '../schemas/types.generated';
  *                           │                            └─ 10-second windows → Redis content (10s), the "now" view
  *                           └─ live events only, by-live-event (repartition) → 1-minute windows → Redis live (1m)
  *
- * Statistic definitions: processors/playback/playback-stats.ts. Redis keys: docs/redis-keys.md.
+ * Statistic definitions: processors/playback/playback-stats.ts; the window state that keeps them
+ * (entry-logged, so a commit logs what changed): processors/playback/playback-window-state.ts. Redis keys: docs/redis-keys.md.
  * PLAYBACK_TOPIC and PLAYBACK_APP override the topic and application id (tests use their own);
  * PLAYBACK_GRACE the grace period (default 30 s): a backlog replayed after downtime interleaves the
  * input partitions' event times in the repartition topics by more than 30 s, so the accuracy suite,
@@ -34,7 +27,11 @@ const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
 const app = process.env.PLAYBACK_APP ?? 'playback-analytics';
 const grace = (process.env.PLAYBACK_GRACE ?? '30s') as Duration;
 
-type ContentResult = WindowResult<ContentWindowStats>;
+type ContentResult = WindowResult<PlaybackWindowState>;
+
+/** A content's window with region and tier breakdowns, so one repartition by content serves all three views. */
+const contentWindow = () => new PlaybackWindowState({ breakdowns: true });
+const plainWindow = () => new PlaybackWindowState({ breakdowns: false });
 
 const windowKey = (window: Windowed<string>, dimension: string): Windowed<string> => ({
   key: dimension,
@@ -42,15 +39,16 @@ const windowKey = (window: Windowed<string>, dimension: string): Windowed<string
   end: window.end,
 });
 
-/** One rollup row (schemas/avro/playback-minute-rollup.avsc, ClickHouse playback_minute). */
 /** One summary per value of a breakdown (region or tier), keyed `contentId|value` within the window. */
-function breakdownSummaries(breakdown: (stats: ContentWindowStats) => Record<string, PlaybackStats>) {
+function breakdownSummaries(breakdown: 'region' | 'tier') {
   return (result: ContentResult, window: Windowed<string>) =>
-    Object.entries(breakdown(result.aggregate)).map(([value, stats]) => ({
+    result.aggregate.breakdownSummaries(breakdown).map(([value, summary]) => ({
       key: windowKey(window, `${window.key}|${value}`),
-      value: summarize(stats),
+      value: summary,
     }));
 }
+
+/** One rollup row (schemas/avro/playback-minute-rollup.avsc, ClickHouse playback_minute). */
 
 function rollupRow(window: Windowed<string>, region: string, tier: string, summary: PlaybackSummary) {
   const codes = Object.keys(summary.errorsByCode).sort();
@@ -118,39 +116,31 @@ export default defineTopology(app, (b) => {
 
   const minute = byContent
     .windowedBy(tumbling('1m').grace(grace))
-    .aggregate(emptyContentStats, (_contentId, event, stats) => addContentEvent(stats, event), {
+    .aggregate(contentWindow, (_contentId, event, stats) => stats.add(event), {
       name: 'content-minute',
       store: 'content-minute',
       emit: { updates: '1s', final: true },
     });
 
   minute
-    .mapValues((result: ContentResult) => summarize(result.aggregate.all), { name: 'content-summary' })
+    .mapValues((result: ContentResult) => result.aggregate.summary(), { name: 'content-summary' })
     .to(redisWindows('content', '1m', { topN: true }));
   minute
-    .flatMap(
-      breakdownSummaries((stats) => stats.byRegion),
-      { name: 'content-region-summary' },
-    )
+    .flatMap(breakdownSummaries('region'), { name: 'content-region-summary' })
     .to(redisWindows('content-region', '1m'));
-  minute
-    .flatMap(
-      breakdownSummaries((stats) => stats.byTier),
-      { name: 'content-tier-summary' },
-    )
-    .to(redisWindows('content-tier', '1m'));
+  minute.flatMap(breakdownSummaries('tier'), { name: 'content-tier-summary' }).to(redisWindows('content-tier', '1m'));
   minute
     .filter((result: ContentResult) => result.emit === 'final', { name: 'final-minutes' })
     .flatMap(
       (result: ContentResult, window) => [
-        { key: window.key, value: rollupRow(window, '*', '*', summarize(result.aggregate.all)) },
-        ...Object.entries(result.aggregate.byRegion).map(([region, stats]) => ({
+        { key: window.key, value: rollupRow(window, '*', '*', result.aggregate.summary()) },
+        ...result.aggregate.breakdownSummaries('region').map(([region, summary]) => ({
           key: window.key,
-          value: rollupRow(window, region, '*', summarize(stats)),
+          value: rollupRow(window, region, '*', summary),
         })),
-        ...Object.entries(result.aggregate.byTier).map(([tier, stats]) => ({
+        ...result.aggregate.breakdownSummaries('tier').map(([tier, summary]) => ({
           key: window.key,
-          value: rollupRow(window, '*', tier, summarize(stats)),
+          value: rollupRow(window, '*', tier, summary),
         })),
       ],
       { name: 'minute-rollups' },
@@ -159,23 +149,23 @@ export default defineTopology(app, (b) => {
 
   byContent
     .windowedBy(tumbling('10s').grace(grace))
-    .aggregate(emptyStats, (_contentId, event, stats) => addEvent(stats, event), {
+    .aggregate(plainWindow, (_contentId, event, stats) => stats.add(event), {
       name: 'content-10s',
       store: 'content-10s',
       emit: { updates: '1s', final: false },
     })
-    .mapValues((result) => summarize(result.aggregate), { name: 'content-now-summary' })
+    .mapValues((result) => result.aggregate.summary(), { name: 'content-now-summary' })
     .to(redisWindows('content', '10s'));
 
   plays
     .filter((event) => event.liveEventId !== null, { name: 'live-only' })
     .groupBy((event) => event.liveEventId as string, { name: 'by-live-event' })
     .windowedBy(tumbling('1m').grace(grace))
-    .aggregate(emptyStats, (_liveEventId, event, stats) => addEvent(stats, event), {
+    .aggregate(plainWindow, (_liveEventId, event, stats) => stats.add(event), {
       name: 'live-minute',
       store: 'live-minute',
       emit: { updates: '1s', final: false },
     })
-    .mapValues((result) => summarize(result.aggregate), { name: 'live-summary' })
+    .mapValues((result) => result.aggregate.summary(), { name: 'live-summary' })
     .to(redisWindows('live', '1m'));
 });

@@ -1,10 +1,10 @@
 import { playbackEvent } from '../../schemas/testing/playback-event';
 import type { PlaybackEvent } from '../../schemas/types.generated';
-import { addContentEvent, addEvent, emptyContentStats, emptyStats, percentile, summarize } from './playback-stats';
+import { addEvent, emptyStats, percentile, summarize } from './playback-stats';
 
 const event = playbackEvent;
 
-describe('playback stats', () => {
+describe('playback stats, the reference fold of the definitions', () => {
   it('computes every figure of the definitions from a small session mix', () => {
     const stats = emptyStats();
     const events: Partial<PlaybackEvent>[] = [
@@ -55,14 +55,5 @@ describe('playback stats', () => {
     expect(percentile([5, 1, 4, 2, 3], 0.5)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 0.95)).toBe(5);
     expect(percentile([], 0.5)).toBeNull();
-  });
-
-  it('keeps region and tier breakdowns beside the total', () => {
-    const stats = emptyContentStats();
-    addContentEvent(stats, event({ sessionId: 'a', region: 'eu', viewerTier: 'premium' }));
-    addContentEvent(stats, event({ sessionId: 'b', region: 'us', viewerTier: 'premium' }));
-    expect(summarize(stats.all).concurrentViewers).toBe(2);
-    expect(Object.keys(stats.byRegion).sort()).toEqual(['eu', 'us']);
-    expect(summarize(stats.byTier.premium as never).concurrentViewers).toBe(2);
   });
 });

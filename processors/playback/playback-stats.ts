@@ -1,11 +1,12 @@
 import type { PlaybackEvent } from '../../schemas/types.generated';
 
 /**
- * The playback statistics of one window for one group of events (a content, a live event, a
- * content in one region...), as plain JSON so it can live in a changelogged store. Exact: distinct
- * counts keep the ids (a window of one content holds at most its concurrent sessions).
+ * What the playback statistics of one window mean, written as the plainest possible fold over the
+ * window's events. The pipeline keeps them incrementally in PlaybackWindowState
+ * (playback-window-state.ts), which is tested to equal this fold; the simulator's expected values
+ * and the ClickHouse views follow the same definitions.
  *
- * Definitions (the simulator's expected values and the ClickHouse views use the same):
+ * Definitions:
  * - concurrent viewers: distinct sessions with any event in the window;
  * - unique viewers: distinct viewer ids;
  * - watch time: per session, the playhead advance within the window (max − min position);
@@ -133,22 +134,4 @@ export function summarize(stats: PlaybackStats): PlaybackSummary {
     errors: stats.errors,
     errorsByCode: { ...stats.errorsByCode },
   };
-}
-
-/** A content's window with its breakdowns, so one repartition by content serves all three views. */
-export interface ContentWindowStats {
-  all: PlaybackStats;
-  byRegion: Record<string, PlaybackStats>;
-  byTier: Record<string, PlaybackStats>;
-}
-
-export function emptyContentStats(): ContentWindowStats {
-  return { all: emptyStats(), byRegion: {}, byTier: {} };
-}
-
-export function addContentEvent(stats: ContentWindowStats, event: PlaybackEvent): ContentWindowStats {
-  addEvent(stats.all, event);
-  addEvent((stats.byRegion[event.region] ??= emptyStats()), event);
-  addEvent((stats.byTier[event.viewerTier] ??= emptyStats()), event);
-  return stats;
 }

@@ -4,6 +4,7 @@ import type { TaskId } from '../task/task-id';
 import { restoredRecords } from '../metrics';
 import type { Topology } from '../topology/topology';
 import { decodeInternal } from './record-codec';
+import type { EntryDelta } from '../state/changelogging-store';
 import type { ActiveTask } from './task-manager';
 
 interface RestoreTarget {
@@ -34,7 +35,13 @@ export async function restoreFromChangelogs(
         {
           task: id,
           store: built.spec.name,
-          restore: (key, value) => changelogging.restore(key, value),
+          // An entry-logged store's deltas are keyed by (store key, delta number): see task-manager.ts.
+          restore: built.spec.entryLogged
+            ? (key, value) => {
+                const [storeKey, delta] = key as [unknown, number];
+                changelogging.restoreDelta(storeKey, delta, value as EntryDelta | null);
+              }
+            : (key, value) => changelogging.restore(key, value),
         },
       );
     }

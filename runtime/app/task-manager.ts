@@ -141,7 +141,8 @@ export class TaskManager {
         collector.send({
           topic: changelog,
           partition: active.partition,
-          key: encodeInternal(entry.key),
+          // An entry-logged aggregate's deltas are keyed by (store key, delta number).
+          key: encodeInternal(entry.delta === undefined ? entry.key : [entry.key, entry.delta]),
           value: encodeInternal(entry.value),
         });
       }

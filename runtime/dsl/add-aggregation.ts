@@ -1,3 +1,5 @@
+import type { Initializer } from '../../processors/aggregate';
+import { isEntryLogged, type EntryLoggedValue } from '../../processors/api/entry-logged';
 import type { ProcessorSupplier } from '../../processors/api/processor';
 import type { DslContext } from './dsl-context';
 import type { StoreOptions } from './store-options';
@@ -14,6 +16,8 @@ export function addAggregation(
     prefix: string;
     operator?: string;
     storeType: 'key-value' | 'window';
+    /** The aggregation's initializer: when it returns an entry-logged value, so is the store. */
+    initializer: Initializer<unknown>;
     supplier: (store: string) => ProcessorSupplier;
   },
 ): { name: string; store: string } {
@@ -25,6 +29,7 @@ export function addAggregation(
     changelog: options.changelog ?? true,
     caching: options.caching ?? true,
     global: false,
+    entryLogged: isEntryLogged(spec.initializer()) ? (spec.initializer as () => EntryLoggedValue) : undefined,
   });
   dsl.builder.add({
     kind: 'processor',

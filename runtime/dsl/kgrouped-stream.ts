@@ -27,6 +27,7 @@ export class KGroupedStream<K, V> {
     const { name, store } = addAggregation(this.dsl, this.nodeName, options, {
       prefix: 'aggregate',
       storeType: 'key-value',
+      initializer,
       supplier: (storeName) => aggregateProcessor(storeName, initializer, aggregator) as ProcessorSupplier,
     });
     return this.dsl.tableOf<K, A>(name, store);

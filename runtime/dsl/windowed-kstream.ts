@@ -40,6 +40,7 @@ export class TimeWindowedKStream<K, V> {
       prefix: 'window-aggregate',
       operator: `window-aggregate(${this.windows.kind} ${this.windows.sizeMs}ms, grace ${this.windows.graceMs}ms)`,
       storeType: 'window',
+      initializer,
       supplier: (storeName) =>
         windowAggregateProcessor(
           storeName,
@@ -82,6 +83,7 @@ export class SessionWindowedKStream<K, V> {
       prefix: 'session-aggregate',
       operator: `session-aggregate(gap ${this.windows.gapMs}ms, grace ${this.windows.graceMs}ms)`,
       storeType: 'key-value',
+      initializer,
       supplier: (storeName) =>
         sessionWindowAggregateProcessor(
           storeName,

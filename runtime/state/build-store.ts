@@ -19,7 +19,7 @@ export interface BuiltStore {
 export function buildStore(spec: StoreSpec): BuiltStore {
   const idOf = (spec.type === 'window' ? windowKeyIdentity : defaultKeyIdentity) as KeyIdentity<unknown>;
   const inner = new InMemoryKeyValueStore<unknown, unknown>(spec.name, idOf);
-  const changelogging = spec.changelog ? new ChangeloggingKeyValueStore(inner, idOf) : undefined;
+  const changelogging = spec.changelog ? new ChangeloggingKeyValueStore(inner, idOf, spec.entryLogged) : undefined;
   const afterChangelog: KeyValueStore<unknown, unknown> = changelogging ?? inner;
   const caching = spec.caching ? new CachingKeyValueStore(afterChangelog, idOf) : undefined;
   const metered = new MeteredKeyValueStore(caching ?? afterChangelog);

@@ -1,3 +1,5 @@
+import type { EntryLoggedValue } from '../../processors/api/entry-logged';
+
 /**
  * A store as the topology declares it. The runtime builds it (in memory, decorated) per task; its
  * changelog topic is `<application>-<name>-changelog`.
@@ -11,4 +13,9 @@ export interface StoreSpec {
   readonly caching: boolean;
   /** Shared by every task and filled from the whole topic (global tables); no changelog. */
   readonly global: boolean;
+  /**
+   * Set when the aggregates are entry-logged (processors/api/entry-logged.ts): the changelog holds
+   * one record per changed entry, and a restore rebuilds each aggregate from this empty one.
+   */
+  readonly entryLogged?: () => EntryLoggedValue;
 }

@@ -1,4 +1,5 @@
 import { buildStore } from './build-store';
+import type { EntryChange, EntryKey, EntryLoggedValue } from '../../processors/api/entry-logged';
 import type { KeyValueStore, WindowStore } from '../../processors/api/stores';
 
 describe('decorated stores: metered(caching(changelogging(in-memory)))', () => {
@@ -55,5 +56,82 @@ describe('decorated stores: metered(caching(changelogging(in-memory)))', () => {
       { key: { region: 'eu' }, start: 0 },
       { key: { region: 'eu' }, start: 60_000 },
     ]);
+  });
+
+  describe('entry-logged aggregates', () => {
+    /** A set of ids as an entry-logged value: one entry per id. */
+    class IdSet implements EntryLoggedValue {
+      readonly ids = new Set<string>();
+      private readonly changed = new Set<string>();
+      add(id: string): this {
+        this.ids.add(id);
+        this.changed.add(id);
+        return this;
+      }
+      *takeChangedEntries(): Iterable<EntryChange> {
+        for (const id of this.changed) yield [[id], 1];
+        this.changed.clear();
+      }
+      restoreEntry(key: EntryKey, value: unknown): void {
+        if (value === undefined) this.ids.delete(key[0] as string);
+        else this.ids.add(key[0] as string);
+      }
+    }
+    const spec = { name: 'w', type: 'key-value', changelog: true, caching: true, global: false } as const;
+
+    it('logs one delta per commit with only the entries changed since the last, and a tombstone per delta when the aggregate is deleted', () => {
+      const built = buildStore({ ...spec, entryLogged: () => new IdSet() });
+      const store = built.store as KeyValueStore<string, IdSet>;
+      const set = new IdSet().add('a').add('b');
+      store.put('k', set);
+      built.caching?.flush();
+      expect(built.changelogging?.drainChangelog()).toEqual([
+        {
+          store: 'w',
+          key: 'k',
+          delta: 0,
+          value: [
+            [['a'], 1],
+            [['b'], 1],
+          ],
+        },
+      ]);
+      built.caching?.flush();
+      expect(built.changelogging?.drainChangelog()).toEqual([]); // unchanged: nothing logged
+      store.put('k', set.add('c'));
+      built.caching?.flush();
+      expect(built.changelogging?.drainChangelog()).toEqual([{ store: 'w', key: 'k', delta: 1, value: [[['c'], 1]] }]);
+      store.delete('k');
+      store.put('k', new IdSet().add('z')); // a new aggregate under the same key, after the delete
+      built.caching?.flush();
+      expect(built.changelogging?.drainChangelog()).toEqual([
+        { store: 'w', key: 'k', delta: 0, value: null },
+        { store: 'w', key: 'k', delta: 1, value: null },
+        { store: 'w', key: 'k', delta: 2, value: [[['z'], 1]] },
+      ]);
+    });
+
+    it('restores aggregates from their deltas in order, drops one whose deltas were all removed, and numbers new deltas after the restored ones', () => {
+      const built = buildStore({ ...spec, entryLogged: () => new IdSet() });
+      const changelogging = built.changelogging!;
+      changelogging.restoreDelta('k', 0, [
+        [['a'], 1],
+        [['b'], 1],
+      ]);
+      changelogging.restoreDelta('k', 1, [[['b'], null]]);
+      changelogging.restoreDelta('gone', 0, [[['x'], 1]]);
+      changelogging.restoreDelta('gone', 1, [[['y'], 1]]);
+      changelogging.restoreDelta('gone', 0, null);
+      changelogging.restoreDelta('gone', 1, null);
+      changelogging.restoreDelta('never', 3, null); // compaction kept only the tombstone
+      const store = built.store as KeyValueStore<string, IdSet>;
+      expect([...(store.get('k')?.ids ?? [])]).toEqual(['a']);
+      expect(store.get('gone')).toBeUndefined();
+      expect(store.get('never')).toBeUndefined();
+      expect(changelogging.drainChangelog()).toEqual([]);
+      store.put('k', (store.get('k') as IdSet).add('c'));
+      built.caching?.flush();
+      expect(changelogging.drainChangelog()).toEqual([{ store: 'w', key: 'k', delta: 2, value: [[['c'], 1]] }]);
+    });
   });
 });
