@@ -10,7 +10,13 @@ import { Packr } from 'msgpackr';
  *   Plain MessagePack (no shared record structures), so every process and restart reads what any
  *   other wrote, and the same key always gives the same bytes (compaction compares key bytes).
  */
-const internal = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true });
+const internal = new Packr({
+  useRecords: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  // An aggregate may be an object of more than 65,535 keys (msgpackr's fast path stops there).
+  variableMapSize: true,
+});
 
 export function encodeJson(value: unknown): Buffer | null {
   return value === null || value === undefined ? null : Buffer.from(JSON.stringify(value));
