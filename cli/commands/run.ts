@@ -19,14 +19,13 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--commit-interval <ms>',
-      'commit every this many milliseconds',
+      'commit every this many milliseconds (default: processing.commitIntervalMs, 100)',
       (value) => {
         const ms = Number(value);
         if (!Number.isInteger(ms) || ms <= 0)
           throw new ConfigError(`--commit-interval must be a positive integer of ms, not "${value}"`);
         return ms;
       },
-      1_000,
     )
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics', (value) => {
       const port = Number(value);
@@ -43,7 +42,7 @@ export function registerRunCommand(program: Command): void {
     .action(
       async (
         name: string,
-        options: { instanceId?: string; commitInterval: number; metricsPort?: number; threads?: number },
+        options: { instanceId?: string; commitInterval?: number; metricsPort?: number; threads?: number },
         command: Command,
       ) => {
         const config = configFrom(command);
@@ -52,7 +51,7 @@ export function registerRunCommand(program: Command): void {
         const request: RunRequest = {
           topology: name,
           instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
-          commitIntervalMs: options.commitInterval,
+          commitIntervalMs: options.commitInterval ?? config.processing.commitIntervalMs,
           config,
         };
         const threads = options.threads ?? config.processing.threads;

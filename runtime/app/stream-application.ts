@@ -1,3 +1,4 @@
+import { DEFAULT_COMMIT_INTERVAL_MS } from '../config/schema';
 import { ConfigError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { createLogger } from '../../core/logging';
@@ -141,7 +142,7 @@ export class StreamApplication {
         { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl },
         applicationId,
       ),
-      commitIntervalMs: this.options.commitIntervalMs ?? 1_000,
+      commitIntervalMs: this.options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS,
       maxBatchRecords: this.options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS,
       maxEventTimeAheadMs: this.options.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
       log: this.log,

@@ -64,7 +64,20 @@ export const clickhouseConfigSchema = z.strictObject({
     .default('reelstream'),
 });
 
+/** Kafka Streams' default under exactly-once: results reach sinks and readers within about this long. */
+export const DEFAULT_COMMIT_INTERVAL_MS = 100;
+
 export const processingConfigSchema = z.strictObject({
+  /**
+   * How often a stream thread commits: the latency knob. Every commit flushes the sinks and commits
+   * a transaction, so a longer interval trades freshness for fewer, larger transactions.
+   * `--commit-interval` overrides it.
+   */
+  commitIntervalMs: z
+    .int()
+    .min(1, 'must be at least 1 ms')
+    .max(3_600_000, 'must be at most 3600000 ms (an hour)')
+    .default(DEFAULT_COMMIT_INTERVAL_MS),
   /** An event time further ahead of the wall clock than this goes to the DLQ as `future-event-time`. */
   maxEventTimeAheadMs: z
     .int()
