@@ -36,7 +36,8 @@ function start(request: RunRequest): void {
   }).then(
     () => {
       process.exitCode = 0;
-      process.disconnect?.();
+      // Gone already when the command itself stopped (or was killed) first.
+      if (process.connected) process.disconnect();
     },
     (error: unknown) => {
       log.fatal({ err: error, instanceId: request.instanceId }, 'stream thread failed');
