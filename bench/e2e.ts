@@ -33,6 +33,7 @@ import { createSinkResolver } from '../cli/sink-resolver';
 import { loadTopology } from '../cli/topology-loader';
 import { rawConsumeRate } from './raw-consume';
 import { kafkajsAdmin } from '../runtime/kafka/kafkajs/admin';
+import { rdkafkaTransport } from '../runtime/kafka/rdkafka/transport';
 
 const EVENTS = Number(process.env.EVENTS ?? 5_000_000);
 const TRANSPORTS = (process.env.TRANSPORTS ?? 'rdkafka,kafkajs').split(',') as ('rdkafka' | 'kafkajs')[];
@@ -61,10 +62,15 @@ async function deleteRun(admin: Admin, app: string, input?: string): Promise<voi
 }
 
 function behind(admin: Admin, app: string, topic: string): Promise<number> {
-  return uncommittedRecords(kafkajsAdmin(admin), app, [
-    { topic, transactional: false },
-    ...['by-content', 'by-live-event'].map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
-  ]);
+  return uncommittedRecords(
+    kafkajsAdmin(admin),
+    app,
+    [
+      { topic, transactional: false },
+      ...['by-content', 'by-live-event'].map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
+    ],
+    () => rdkafkaTransport(config.kafka).partitionReader(),
+  );
 }
 
 function application(admin: Admin, transport: 'rdkafka' | 'kafkajs', app: string, topic: string, grace: string) {

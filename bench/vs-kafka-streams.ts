@@ -23,6 +23,7 @@ import { kafkajsTransport } from '../runtime/kafka/kafkajs/transport';
 import { uncommittedRecords } from '../runtime/kafka/uncommitted';
 import { treeCpuSeconds, treePeakRssBytes } from './process-stats';
 import { expectedCounts, produceViewEvents } from './view-events';
+import { rdkafkaTransport } from '../runtime/kafka/rdkafka/transport';
 
 const RECORDS = Number(process.env.RECORDS ?? 2_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -125,10 +126,15 @@ async function measure(system: string, admin: Admin, app: string, start: () => C
       committedAtStart = committed;
     }
     if (startedAt > 0 && committed >= RECORDS) {
-      const behind = await uncommittedRecords(kafkajsAdmin(admin), app, [
-        { topic: input, transactional: false },
-        { topic: `${app}-by-content-repartition`, transactional: true },
-      ]);
+      const behind = await uncommittedRecords(
+        kafkajsAdmin(admin),
+        app,
+        [
+          { topic: input, transactional: false },
+          { topic: `${app}-by-content-repartition`, transactional: true },
+        ],
+        () => rdkafkaTransport(config.kafka).partitionReader(),
+      );
       if (behind === 0) break;
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import Redis from 'ioredis';
@@ -135,7 +136,11 @@ export function registerDemoCommand(program: Command): void {
         ...['by-content', 'by-live-event'].map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
       ];
       do await new Promise((resolve) => setTimeout(resolve, 1_000));
-      while ((await uncommittedRecords(kafkajsAdmin(admin), app, topics)) > 0);
+      while (
+        (await uncommittedRecords(kafkajsAdmin(admin), app, topics, () =>
+          rdkafkaTransport(config.kafka).partitionReader(),
+        )) > 0
+      );
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       clearInterval(summary);
       application.stop();

@@ -1,3 +1,4 @@
+import type { TopicPartitionMap } from './topic-partition-map';
 /**
  * The one interface the runtime speaks to Kafka through (see docs/runtime.md: kafkajs and node-rdkafka behind
  * one interface). Offsets are numbers here: Kafka offsets fit a double exactly up to 2^53.
@@ -107,7 +108,15 @@ export interface TransactionalProducer {
  * group; all of them in one pass, so restoring many tasks costs one client, not one per task.
  */
 export interface PartitionReader {
-  readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number>;
+  /**
+   * Reads the partitions from their start — or from `from`'s offset, where it has one — to the end
+   * they had when the read began (read_committed), calling `onRecord` in offset order per partition.
+   */
+  readToEnd(
+    partitions: TopicPartition[],
+    onRecord: (record: ConsumedRecord) => void,
+    from?: TopicPartitionMap<number>,
+  ): Promise<number>;
   disconnect(): Promise<void>;
 }
 

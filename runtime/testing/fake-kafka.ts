@@ -249,10 +249,15 @@ class FakeTransactionalProducer implements TransactionalProducer {
 class FakePartitionReader implements PartitionReader {
   constructor(private readonly kafka: FakeKafka) {}
 
-  async readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number> {
+  async readToEnd(
+    partitions: TopicPartition[],
+    onRecord: (record: ConsumedRecord) => void,
+    from?: TopicPartitionMap<number>,
+  ): Promise<number> {
     let count = 0;
     for (const { topic, partition } of partitions) {
-      for (const record of this.kafka.partitionsOf(topic)[partition] ?? []) {
+      const start = from?.get({ topic, partition }) ?? 0;
+      for (const record of (this.kafka.partitionsOf(topic)[partition] ?? []).slice(start)) {
         onRecord(record);
         count += 1;
       }

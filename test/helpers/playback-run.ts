@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -108,10 +109,15 @@ export class PlaybackRuns {
 
   /** Records not yet covered by the group's committed offsets: the input and both repartition topics. */
   async uncommitted({ app, topic }: PlaybackRun): Promise<number> {
-    return uncommittedRecords(kafkajsAdmin(await this.adminClient()), app, [
-      { topic, transactional: false },
-      ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
-    ]);
+    return uncommittedRecords(
+      kafkajsAdmin(await this.adminClient()),
+      app,
+      [
+        { topic, transactional: false },
+        ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
+      ],
+      () => rdkafkaTransport(this.config.kafka).partitionReader(),
+    );
   }
 
   async waitUntilCaughtUp(run: PlaybackRun, timeoutMs = 240_000): Promise<void> {

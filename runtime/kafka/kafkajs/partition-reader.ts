@@ -14,7 +14,11 @@ import type { ConsumedRecord, PartitionReader, TopicPartition } from '../transpo
 export class KafkajsPartitionReader implements PartitionReader {
   constructor(private readonly kafka: Kafka) {}
 
-  async readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number> {
+  async readToEnd(
+    partitions: TopicPartition[],
+    onRecord: (record: ConsumedRecord) => void,
+    from?: TopicPartitionMap<number>,
+  ): Promise<number> {
     if (partitions.length === 0) return 0;
     const admin = this.kafka.admin();
     await step('admin connect', () => admin.connect());
@@ -31,8 +35,8 @@ export class KafkajsPartitionReader implements PartitionReader {
         const ends = await step('fetch topic offsets', () => admin.fetchTopicOffsets(topic));
         for (const end of ends) {
           const wanted = partitions.some((p) => p.topic === topic && p.partition === end.partition);
-          if (wanted && Number(end.high) > Number(end.low))
-            remaining.set({ topic, partition: end.partition }, Number(end.high));
+          const start = Math.max(Number(end.low), from?.get({ topic, partition: end.partition }) ?? 0);
+          if (wanted && Number(end.high) > start) remaining.set({ topic, partition: end.partition }, Number(end.high));
         }
       }
       if (remaining.size === 0) return 0;
@@ -69,13 +73,18 @@ export class KafkajsPartitionReader implements PartitionReader {
                 return;
               }
               const end = (remaining.get(batch) ?? 0) - 1;
+              const start = from?.get(batch) ?? 0;
               for (const message of batch.messages) {
+                if (Number(message.offset) < start) continue; // before the seek below took effect
                 if (Number(message.offset) > end) break; // written after the restore began: not ours to apply
                 onRecord(toRecord(batch.topic, batch.partition, message));
                 restored += 1;
               }
             },
           });
+          // kafkajs seeks only once running: records before the offset that arrive first are skipped above.
+          for (const [partition, offset] of from ?? [])
+            if (remaining.has(partition)) consumer.seek({ ...partition, offset: String(offset) });
         })().catch((error: Error) => {
           clearTimeout(timer);
           reject(error);

@@ -9,7 +9,11 @@ import type { ConsumedRecord, PartitionReader, TopicPartition, TopicPartitionOff
 export class RdkafkaPartitionReader implements PartitionReader {
   constructor(private readonly config: KafkaConfig) {}
 
-  async readToEnd(partitions: TopicPartition[], onRecord: (record: ConsumedRecord) => void): Promise<number> {
+  async readToEnd(
+    partitions: TopicPartition[],
+    onRecord: (record: ConsumedRecord) => void,
+    from?: TopicPartitionMap<number>,
+  ): Promise<number> {
     if (partitions.length === 0) return 0;
     const consumer = new KafkaConsumer(
       {
@@ -39,9 +43,10 @@ export class RdkafkaPartitionReader implements PartitionReader {
               callback(resolve, reject, 'queryWatermarkOffsets'),
             ),
         );
-        if (highOffset <= lowOffset) continue; // nothing to restore
+        const start = Math.max(lowOffset, from?.get(partition) ?? lowOffset);
+        if (highOffset <= start) continue; // nothing to restore
         ends.set(partition, highOffset);
-        starts.push({ ...partition, offset: lowOffset });
+        starts.push({ ...partition, offset: start });
       }
       if (starts.length === 0) return 0;
       consumer.assign(starts);
