@@ -42,6 +42,13 @@ export const restoredRecords = new Counter({
   registers: [metricsRegistry],
 });
 
+export const restoredStoreEntries = new Gauge({
+  name: 'reelstream_restored_store_entries',
+  help: 'Entries the stores held after the last restore (beside reelstream_restored_records_total: an on-disk store resumed from its checkpoint holds far more than was read)',
+  labelNames: ['application', 'store'] as const,
+  registers: [metricsRegistry],
+});
+
 export const activeTasks = new Gauge({
   name: 'reelstream_active_tasks',
   help: 'Tasks this instance runs now',

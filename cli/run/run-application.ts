@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { StreamApplication } from '../../runtime/app/stream-application';
 import { createLogger } from '../../core/logging';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
@@ -41,6 +42,7 @@ export async function runApplication(request: RunRequest, onStop: (stop: () => v
     maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
     alignment: { maxWaitMs: config.processing.alignmentMaxWaitMs },
     stallWarningMs: config.processing.stallWarningMs,
+    stateDir: config.processing.stateStore === 'lmdb' ? resolve(config.processing.stateDir) : undefined,
   });
   onStop(() => app.stop());
   await app.start();

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ServiceUnavailableError } from '../../core/errors';
 import { defineTopology, tumbling } from '../dsl';
 import { changelogTopic, repartitionTopic } from '../naming';
@@ -51,8 +54,9 @@ function prepare(): Run {
   return { kafka, expected };
 }
 
-function application(kafka: FakeKafka, instanceId = 'a') {
+function application(kafka: FakeKafka, instanceId = 'a', stateDir?: string) {
   return new StreamApplication({
+    stateDir,
     topology,
     applicationId: APP,
     transport: kafka.transport(),
@@ -74,8 +78,8 @@ function caughtUp(kafka: FakeKafka): boolean {
 }
 
 /** Runs an instance until the group caught up, then stops it (final commit included). */
-async function runToEnd(kafka: FakeKafka, instanceId = 'a'): Promise<void> {
-  const app = application(kafka, instanceId);
+async function runToEnd(kafka: FakeKafka, instanceId = 'a', stateDir?: string): Promise<StreamApplication['stats']> {
+  const app = application(kafka, instanceId, stateDir);
   await app.start();
   const running = app.run();
   const failed = running.then(
@@ -90,6 +94,7 @@ async function runToEnd(kafka: FakeKafka, instanceId = 'a'): Promise<void> {
   app.stop();
   await running;
   await app.close();
+  return app.stats;
 }
 
 /** The last update per window in the output topic: what a dashboard overwriting keys shows. */
@@ -237,5 +242,47 @@ describe('the commit protocol (in-memory Kafka)', () => {
     // (a clean run processes each input and repartition record once: RECORDS * 2)
     expect(stats.processed).toBeGreaterThan(RECORDS * 2);
     expect(sorted(counts(kafka))).toEqual(sorted(expected));
+  });
+
+  it('on-disk stores: a restart after a clean stop restores only the changelog written since; without a checkpoint, all of it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'reelstream-state-'));
+    try {
+      const { kafka, expected } = prepare();
+      const changelogLength = () =>
+        kafka.partitionsOf(changelogTopic(APP, 'counts')).reduce((sum, log) => sum + log.length, 0);
+      expect((await runToEnd(kafka, 'a', stateDir)).restoredRecords).toBe(0); // a first start
+      const afterA = changelogLength();
+      expect(afterA).toBeGreaterThan(0);
+      // More input each time, so every run has work (and builds its tasks) before it catches up.
+      const moreInput = () => {
+        const more = prepare();
+        kafka.append(more.kafka.partitionsOf('input').flat());
+        for (const [window, count] of more.expected) expected.set(window, (expected.get(window) ?? 0) + count);
+      };
+      // Meanwhile another instance (state in memory) processes more input and writes to the changelog.
+      moreInput();
+      const b = await runToEnd(kafka, 'b');
+      expect(b.restoredRecords).toBe(afterA); // in memory: the whole changelog
+      const tail = changelogLength() - afterA;
+      expect(tail).toBeGreaterThan(0);
+      // 'a' again: its stores on disk resume from their checkpoints and read only what 'b' wrote.
+      const beforeA2 = changelogLength();
+      moreInput();
+      expect((await runToEnd(kafka, 'a', stateDir)).restoredRecords).toBe(tail);
+      expect(sorted(counts(kafka))).toEqual(sorted(expected));
+      // A store without a checkpoint (as after a crash) is emptied and restored from the start.
+      const checkpoints = readdirSync(stateDir, { recursive: true, encoding: 'utf8' }).filter((file) =>
+        file.endsWith('.checkpoint'),
+      );
+      expect(checkpoints).toHaveLength(PARTITIONS);
+      for (const file of checkpoints) rmSync(join(stateDir, file));
+      const beforeA3 = changelogLength();
+      expect(beforeA3).toBeGreaterThan(beforeA2);
+      moreInput();
+      expect((await runToEnd(kafka, 'a', stateDir)).restoredRecords).toBe(beforeA3);
+      expect(sorted(counts(kafka))).toEqual(sorted(expected));
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DEFAULT_COMMIT_INTERVAL_MS } from '../config/schema';
 import { ConfigError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
@@ -45,6 +46,11 @@ export interface StreamApplicationOptions {
   alignment?: Partial<EventTimeBufferOptions>;
   /** A sink failing longer than this logs a "pipeline stalled" warning. Default 30 s. */
   stallWarningMs?: number;
+  /**
+   * Keep state stores on disk (LMDB) below this directory, in `<dir>/<application>/<instance>/<task>/<store>`;
+   * in memory when absent. Entry-logged stores stay in memory (runtime/state/build-store.ts).
+   */
+  stateDir?: string;
 }
 
 export const DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 15 * 60_000;
@@ -71,7 +77,10 @@ export class StreamApplication {
   private producer: TransactionalProducer | undefined;
   private lag: LagMonitor | undefined;
   private stopping = false;
-  readonly stats = { processed: 0, commits: 0, restoredRecords: 0 };
+  /** The run ended with its final commit: on-disk stores may be checkpointed. */
+  private stoppedCleanly = false;
+  /** Since start; `storeEntries`: what the stores held after the last restore. */
+  readonly stats = { processed: 0, commits: 0, restoredRecords: 0, storeEntries: 0 };
 
   constructor(private readonly options: StreamApplicationOptions) {
     // Every line names the instance: with several stream threads in one process, the thread.
@@ -101,6 +110,7 @@ export class StreamApplication {
       sinks: this.sinks,
       log: this.log,
       stopping: () => this.stopping,
+      stateDir: options.stateDir && join(options.stateDir, options.applicationId, options.instanceId),
     });
   }
 
@@ -175,6 +185,7 @@ export class StreamApplication {
   async run(): Promise<void> {
     if (!this.thread) throw new Error('StreamApplication.run() before start()');
     await this.thread.run();
+    this.stoppedCleanly = true;
   }
 
   stop(): void {
@@ -184,7 +195,7 @@ export class StreamApplication {
 
   async close(): Promise<void> {
     this.lag?.stop();
-    this.tasks.close();
+    await this.tasks.close(this.stoppedCleanly ? this.options.admin : undefined);
     await this.sinks.close();
     await this.thread?.disconnect();
     await this.producer?.disconnect();

@@ -36,7 +36,7 @@ export interface StreamThreadOptions {
   maxEventTimeAheadMs: number;
   log: Logger;
   retryLogging: (what: string) => RetryOptions;
-  stats: { processed: number; commits: number; restoredRecords: number };
+  stats: { processed: number; commits: number; restoredRecords: number; storeEntries: number };
 }
 
 /**
@@ -214,7 +214,7 @@ export class StreamThread {
   /** Builds the tasks of the current assignment, each restored from its changelogs before it processes anything. */
   private async rebuildTasks(): Promise<void> {
     const { consumer, tasks, topology, transport, applicationId, buffer, flow, log, stats } = this.options;
-    tasks.clear();
+    await tasks.clear();
     const assignment = this.assignment;
     if (assignment.length === 0) return;
     consumer.pause(assignment);
@@ -224,16 +224,19 @@ export class StreamThread {
     const created = tasks.createTasks(assignment, Date.now);
     const keepingAlive = keepGroupMembershipAlive(consumer, log);
     try {
-      const restoredPerTask = await restoreFromChangelogs(created, topology, transport, applicationId);
+      const { restoredPerTask, held, resumed } = await restoreFromChangelogs(created, topology, transport, applicationId);
       tasks.initAll();
       log.info({ tasks: tasks.ids(), partitions: assignment.length }, 'tasks assigned');
       const restored = [...restoredPerTask.values()].reduce((sum, count) => sum + count, 0);
       stats.restoredRecords += restored;
-      if (restored > 0)
+      stats.storeEntries = held;
+      if (restored > 0 || resumed > 0)
         log.info(
           {
             tasks: Object.fromEntries([...restoredPerTask].map(([id, count]) => [String(id), count])),
             restored,
+            held,
+            resumedFromCheckpoint: resumed,
             ms: Date.now() - started,
           },
           'restored state from changelog',

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import type { Logger } from '../../core/logging';
+import type { KafkaAdmin } from '../kafka/admin';
+import { writeCheckpoint } from '../state/store-checkpoint';
 import type { GroupConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/transport';
 import { activeTasks, commitDuration, droppedRecords } from '../metrics';
 import { StreamTask, type ErrorPolicy } from '../task/stream-task';
@@ -33,6 +36,8 @@ export interface TaskManagerOptions {
   log: Logger;
   /** True once the application is asked to stop: a sink flush then stops waiting. */
   stopping: () => boolean;
+  /** Where this instance keeps its tasks' persistent stores (one directory per task); in memory without. */
+  stateDir?: string;
 }
 
 /**
@@ -75,8 +80,12 @@ export class TaskManager {
     return this.taskFor(partition)?.positions.get(partition.topic);
   }
 
-  /** Drops every task (their state is rebuilt from the changelogs). */
-  clear(): void {
+  /**
+   * Drops every task (their state is rebuilt from the changelogs). Their on-disk stores close
+   * without a checkpoint: they may hold writes of a transaction that did not commit.
+   */
+  async clear(): Promise<void> {
+    for (const { task } of this.tasks.values()) await task.closeStores();
     this.tasks.clear();
     activeTasks.set({ application: this.options.applicationId }, 0);
   }
@@ -98,6 +107,7 @@ export class TaskManager {
         errorPolicy,
         wallClock,
         maxEventTimeAheadMs,
+        persistence: this.options.stateDir ? { taskDir: join(this.options.stateDir, String(id)) } : undefined,
       });
       const active = { id, task, partition, positions: new Map<string, number>() };
       this.tasks.set(id, active);
@@ -189,7 +199,30 @@ export class TaskManager {
     await this.options.collector.abort();
   }
 
-  close(): void {
-    for (const { task } of this.tasks.values()) task.close();
+  /**
+   * Closes every task. After a clean stop (`checkpointWith`: the last commit succeeded) each on-disk
+   * store gets a checkpoint at its changelog partition's end, so the next start restores only what
+   * is written after it (store-checkpoint.ts).
+   */
+  async close(checkpointWith?: KafkaAdmin): Promise<void> {
+    const ends = new Map<string, Map<number, number>>();
+    const endOf = async (topic: string, partition: number) => {
+      let partitions = ends.get(topic);
+      if (!partitions && checkpointWith)
+        ends.set(topic, (partitions = new Map((await checkpointWith.endOffsets(topic)).map((end) => [end.partition, end.high]))));
+      return partitions?.get(partition);
+    };
+    for (const { task, partition } of this.tasks.values()) {
+      task.close();
+      for (const built of task.stores.values()) {
+        const changelog = this.options.topology.stores.get(built.spec.name)?.changelogTopic;
+        if (!built.persistent || !changelog || !checkpointWith) continue;
+        built.persistent.store.flushWrites();
+        const offset = await endOf(changelog, partition);
+        if (offset !== undefined) writeCheckpoint(built.persistent.dir, { changelog, partition, offset });
+      }
+      await task.closeStores();
+    }
+    this.tasks.clear();
   }
 }

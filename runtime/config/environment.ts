@@ -39,4 +39,6 @@ export const environmentOverrides: readonly EnvironmentOverride[] = [
   { variable: 'CLICKHOUSE_DATABASE', path: ['clickhouse', 'database'], parse: text },
   { variable: 'REELSTREAM_THREADS', path: ['processing', 'threads'], parse: integer },
   { variable: 'REELSTREAM_COMMIT_INTERVAL_MS', path: ['processing', 'commitIntervalMs'], parse: integer },
+  { variable: 'REELSTREAM_STATE_STORE', path: ['processing', 'stateStore'], parse: text },
+  { variable: 'REELSTREAM_STATE_DIR', path: ['processing', 'stateDir'], parse: text },
 ];

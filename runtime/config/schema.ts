@@ -96,6 +96,13 @@ export const processingConfigSchema = z.strictObject({
    * producer, tasks and sinks), as Kafka Streams' num.stream.threads. `--threads` overrides it.
    */
   threads: z.int().min(1, 'must be at least 1').max(64, 'must be at most 64').default(1),
+  /**
+   * Where state stores live: `memory` (the V8 heap), or `lmdb` (on disk below `stateDir`, with a
+   * checkpoint at a clean stop so a restart restores only the changelog written since).
+   */
+  stateStore: z.enum(['memory', 'lmdb']).default('memory'),
+  /** The directory of on-disk stores (`stateStore: lmdb`), relative to the working directory. */
+  stateDir: z.string().min(1, 'must name a directory').default('.reelstream/state'),
 });
 
 export const configSchema = z.strictObject({

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { KeyValueStore, StateStore } from '../../processors/api/stores';
 import { CachingKeyValueStore } from './caching-store';
 import { ChangeloggingKeyValueStore } from './changelogging-store';
 import { defaultKeyIdentity, InMemoryKeyValueStore, type KeyIdentity } from './in-memory-key-value-store';
+import { LmdbKeyValueStore } from './lmdb-key-value-store';
 import { MeteredKeyValueStore } from './metered-store';
 import type { StoreSpec } from './store-spec';
 import { KeyValueBackedWindowStore, windowKeyIdentity, type WindowKey } from './window-store';
@@ -14,11 +16,28 @@ export interface BuiltStore {
   metered: MeteredKeyValueStore<unknown, unknown>;
   caching?: CachingKeyValueStore<unknown, unknown>;
   changelogging?: ChangeloggingKeyValueStore<unknown, unknown>;
+  /** The on-disk inner store, when the task keeps state on disk; `dir` is where. */
+  persistent?: { store: LmdbKeyValueStore<unknown, unknown>; dir: string };
 }
 
-export function buildStore(spec: StoreSpec): BuiltStore {
+/** Where a task keeps persistent stores: one directory per store below it. */
+export interface StorePersistence {
+  taskDir: string;
+}
+
+/**
+ * Whether a store can live on disk: entry-logged aggregates (live objects that log their own
+ * changes) and stores without a changelog stay in memory.
+ */
+export function canPersist(spec: StoreSpec): boolean {
+  return spec.changelog && !spec.entryLogged && !spec.global;
+}
+
+export function buildStore(spec: StoreSpec, persistence?: StorePersistence): BuiltStore {
   const idOf = (spec.type === 'window' ? windowKeyIdentity : defaultKeyIdentity) as KeyIdentity<unknown>;
-  const inner = new InMemoryKeyValueStore<unknown, unknown>(spec.name, idOf);
+  const dir = persistence && canPersist(spec) ? join(persistence.taskDir, spec.name) : undefined;
+  const onDisk = dir === undefined ? undefined : LmdbKeyValueStore.open<unknown, unknown>(spec.name, dir, idOf);
+  const inner = onDisk ?? new InMemoryKeyValueStore<unknown, unknown>(spec.name, idOf);
   const changelogging = spec.changelog ? new ChangeloggingKeyValueStore(inner, idOf, spec.entryLogged) : undefined;
   const afterChangelog: KeyValueStore<unknown, unknown> = changelogging ?? inner;
   const caching = spec.caching ? new CachingKeyValueStore(afterChangelog, idOf) : undefined;
@@ -27,5 +46,12 @@ export function buildStore(spec: StoreSpec): BuiltStore {
     spec.type === 'window'
       ? new KeyValueBackedWindowStore(metered as unknown as KeyValueStore<WindowKey<unknown>, unknown>)
       : metered;
-  return { spec, store, metered, caching, changelogging };
+  return {
+    spec,
+    store,
+    metered,
+    caching,
+    changelogging,
+    persistent: onDisk && dir !== undefined ? { store: onDisk, dir } : undefined,
+  };
 }

@@ -1,7 +1,7 @@
 import type { Cancellable, Processor, ProcessorContext, PunctuationType } from '../../processors/api/processor';
 import type { StreamRecord } from '../../processors/api/record';
 import type { StateStore } from '../../processors/api/stores';
-import { buildStore, type BuiltStore } from '../state/build-store';
+import { buildStore, type StorePersistence, type BuiltStore } from '../state/build-store';
 import type { ChangelogEntry } from '../state/changelogging-store';
 import type { PhysicalNode, Topology } from '../topology/topology';
 import { ProcessingError } from './processing-error';
@@ -26,6 +26,8 @@ export interface StreamTaskOptions {
    * Unbounded when absent (the test driver's clock is the test's).
    */
   maxEventTimeAheadMs?: number;
+  /** Keep the stores that can live on disk in this task directory (runtime/state/lmdb-key-value-store.ts). */
+  persistence?: StorePersistence;
 }
 
 interface RuntimeNode {
@@ -73,7 +75,7 @@ export class StreamTask {
     const members = topology.subtopologies.filter((sub) => wanted.has(sub.id));
     for (const storeName of members.flatMap((sub) => sub.stores)) {
       const spec = topology.stores.get(storeName);
-      if (spec && !spec.global) this.stores.set(storeName, buildStore(spec));
+      if (spec && !spec.global) this.stores.set(storeName, buildStore(spec, options.persistence));
     }
     for (const name of members.flatMap((sub) => sub.nodes)) {
       const spec = topology.nodes.get(name) as PhysicalNode;
@@ -309,12 +311,18 @@ export class StreamTask {
     for (const built of this.stores.values()) {
       built.caching?.flush();
       if (built.changelogging) entries.push(...built.changelogging.drainChangelog());
+      built.persistent?.store.flushWrites();
     }
     return entries;
   }
 
   close(): void {
     for (const node of this.nodes.values()) node.processor?.close?.();
+  }
+
+  /** Closes the on-disk stores (their files stay; a checkpoint, if written, says how far they hold). */
+  async closeStores(): Promise<void> {
+    for (const built of this.stores.values()) await built.persistent?.store.close();
   }
 }
 
