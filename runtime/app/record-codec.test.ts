@@ -3,7 +3,16 @@ import { decodeInternal, decodeJson, encodeInternal, encodeJson } from './record
 describe('record codec', () => {
   it('round-trips what internal topics carry, objects of more than 65,535 keys included', () => {
     const large = Object.fromEntries(Array.from({ length: 70_000 }, (_, i) => [`session-${i}`, [i, i + 1, 0]]));
-    for (const value of [{ key: 'content-1', start: 60_000 }, [['s', 'x'], [1, 2, 0]], 'text', 42, large])
+    for (const value of [
+      { key: 'content-1', start: 60_000 },
+      [
+        ['s', 'x'],
+        [1, 2, 0],
+      ],
+      'text',
+      42,
+      large,
+    ])
       expect(decodeInternal(encodeInternal(value))).toEqual(value);
   });
 

@@ -224,7 +224,12 @@ export class StreamThread {
     const created = tasks.createTasks(assignment, Date.now);
     const keepingAlive = keepGroupMembershipAlive(consumer, log);
     try {
-      const { restoredPerTask, held, resumed } = await restoreFromChangelogs(created, topology, transport, applicationId);
+      const { restoredPerTask, held, resumed } = await restoreFromChangelogs(
+        created,
+        topology,
+        transport,
+        applicationId,
+      );
       tasks.initAll();
       log.info({ tasks: tasks.ids(), partitions: assignment.length }, 'tasks assigned');
       const restored = [...restoredPerTask.values()].reduce((sum, count) => sum + count, 0);

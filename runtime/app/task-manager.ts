@@ -209,7 +209,10 @@ export class TaskManager {
     const endOf = async (topic: string, partition: number) => {
       let partitions = ends.get(topic);
       if (!partitions && checkpointWith)
-        ends.set(topic, (partitions = new Map((await checkpointWith.endOffsets(topic)).map((end) => [end.partition, end.high]))));
+        ends.set(
+          topic,
+          (partitions = new Map((await checkpointWith.endOffsets(topic)).map((end) => [end.partition, end.high]))),
+        );
       return partitions?.get(partition);
     };
     for (const { task, partition } of this.tasks.values()) {
