@@ -74,7 +74,7 @@ export class RecordCollector {
 
   /** What is sent from now on waits for the next transaction: the open one is about to commit. */
   seal(): void {
-    if (!this.open) return;
+    if (!this.open || this.sealed) return;
     this.sealed = true;
     this.sealedPerTopic = this.producedPerTopic;
     this.producedPerTopic = new Map();

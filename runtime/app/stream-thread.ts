@@ -376,6 +376,7 @@ export class StreamThread {
       // Sealed synchronously, before the caller processes anything more (see run()).
       const prepared = tasks.prepareCommit();
       if (!prepared) return;
+      consumer.transactionSealed();
       await tasks.completeCommit(prepared, consumer);
       stats.commits += 1;
     } catch (error) {

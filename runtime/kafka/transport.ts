@@ -82,8 +82,14 @@ export interface GroupConsumer {
   /** For the transactional producer's commit of the consumed offsets. */
   groupMetadata(): ConsumerGroupMetadata;
   /**
-   * Told once the transaction holding these offsets committed: a consumer that withholds the next
-   * batches of a partition until then (kafkajs) hands them out again.
+   * Told when a transaction is sealed for its commit: the batches handed out so far are the ones it
+   * holds. Batches handed out after this belong to the next transaction (the thread processes on
+   * while a commit completes), so `transactionCommitted` must not release them.
+   */
+  transactionSealed(): void;
+  /**
+   * Told once the sealed transaction holding these offsets committed: a consumer that withholds
+   * the next batches of a partition until then (kafkajs) hands them out again.
    */
   transactionCommitted(offsets: TopicPartitionOffset[]): void;
   disconnect(): Promise<void>;

@@ -189,6 +189,8 @@ export class FakeGroupConsumer implements GroupConsumer {
     return { groupId: this.groupId };
   }
 
+  transactionSealed(): void {}
+
   transactionCommitted(): void {}
 
   async disconnect(): Promise<void> {

@@ -37,6 +37,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly admin: Admin;
   private readonly queued: Delivery[] = [];
   private readonly taken: Delivery[] = [];
+  /** Batches the sealed transaction holds: released when it commits (later ones stay held). */
+  private sealed: Delivery[] = [];
   private readonly paused = new TopicPartitionSet();
   private assignment: TopicPartition[] = [];
   /**
@@ -180,15 +182,24 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     return { groupId: this.groupId };
   }
 
-  /** The transaction holding the taken batches committed: their eachBatch calls may return. */
+  /**
+   * The batches taken so far belong to the transaction being sealed. Releasing a batch taken after
+   * the seal when the sealed transaction commits would let kafkajs rejoin a rebalance while that
+   * batch's own transaction is still open — and then commit offsets of a partition that moved.
+   */
+  transactionSealed(): void {
+    this.sealed.push(...this.taken.splice(0));
+  }
+
+  /** The sealed transaction committed: the eachBatch calls of its batches may return. */
   transactionCommitted(offsets: TopicPartitionOffset[]): void {
     for (const { topic, partition, offset } of offsets) this.committedHere.set({ topic, partition }, offset);
-    for (const delivery of this.taken.splice(0)) delivery.release(true);
+    for (const delivery of this.sealed.splice(0)) delivery.release(true);
   }
 
   private releaseUncommitted(partitions: TopicPartition[]): void {
     const keys = new TopicPartitionSet(partitions);
-    for (const list of [this.queued, this.taken]) {
+    for (const list of [this.queued, this.taken, this.sealed]) {
       for (let index = list.length - 1; index >= 0; index -= 1) {
         const delivery = list[index] as Delivery;
         if (!keys.has(delivery)) continue;

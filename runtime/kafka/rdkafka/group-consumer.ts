@@ -205,6 +205,8 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
   }
 
   /** librdkafka hands out every fetched batch at once: nothing waits for a commit. */
+  transactionSealed(): void {}
+
   transactionCommitted(): void {}
 
   disconnect(): Promise<void> {
