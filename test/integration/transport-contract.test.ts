@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Producer, Transaction } from 'kafkajs';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
 import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
@@ -143,6 +143,47 @@ describe.each(transports)('transport contract: %s', (name, transport) => {
     expect(values).toHaveLength(11);
     expect(values).not.toContain('aborted');
     expect(values).toContain('committed-after-abort');
+  });
+
+  it('hides aborted transactions of several producers that interleave in one partition (two threads writing a repartition topic)', async () => {
+    const topic = await freshTopic(1);
+    const kafka = createKafkaJs(config.kafka);
+    const writers = [1, 2, 3].map((n) =>
+      kafka.producer({ transactionalId: uniqueName(`it_writer${n}`), idempotent: true, maxInFlightRequests: 1 }),
+    );
+    for (const writer of writers) {
+      opened.push(writer);
+      await writer.connect();
+    }
+    const [first, second, third] = writers as [Producer, Producer, Producer];
+    const sendIn = (transaction: Transaction, value: string) =>
+      transaction.send({ topic, messages: [{ partition: 0, value }] });
+    // One transaction begins first and aborts last: the broker then lists the aborted transactions
+    // in abort order, not by first offset.
+    const early = await first.transaction();
+    await sendIn(early, 'aborted-early');
+    const late = await second.transaction();
+    await sendIn(late, 'aborted-late');
+    await late.abort();
+    await sendIn(early, 'aborted-early-again');
+    await early.abort();
+    const committed = await third.transaction();
+    await sendIn(committed, 'committed');
+    await committed.commit();
+
+    const reader = transport.partitionReader();
+    opened.push(reader);
+    const read: string[] = [];
+    await reader.readToEnd([{ topic, partition: 0 }], (record) => read.push(String(record.value)));
+    expect(read).toEqual(['committed']);
+
+    const producer = await connectedProducer(transport);
+    const consumer = await joinGroup(transport, topic, uniqueName('it_group'));
+    const consumed: string[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!consumed.includes('committed') && Date.now() < deadline)
+      consumed.push(...(await consumeAtLeast(consumer, producer, 1, 5_000)).map((record) => String(record.value)));
+    expect(consumed).toEqual(['committed']);
   });
 
   it('stays usable after an abort it refused (no open transaction; librdkafka also refuses racing aborts)', async () => {

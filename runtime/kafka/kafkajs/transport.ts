@@ -1,4 +1,5 @@
 import type { KafkaConfig } from '../../config/schema';
+import { assertKafkajsFiltersAbortedTransactions } from './aborted-filter';
 import { createKafkaJs } from './client';
 import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsPartitionReader } from './partition-reader';
@@ -7,6 +8,8 @@ import type { KafkaTransport } from '../transport';
 
 /** The kafkajs transport: one file per client in this folder, errors classified in errors.ts. */
 export function kafkajsTransport(config: KafkaConfig): KafkaTransport {
+  // Its consumers and readers read read_committed: a kafkajs that hands out aborted records would count them.
+  assertKafkajsFiltersAbortedTransactions();
   const kafka = createKafkaJs(config);
   return {
     name: 'kafkajs',
