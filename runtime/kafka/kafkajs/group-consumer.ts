@@ -3,6 +3,7 @@ import { ServiceUnavailableError } from '../../../core/errors';
 import { createLogger } from '../../../core/logging';
 import { copartitionedAssigner } from './assigner';
 import { step } from './errors';
+import { untilOffsetsVisible } from './offsets-visible';
 import { groupByTopic, toRecord } from './records';
 import { TopicPartitionMap, TopicPartitionSet } from '../topic-partition-map';
 import type {
@@ -15,6 +16,9 @@ import type {
 } from '../transport';
 
 const log = createLogger('kafkajs-transport');
+
+/** How long a leaving member waits for its last commit's offsets to show when the broker does not answer. */
+const LEAVE_WAIT_MS = 10_000;
 
 /** A fetched batch handed to the runtime; kafkajs's eachBatch call for it stays open until `release`. */
 interface Delivery extends TopicPartition {
@@ -48,6 +52,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
    * right after a commit could read the offsets before it and process that transaction's records twice.
    */
   private readonly committedHere = new TopicPartitionMap<number>();
+  /** Committed batches being released once their offsets are visible to other members (in commit order). */
+  private releasing: Promise<void> = Promise.resolve();
+  /** Set by disconnect: a broker that does not answer stops being waited for after this. */
+  private leaveBy = Number.POSITIVE_INFINITY;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly highWatermarks = new TopicPartitionMap<number>();
@@ -191,10 +199,22 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     this.sealed.push(...this.taken.splice(0));
   }
 
-  /** The sealed transaction committed: the eachBatch calls of its batches may return. */
+  /**
+   * The sealed transaction committed: the eachBatch calls of its batches may return — once its
+   * offsets are visible to the member that may take a partition over in the rebalance kafkajs then
+   * joins (offsets-visible.ts). Meanwhile the thread goes on; kafkajs fetches on when they return.
+   */
   transactionCommitted(offsets: TopicPartitionOffset[]): void {
     for (const { topic, partition, offset } of offsets) this.committedHere.set({ topic, partition }, offset);
-    for (const delivery of this.sealed.splice(0)) delivery.release(true);
+    const deliveries = this.sealed.splice(0);
+    this.releasing = this.releasing
+      .then(() => untilOffsetsVisible(this.admin, this.groupId, offsets, () => Date.now() > this.leaveBy))
+      .catch((error: unknown) =>
+        log.warn({ err: error }, 'leaving without seeing the last committed offsets: the broker did not answer'),
+      )
+      .finally(() => {
+        for (const delivery of deliveries) delivery.release(true);
+      });
   }
 
   private releaseUncommitted(partitions: TopicPartition[]): void {
@@ -276,7 +296,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
 
   async disconnect(): Promise<void> {
     // kafkajs stops only after every eachBatch call returned; what is not committed is read again by the next owner.
-    this.releaseUncommitted([...this.queued, ...this.taken]);
+    this.leaveBy = Date.now() + LEAVE_WAIT_MS;
+    await this.releasing;
+    this.releaseUncommitted([...this.queued, ...this.taken, ...this.sealed]);
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }
