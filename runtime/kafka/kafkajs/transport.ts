@@ -1,5 +1,5 @@
 import type { KafkaConfig } from '../../config/schema';
-import { assertKafkajsFiltersAbortedTransactions } from './aborted-filter';
+import { assertKafkajsFiltersAbortedTransactions } from './patched-kafkajs';
 import { createKafkaJs } from './client';
 import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsPartitionReader } from './partition-reader';

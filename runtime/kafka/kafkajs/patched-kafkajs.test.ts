@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../core/errors';
-import { assertKafkajsFiltersAbortedTransactions } from './aborted-filter';
+import { assertKafkajsFiltersAbortedTransactions } from './patched-kafkajs';
 
 type Filter = Parameters<typeof assertKafkajsFiltersAbortedTransactions>[0];
 const installed = require('kafkajs/src/consumer/filterAbortedMessages') as NonNullable<Filter>;
