@@ -45,7 +45,7 @@ export interface RebalanceListener {
    * A consumer that can hold the rebalance (rdkafka) gives the partitions up only once the returned
    * promise settles, so a commit in flight finishes under the generation that owned them — after
    * the member rejoined, a commit would carry the new generation and no broker could fence it.
-   * (kafkajs rejoins only once every batch it handed out is committed or released.)
+   * kafkajs (patched, see kafkajs/patched-kafkajs.ts) awaits it before it rejoins the group.
    */
   onRevoked(partitions: TopicPartition[]): void | Promise<void>;
   onAssigned(partitions: TopicPartition[]): void;

@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { ServiceUnavailableError } from '../../../core/errors';
 import { createLogger } from '../../../core/logging';
 import { copartitionedAssigner } from './assigner';
@@ -29,12 +29,14 @@ interface Delivery extends TopicPartition {
 /**
  * kafkajs pushes batches into `eachBatch`; the runtime pulls. Each batch is held inside its
  * eachBatch call until the transaction that consumed it commits (its offset is then resolved) or
- * aborts (left unresolved, so kafkajs fetches it again). This stands in for the revoke callback
- * kafkajs lacks: kafkajs rejoins a rebalancing group only after every eachBatch call returned, so
- * no offsets of a partition can be committed after the partition moved to another member — and its
- * TxnOffsetCommit carries no group generation (KIP-447) that would fence such a commit otherwise.
- * A fetch cycle therefore ends with a commit: `consumeBatch` returns early when it holds batches and
- * nothing new arrives, and the runtime commits when a batch comes back empty.
+ * aborts (left unresolved, so kafkajs fetches it again). kafkajs rejoins a rebalancing group only
+ * after every eachBatch call returned — and its TxnOffsetCommit carries no group generation
+ * (KIP-447) that would fence a commit landing after the partition moved. Holding the batches is not
+ * enough on its own: records of a returned batch can still wait in the event-time buffer and be
+ * committed by a later transaction. So kafkajs is patched with the revoke callback it lacks
+ * (`beforeRejoin`, patched-kafkajs.ts): before it rejoins, the thread settles its transaction.
+ * A fetch cycle ends with a commit: `consumeBatch` returns early when it holds batches and nothing
+ * new arrives, and the runtime commits when a batch comes back empty.
  */
 export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
@@ -56,6 +58,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private releasing: Promise<void> = Promise.resolve();
   /** Set by disconnect: a broker that does not answer stops being waited for after this. */
   private leaveBy = Number.POSITIVE_INFINITY;
+  private listener: RebalanceListener | undefined;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly highWatermarks = new TopicPartitionMap<number>();
@@ -78,6 +81,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   async connect(listener: RebalanceListener): Promise<void> {
+    this.listener = listener;
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       // Eager protocol: a join replaces the whole assignment, and nothing delivered before it is still held.
@@ -109,12 +113,30 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 64,
         eachBatch: (payload) => this.hold(payload),
-      });
+        beforeRejoin: () => this.beforeRejoin(),
+      } as ConsumerRunConfig);
     })();
     started.catch((error: Error) => {
       this.failure = error;
       this.wake?.();
     });
+  }
+
+  /**
+   * kafkajs (patched) is about to rejoin a rebalancing group: every batch it handed out has returned,
+   * but the thread may still be committing, or hold records of those batches in an open transaction.
+   * It settles first (the commit in flight completes, the open transaction is aborted), and the last
+   * commit's offsets become visible, so the partitions' next owner starts from them.
+   */
+  private async beforeRejoin(): Promise<void> {
+    const revoked = this.assignment;
+    this.wake?.();
+    try {
+      await this.listener?.onRevoked(revoked);
+      await this.releasing;
+    } catch (error) {
+      log.warn({ err: error }, 'settling before the rebalance failed; rejoining');
+    }
   }
 
   private async hold({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../core/errors';
-import { assertKafkajsFiltersAbortedTransactions } from './patched-kafkajs';
+import { assertKafkajsAwaitsBeforeRejoin, assertKafkajsFiltersAbortedTransactions } from './patched-kafkajs';
 
 type Filter = Parameters<typeof assertKafkajsFiltersAbortedTransactions>[0];
 const installed = require('kafkajs/src/consumer/filterAbortedMessages') as NonNullable<Filter>;
@@ -10,7 +10,7 @@ const record = (offset: number, producerId: string, abortMarker = false) => ({
   batchContext: { producerId, inTransaction: true },
 });
 
-describe('kafkajs read_committed filter of aborted transactions (patches/kafkajs+2.2.4.patch)', () => {
+describe('the patched kafkajs (patches/kafkajs+2.2.4.patch)', () => {
   it('drops every record of transactions that aborted interleaved, whatever order the broker lists them in', () => {
     // Producers 1 and 2 write one partition; both transactions abort, 2's marker first; 3 commits between.
     const messages = [
@@ -53,5 +53,12 @@ describe('kafkajs read_committed filter of aborted transactions (patches/kafkajs
     const unpatched: NonNullable<Filter> = ({ messages }) => messages as { offset: string }[];
     expect(() => assertKafkajsFiltersAbortedTransactions(unpatched)).toThrow(ConfigError);
     expect(() => assertKafkajsFiltersAbortedTransactions(unpatched)).toThrow(/patches\/kafkajs\+2\.2\.4\.patch/);
+  });
+
+  it('the installed kafkajs awaits beforeRejoin before every rejoin; an unpatched runner is refused', () => {
+    expect(() => assertKafkajsAwaitsBeforeRejoin()).not.toThrow();
+    const unpatched = { toString: () => 'scheduleFetchManager() { await this.consumerGroup.joinAndSync() }' };
+    expect(() => assertKafkajsAwaitsBeforeRejoin(unpatched)).toThrow(ConfigError);
+    expect(() => assertKafkajsAwaitsBeforeRejoin(unpatched)).toThrow(/without letting the open transaction settle/);
   });
 });

@@ -1,5 +1,5 @@
 import type { KafkaConfig } from '../../config/schema';
-import { assertKafkajsFiltersAbortedTransactions } from './patched-kafkajs';
+import { assertKafkajsAwaitsBeforeRejoin, assertKafkajsFiltersAbortedTransactions } from './patched-kafkajs';
 import { createKafkaJs } from './client';
 import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsPartitionReader } from './partition-reader';
@@ -8,8 +8,9 @@ import type { KafkaTransport } from '../transport';
 
 /** The kafkajs transport: one file per client in this folder, errors classified in errors.ts. */
 export function kafkajsTransport(config: KafkaConfig): KafkaTransport {
-  // Its consumers and readers read read_committed: a kafkajs that hands out aborted records would count them.
+  // Without either fix a kafkajs consumer counts records twice (patched-kafkajs.ts).
   assertKafkajsFiltersAbortedTransactions();
+  assertKafkajsAwaitsBeforeRejoin();
   const kafka = createKafkaJs(config);
   return {
     name: 'kafkajs',
