@@ -13,6 +13,12 @@ export interface Processor {
   /** Sends the signal (unless it already exited) and waits for the exit and the complete log. */
   stop(signal: NodeJS.Signals): Promise<void>;
   /**
+   * SIGKILLs the command's stream threads (`--threads N` runs them as child processes) and then the
+   * command: a crash of everything at once, where SIGKILL of the command alone would let its
+   * threads stop cleanly. Returns how many thread processes were killed.
+   */
+  crash(): Promise<number>;
+  /**
    * Resolves once more than `seenBefore` log lines have this `msg` (once there is one, by default);
    * fails when the process exits or the time runs out first.
    */
@@ -44,6 +50,12 @@ export function startProcessor(args: string[], env: Record<string, string>, logF
       await logWritten;
       running.delete(processor);
     },
+    async crash() {
+      const threads = childPids(child.pid);
+      for (const pid of threads) process.kill(pid, 'SIGKILL');
+      await processor.stop('SIGKILL');
+      return threads.length;
+    },
     running: () => child.exitCode === null && child.signalCode === null,
     logCount: (message) => logText().split(`"msg":"${message}"`).length - 1,
     async waitForLog(message, timeoutMs = 120_000, seenBefore = 0) {
@@ -59,6 +71,14 @@ export function startProcessor(args: string[], env: Record<string, string>, logF
   };
   running.add(processor);
   return processor;
+}
+
+/** The pids of a process's children (Linux /proc). */
+function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const file = `/proc/${pid}/task/${pid}/children`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 /** For afterAll: kills whatever a failed test left running. */
