@@ -77,6 +77,17 @@ function caughtUp(kafka: FakeKafka): boolean {
   return true;
 }
 
+/** Waits until the group caught up, then stops the running instance (final commit included). */
+async function stopOnceCaughtUp(kafka: FakeKafka, app: StreamApplication, running: Promise<void>): Promise<void> {
+  for (let waited = 0; !caughtUp(kafka); waited += 10) {
+    if (waited > 20_000) throw new Error('did not catch up');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  app.stop();
+  await running;
+  await app.close();
+}
+
 /** Runs an instance until the group caught up, then stops it (final commit included). */
 async function runToEnd(kafka: FakeKafka, instanceId = 'a', stateDir?: string): Promise<StreamApplication['stats']> {
   const app = application(kafka, instanceId, stateDir);
@@ -188,13 +199,7 @@ describe('the commit protocol (in-memory Kafka)', () => {
     release?.();
     await rebalance;
     expect(kafka.commits).toHaveLength(3);
-    for (let waited = 0; !caughtUp(kafka); waited += 10) {
-      if (waited > 20_000) throw new Error('did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    app.stop();
-    await running;
-    await app.close();
+    await stopOnceCaughtUp(kafka, app, running);
     expect(sorted(counts(kafka))).toEqual(sorted(expected));
   });
 
@@ -217,13 +222,7 @@ describe('the commit protocol (in-memory Kafka)', () => {
     };
     await app.start();
     const running = app.run();
-    for (let waited = 0; !caughtUp(kafka); waited += 10) {
-      if (waited > 20_000) throw new Error('did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    app.stop();
-    await running;
-    await app.close();
+    await stopOnceCaughtUp(kafka, app, running);
     return { kafka, expected, processedWhileCommitting, stats: app.stats };
   }
 
