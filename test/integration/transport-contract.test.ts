@@ -12,12 +12,13 @@ import type {
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
-/** The commit as the runtime does it: the consumed offsets in the producer's transaction, then the consumer told. */
+/** The commit as the runtime does it: sealed, the consumed offsets in the producer's transaction, then the consumer told. */
 async function commitTransaction(
   producer: TransactionalProducer,
   consumer: GroupConsumer,
   offsets: TopicPartitionOffset[],
 ): Promise<void> {
+  consumer.transactionSealed();
   await producer.commit(offsets, consumer.groupMetadata());
   consumer.transactionCommitted(offsets);
 }
