@@ -9,7 +9,7 @@ import { testConfig } from '../helpers/stack';
  * run it (`reelstream run playback-analytics`), fed by the seeded simulator (`simulator/`) and checked
  * by the same validation as `reelstream validate` — every Redis view and every ClickHouse rollup
  * exact, and one raw row per produced event. Once clean, once with the processor killed (SIGKILL)
- * three times mid-run and restarted.
+ * three times mid-run and restarted; on each Kafka transport.
  *
  * The input is produced before the processor starts — a backlog, as after downtime or in a replay —
  * and the topology runs with its default 30 s grace: event-time-aligned consumption must make the
@@ -19,10 +19,12 @@ const runs = new PlaybackRuns(testConfig());
 
 afterAll(() => runs.cleanup());
 
-describe('playback analytics accuracy on the real stack', () => {
+describe.each(['kafkajs', 'rdkafka'])('playback analytics accuracy on the real stack (%s)', (transport) => {
+  const env = { KAFKA_TRANSPORT: transport };
+
   it('is exact in Redis and ClickHouse on a clean run', async () => {
-    const run = await runs.prepare('pa_clean');
-    const processor = runs.start(run, join(tmpdir(), `${run.app}.log`));
+    const run = await runs.prepare(`pa_clean_${transport}`);
+    const processor = runs.start(run, join(tmpdir(), `${run.app}.log`), env);
     await runs.waitUntilCaughtUp(run);
     const closers = await runs.closeWindows(run);
     await runs.waitUntilCaughtUp(run);
@@ -32,13 +34,13 @@ describe('playback analytics accuracy on the real stack', () => {
   }, 400_000);
 
   it('is exact after SIGKILL three times mid-run and restarts', async () => {
-    const run = await runs.prepare('pa_kill');
+    const run = await runs.prepare(`pa_kill_${transport}`);
     const kills = await killRepeatedly({
       kills: 3,
-      start: (attempt) => runs.start(run, join(tmpdir(), `${run.app}-${attempt}.log`)),
+      start: (attempt) => runs.start(run, join(tmpdir(), `${run.app}-${attempt}.log`), env),
       progress: () => runs.progress(run),
     });
-    const last = runs.start(run, join(tmpdir(), `${run.app}-3.log`));
+    const last = runs.start(run, join(tmpdir(), `${run.app}-3.log`), env);
     // Restores what the third run committed (also when that run had already processed everything).
     await last.waitForLog('restored state from changelog');
     await runs.waitUntilCaughtUp(run);
