@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrateDatabase } from '../../infra/clickhouse/migrate';
 import { stackUp } from '../../infra/local/stack';
@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<void> {
   const reports = await stackUp({ config });
   await migrateDatabase(config.clickhouse);
   const startedHere = reports.filter((report) => report.state === 'started').map((report) => report.name);
+  // When every service was reused, the stack created no state directory.
+  mkdirSync(config.stateDir, { recursive: true });
   writeFileSync(join(config.stateDir, 'test-started-services.json'), JSON.stringify(startedHere));
   const summary = reports.map((report) => `${report.name}=${report.state} (${report.version})`).join(', ');
   console.log(`\nintegration stack ready in ${Date.now() - started} ms: ${summary}`);
