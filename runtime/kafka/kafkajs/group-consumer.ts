@@ -225,6 +225,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
    * The sealed transaction committed: the eachBatch calls of its batches may return — once its
    * offsets are visible to the member that may take a partition over in the rebalance kafkajs then
    * joins (offsets-visible.ts). Meanwhile the thread goes on; kafkajs fetches on when they return.
+   * Why at every commit (one OffsetFetch each) and not only in `beforeRejoin`: kafkajs also rejoins
+   * without that hook when it restarts itself after a crash, and then only held batches stop it.
    */
   transactionCommitted(offsets: TopicPartitionOffset[]): void {
     for (const { topic, partition, offset } of offsets) this.committedHere.set({ topic, partition }, offset);
