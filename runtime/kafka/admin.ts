@@ -14,6 +14,8 @@ export interface PartitionEnd {
   partition: number;
   /** The offset the next record written to the partition gets. */
   high: number;
+  /** The partition's earliest offset still stored. */
+  low: number;
 }
 
 export interface KafkaAdmin {

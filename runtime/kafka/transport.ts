@@ -126,9 +126,28 @@ export interface PartitionReader {
   disconnect(): Promise<void>;
 }
 
+/**
+ * Reads partitions outside any group and keeps reading as they grow (global tables: Kafka Streams'
+ * global consumer). read_committed; the caller keeps the offsets, nothing is committed.
+ */
+export interface PartitionFollower {
+  /** Starts each partition at `from`'s offset, at its earliest offset where `from` has none. */
+  assign(partitions: TopicPartition[], from?: TopicPartitionMap<number>): Promise<void>;
+  /** The records fetched since the last call, in offset order per partition; waits up to `maxWaitMs` for any. */
+  poll(maxWaitMs: number): Promise<ConsumedRecord[]>;
+  /**
+   * The offset of the partition's next record after those handed out so far — past transaction
+   * markers, so it reaches the end offset once everything before it was handed out. Undefined
+   * before the first fetch of the partition.
+   */
+  position(partition: TopicPartition): number | undefined;
+  disconnect(): Promise<void>;
+}
+
 export interface KafkaTransport {
   readonly name: 'kafkajs' | 'rdkafka';
   consumer(groupId: string): GroupConsumer;
   transactionalProducer(transactionalId: string): TransactionalProducer;
   partitionReader(): PartitionReader;
+  partitionFollower(): PartitionFollower;
 }

@@ -5,6 +5,7 @@ import type {
   ConsumerGroupMetadata,
   GroupConsumer,
   KafkaTransport,
+  PartitionFollower,
   PartitionReader,
   ProducedRecord,
   RebalanceListener,
@@ -74,6 +75,7 @@ export class FakeKafka {
       },
       transactionalProducer: (transactionalId) => new FakeTransactionalProducer(this, transactionalId),
       partitionReader: () => new FakePartitionReader(this),
+      partitionFollower: () => new FakePartitionFollower(this),
     };
   }
 
@@ -85,7 +87,8 @@ export class FakeKafka {
         for (const { topic, partitions } of topics) this.createTopic(topic, partitions);
       },
       topicConfig: async () => undefined,
-      endOffsets: async (topic) => this.partitionsOf(topic).map((log, partition) => ({ partition, high: log.length })),
+      endOffsets: async (topic) =>
+        this.partitionsOf(topic).map((log, partition) => ({ partition, high: log.length, low: 0 })),
       committedOffsets: async (groupId, topic) => {
         const offsets = new Map<number, number>();
         for (let partition = 0; partition < this.partitionsOf(topic).length; partition += 1) {
@@ -265,6 +268,38 @@ class FakePartitionReader implements PartitionReader {
       }
     }
     return count;
+  }
+
+  async disconnect(): Promise<void> {}
+}
+
+/**
+ * Reads on from where it was assigned; a poll hands out up to 100 of the records appended since
+ * the last one, a few milliseconds later, as a real client fetches a large topic in many turns.
+ */
+class FakePartitionFollower implements PartitionFollower {
+  private readonly positions = new TopicPartitionMap<number>();
+
+  constructor(private readonly kafka: FakeKafka) {}
+
+  async assign(partitions: TopicPartition[], from?: TopicPartitionMap<number>): Promise<void> {
+    for (const partition of partitions) this.positions.set(partition, from?.get(partition) ?? 0);
+  }
+
+  async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(maxWaitMs, 2)));
+    const records: ConsumedRecord[] = [];
+    for (const [partition, position] of this.positions) {
+      const log = this.kafka.partitionsOf(partition.topic)[partition.partition] ?? [];
+      const taken = log.slice(position, position + 50);
+      for (const record of taken) records.push(record);
+      this.positions.set(partition, position + taken.length);
+    }
+    return records;
+  }
+
+  position(partition: TopicPartition): number | undefined {
+    return this.positions.get(partition);
   }
 
   async disconnect(): Promise<void> {}

@@ -28,7 +28,7 @@ export function kafkajsAdmin(admin: Admin): KafkaAdmin {
     },
     async endOffsets(topic) {
       const ends = await admin.fetchTopicOffsets(topic);
-      return ends.map(({ partition, high }) => ({ partition, high: Number(high) }));
+      return ends.map(({ partition, high, low }) => ({ partition, high: Number(high), low: Number(low) }));
     },
     async committedOffsets(groupId, topic) {
       const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });

@@ -2,6 +2,7 @@ import type { KafkaConfig } from '../../config/schema';
 import { assertKafkajsAwaitsBeforeRejoin, assertKafkajsFiltersAbortedTransactions } from './patched-kafkajs';
 import { createKafkaJs } from './client';
 import { KafkajsGroupConsumer } from './group-consumer';
+import { KafkajsPartitionFollower } from './partition-follower';
 import { KafkajsPartitionReader } from './partition-reader';
 import { KafkajsTransactionalProducer } from './transactional-producer';
 import type { KafkaTransport } from '../transport';
@@ -17,5 +18,6 @@ export function kafkajsTransport(config: KafkaConfig): KafkaTransport {
     consumer: (groupId) => new KafkajsGroupConsumer(kafka, groupId),
     transactionalProducer: (transactionalId) => new KafkajsTransactionalProducer(kafka, transactionalId),
     partitionReader: () => new KafkajsPartitionReader(kafka),
+    partitionFollower: () => new KafkajsPartitionFollower(kafka),
   };
 }
