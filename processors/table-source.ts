@@ -2,18 +2,36 @@ import type { ProcessorContext, ProcessorSupplier } from './api/processor';
 import { withValue, type Change, type StreamRecord } from './api/record';
 import type { KeyValueStore } from './api/stores';
 
+export interface TableSourceOptions<V> {
+  /** Keeps the stored value unless the candidate is newer. */
+  isNewer?: (candidate: V, current: V) => boolean;
+  /** The value's version: higher wins; a tombstone's version comes from `tombstoneVersionHeader`. */
+  version?: (value: V) => number;
+  /** Default `version`. */
+  tombstoneVersionHeader?: string;
+}
+
 /**
  * Materializes a compacted topic as the latest value per key: a null value (tombstone) deletes.
- * With `isNewer`, an update older than the stored value (e.g. a lower catalog `version`) is dropped
- * and counted — "latest version wins" even when updates arrive out of order.
+ * With `isNewer` or `version`, an update older than the stored value (a lower catalog `version`) is
+ * dropped and counted — "latest version wins" even when updates arrive out of order. With
+ * `version`, a tombstone whose version header is older than the stored value is dropped too, and
+ * the versions of deleted keys are remembered, so an update older than the delete stays deleted.
+ * (They live in the processor, not the store: the table is rebuilt by reading its topic again, which
+ * rebuilds them in the same order.)
  */
 export function tableSourceProcessor<K, V>(
   storeName: string,
-  isNewer?: (candidate: V, current: V) => boolean,
+  options: TableSourceOptions<V> = {},
 ): ProcessorSupplier<K, V | null, K, Change<V>> {
+  const { version } = options;
+  const header = options.tombstoneVersionHeader ?? 'version';
+  const isNewer =
+    options.isNewer ?? (version ? (candidate: V, current: V) => version(candidate) > version(current) : undefined);
   return () => {
     let context: ProcessorContext<K, Change<V>>;
     let store: KeyValueStore<K, V>;
+    const deletedAt = new Map<K, number>();
     return {
       init: (ctx) => {
         context = ctx;
@@ -26,6 +44,14 @@ export function tableSourceProcessor<K, V>(
         }
         const current = store.get(record.key);
         if (record.value === null || record.value === undefined) {
+          const deleteVersion = version ? Number(record.headers?.[header]) : Number.NaN;
+          if (Number.isFinite(deleteVersion)) {
+            if (current !== undefined && version && version(current) > deleteVersion) {
+              context.dropped(record, 'stale delete: older than the stored value');
+              return;
+            }
+            deletedAt.set(record.key, Math.max(deleteVersion, deletedAt.get(record.key) ?? deleteVersion));
+          }
           if (current === undefined) return; // deleting what is not there changes nothing
           store.delete(record.key);
           context.forward(withValue(record, { newValue: null, oldValue: current }));
@@ -35,6 +61,12 @@ export function tableSourceProcessor<K, V>(
           context.dropped(record, 'stale update: not newer than the stored value');
           return;
         }
+        const deleted = version && current === undefined ? deletedAt.get(record.key) : undefined;
+        if (deleted !== undefined && version && version(record.value) <= deleted) {
+          context.dropped(record, 'stale update: not newer than the delete');
+          return;
+        }
+        deletedAt.delete(record.key);
         store.put(record.key, record.value);
         context.forward(withValue(record, { newValue: record.value, oldValue: current ?? null }));
       },

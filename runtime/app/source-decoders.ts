@@ -10,11 +10,14 @@ import { decodeInternal, decodeJson, decodeSourceKey } from './record-codec';
 /**
  * How each source topic's bytes become a key and a value. Source keys are UTF-8 strings; values are
  * Avro where the topology names a schema (`valueSchema`), else JSON. The application's own topics
- * (repartition) carry MessagePack (record-codec.ts). `prepare` is the batch's only await: it resolves the
+ * (repartition) carry MessagePack (record-codec.ts). A null value on a topic read as a table (global or
+ * not) is a tombstone — a delete — and stays null. `prepare` is the batch's only await: it resolves the
  * writer schema ids it has not seen (see docs/runtime.md); `decode` is synchronous and throws only DecodeError.
  */
 export class SourceDecoders {
   private readonly avro = new Map<string, AvroDeserializer<unknown>>();
+  /** Topics read as tables (global or not): a null value there is a delete, not a bad record. */
+  private readonly tableTopics = new Set<string>();
 
   constructor(
     topology: Topology,
@@ -22,6 +25,8 @@ export class SourceDecoders {
     registry: SchemaRegistryClient | undefined,
   ) {
     for (const node of topology.nodes.values()) {
+      if (node.kind === 'source' && (node.operator === 'table-source' || node.operator === 'global-source'))
+        for (const topic of node.topics) this.tableTopics.add(topic);
       if (node.kind !== 'source' || !node.valueSchema) continue;
       if (!registry)
         throw new ConfigError(
@@ -47,6 +52,7 @@ export class SourceDecoders {
     if (this.internalTopics.has(record.topic))
       return { key: decodeInternal(record.key), value: decodeInternal(record.value) };
     const key = decodeSourceKey(record.key);
+    if (record.value === null && this.tableTopics.has(record.topic)) return { key, value: null };
     const avro = this.avro.get(record.topic);
     if (avro) return { key, value: avro.decode(record.value) };
     try {

@@ -31,6 +31,15 @@ export interface SourceOptions<V> extends Named {
 export interface TableOptions<V> extends SourceOptions<V>, StoreOptions {
   /** Keeps the stored value unless the candidate is newer (e.g. by a monotonic `version`). */
   isNewer?: (candidate: V, current: V) => boolean;
+  /**
+   * The value's version (a catalog's monotonic `version`): an update wins only with a higher version
+   * than the stored one (unless `isNewer` decides), and a tombstone carrying its version in the
+   * `tombstoneVersionHeader` header deletes only a value of that version or older — a stale delete
+   * cannot win, and an update older than a delete cannot bring the key back.
+   */
+  version?: (value: V) => number;
+  /** The header a tombstone carries its version in (default `version`). */
+  tombstoneVersionHeader?: string;
 }
 
 /**
@@ -105,6 +114,7 @@ export class StreamsBuilder implements DslContext {
       parents: [],
       topics: [topic],
       timestampExtractor: options.timestamp as TimestampExtractor | undefined,
+      ...(options.valueSchema ? { valueSchema: options.valueSchema } : {}),
       partitions: options.partitions,
       global,
     });
@@ -122,7 +132,11 @@ export class StreamsBuilder implements DslContext {
       name: materializeName,
       operator: 'materialize',
       parents: [sourceName],
-      supplier: tableSourceProcessor(storeName, options.isNewer) as ProcessorSupplier,
+      supplier: tableSourceProcessor<unknown, V>(storeName, {
+        isNewer: options.isNewer,
+        version: options.version,
+        tombstoneVersionHeader: options.tombstoneVersionHeader,
+      }) as ProcessorSupplier,
       stores: [storeName],
       changesKey: false,
     });

@@ -27,6 +27,33 @@ describe('tables', () => {
     ]);
   });
 
+  it('with versions, a tombstone older than the stored value is dropped, and an update older than a delete stays deleted', () => {
+    const topology = defineTopology('catalog', (b) => {
+      b.table<string, Content>('catalog', { store: 'catalog-store', version: (content) => content.version })
+        .toStream()
+        .to('changes');
+    });
+    const driver = new TopologyTestDriver(topology);
+    driver.pipeInputs<string, Content | null>('catalog', [
+      { key: 'c1', value: { title: 'One', version: 5 } },
+      { key: 'c1', value: null, headers: { version: '4' } }, // a stale delete
+      { key: 'c2', value: { title: 'Two', version: 1 } },
+      { key: 'c2', value: null, headers: { version: '3' } },
+      { key: 'c2', value: { title: 'Two (late)', version: 2 } }, // older than the delete
+      { key: 'c3', value: { title: 'Three', version: 1 } },
+      { key: 'c3', value: null, headers: { version: '1' } },
+      { key: 'c3', value: { title: 'Three again', version: 2 } }, // newer than the delete: back
+    ]);
+    const store = driver.store('catalog-store');
+    expect(store.get('c1')).toEqual({ title: 'One', version: 5 });
+    expect(store.get('c2')).toBeUndefined();
+    expect(store.get('c3')).toEqual({ title: 'Three again', version: 2 });
+    expect(Object.fromEntries([...([...driver.metrics.dropped.values()][0] ?? new Map())])).toEqual({
+      'stale delete: older than the stored value': 1,
+      'stale update: not newer than the delete': 1,
+    });
+  });
+
   it('with a version guard, a stale update is dropped and counted', () => {
     const topology = defineTopology('catalog', (b) => {
       b.table<string, Content>('catalog', { store: 'catalog-store', isNewer: (a, b2) => a.version > b2.version })

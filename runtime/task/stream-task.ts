@@ -328,5 +328,6 @@ export class StreamTask {
 
 function extract(source: PhysicalNode, record: StreamRecord): number {
   const extractor = source.timestampExtractor;
-  return extractor ? extractor(record.value, record.timestamp) : record.timestamp;
+  // A tombstone (a table's delete) has no value to take an event time from: its record timestamp.
+  return extractor && record.value !== null ? extractor(record.value, record.timestamp) : record.timestamp;
 }
