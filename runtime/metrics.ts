@@ -135,3 +135,33 @@ export const eventTimePausedPartitions = new Gauge({
   labelNames: ['application'] as const,
   registers: [metricsRegistry],
 });
+
+export const applicationReady = new Gauge({
+  name: 'reelstream_application_ready',
+  help: '1 once the application serves: its global tables bootstrapped and its stream thread started; 0 before and after (the minimum over stream threads)',
+  labelNames: ['application'] as const,
+  aggregator: 'min',
+  registers: [metricsRegistry],
+});
+
+export const globalTableRecords = new Counter({
+  name: 'reelstream_global_table_records_total',
+  help: 'Records of a global table source topic applied to the table (bootstrap and afterwards), by application and topic',
+  labelNames: ['application', 'topic'] as const,
+  registers: [metricsRegistry],
+});
+
+export const globalTableSkipped = new Counter({
+  name: 'reelstream_global_table_skipped_total',
+  help: 'Records of a global table source topic that were not applied (undecodable, or a processor refused them), by application, topic and reason',
+  labelNames: ['application', 'topic', 'reason'] as const,
+  registers: [metricsRegistry],
+});
+
+export const globalTablePropagation = new Histogram({
+  name: 'reelstream_global_table_propagation_seconds',
+  help: "From a global table record's Kafka timestamp to its application in this instance's table (after bootstrap), by application and topic",
+  labelNames: ['application', 'topic'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});

@@ -19,7 +19,11 @@ export async function createInternalTopics(
   applicationId: string,
   log: Logger,
 ): Promise<void> {
-  const partitions = Math.max(...(await admin.partitionCounts(topology.sourceTopics)).values());
+  // As many partitions as the widest input (a global table's topic is not an input of any task).
+  const inputs = new Set(topology.subtopologies.filter((sub) => !sub.global).flatMap((sub) => sub.sourceTopics));
+  const partitions = Math.max(
+    ...(await admin.partitionCounts(topology.sourceTopics.filter((topic) => inputs.has(topic)))).values(),
+  );
   const existing = new Set(await admin.listTopics());
   const absentOutputs = topology.sinkTopics.filter((topic) => !existing.has(topic));
   if (absentOutputs.length > 0) {

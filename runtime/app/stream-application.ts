@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { DEFAULT_COMMIT_INTERVAL_MS } from '../config/schema';
-import { ConfigError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { createLogger } from '../../core/logging';
 import { retry } from '../../core/retry';
@@ -8,10 +7,12 @@ import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
 import { DEFAULT_EVENT_TIME_BUFFER, EventTimeBuffer, type EventTimeBufferOptions } from '../flow/event-time-buffer';
 import { DEFAULT_FLOW_CONTROL, type FlowControlOptions, type Lane } from '../flow/flow-control';
 import { FlowController } from '../flow/flow-controller';
+import { applicationReady } from '../metrics';
 import type { KafkaAdmin } from '../kafka/admin';
 import type { KafkaTransport, TransactionalProducer } from '../kafka/transport';
 import type { ErrorPolicy } from '../task/stream-task';
 import type { Topology } from '../topology/topology';
+import { GlobalTables } from './global-tables';
 import { createInternalTopics, deadLetterLimit } from './internal-topics';
 import { LagMonitor } from './lag-monitor';
 import { RecordCollector } from './record-collector';
@@ -73,6 +74,8 @@ export class StreamApplication {
   private readonly collector: RecordCollector;
   private readonly sinks: SinkSet;
   private readonly tasks: TaskManager;
+  private readonly decoders: SourceDecoders;
+  private readonly globalTables: GlobalTables;
   private thread: StreamThread | undefined;
   private producer: TransactionalProducer | undefined;
   private lag: LagMonitor | undefined;
@@ -86,9 +89,6 @@ export class StreamApplication {
     // Every line names the instance: with several stream threads in one process, the thread.
     this.log = (options.logger ?? createLogger('application')).child({ instanceId: options.instanceId });
     const { topology } = options;
-    if (topology.subtopologies.some((sub) => sub.global)) {
-      throw new ConfigError(`topology "${topology.name}": global tables are not supported by the Kafka runtime yet`);
-    }
     this.collector = new RecordCollector(
       options.applicationId,
       (what) => this.retryLogging(what),
@@ -101,6 +101,16 @@ export class StreamApplication {
       onRefused: (sink, record, error) =>
         this.collector.deadLetterRecord(record, error, { reason: 'sink-refused', sink }),
     });
+    this.decoders = new SourceDecoders(topology, new Set(topology.internalTopics), options.registry);
+    this.globalTables = new GlobalTables({
+      topology,
+      applicationId: options.applicationId,
+      transport: options.transport,
+      admin: options.admin,
+      decoders: this.decoders,
+      log: this.log,
+      retryLogging: (what) => this.retryLogging(what),
+    });
     this.tasks = new TaskManager({
       topology,
       applicationId: options.applicationId,
@@ -110,6 +120,7 @@ export class StreamApplication {
       sinks: this.sinks,
       log: this.log,
       stopping: () => this.stopping,
+      sharedStores: this.globalTables.stores,
       stateDir: options.stateDir && join(options.stateDir, options.applicationId, options.instanceId),
     });
   }
@@ -142,7 +153,7 @@ export class StreamApplication {
       tasks: this.tasks,
       collector: this.collector,
       sinks: this.sinks,
-      decoders: new SourceDecoders(topology, internalTopics, this.options.registry),
+      decoders: this.decoders,
       buffer: new EventTimeBuffer(new Set(externalSources), {
         ...DEFAULT_EVENT_TIME_BUFFER,
         ...this.options.alignment,
@@ -161,6 +172,9 @@ export class StreamApplication {
     });
     this.thread = thread;
     if (this.stopping) thread.stop();
+    // Before the thread joins the group: no record is joined against a table still filling.
+    await this.globalTables.bootstrap();
+    this.globalTables.follow();
     await thread.connect();
     this.lag = new LagMonitor(
       admin,
@@ -169,6 +183,7 @@ export class StreamApplication {
       (partition) => this.tasks.positionOf(partition),
     );
     this.lag.start(this.options.lagIntervalMs ?? 5_000);
+    applicationReady.set({ application: applicationId }, 1);
     this.log.info({ topology: topology.name, transport: transport.name }, 'started');
   }
 
@@ -194,10 +209,12 @@ export class StreamApplication {
   }
 
   async close(): Promise<void> {
+    applicationReady.set({ application: this.options.applicationId }, 0);
     this.lag?.stop();
     await this.tasks.close(this.stoppedCleanly ? this.options.admin : undefined);
     await this.sinks.close();
     await this.thread?.disconnect();
+    await this.globalTables.close();
     await this.producer?.disconnect();
   }
 }

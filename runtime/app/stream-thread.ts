@@ -90,7 +90,7 @@ export class StreamThread {
         return this.transactionSettled();
       },
     });
-    consumer.subscribe([...topology.subtopologies.flatMap((sub) => sub.sourceTopics)]);
+    consumer.subscribe(topology.subtopologies.filter((sub) => !sub.global).flatMap((sub) => sub.sourceTopics));
   }
 
   stop(): void {

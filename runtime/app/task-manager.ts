@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../../core/logging';
 import type { KafkaAdmin } from '../kafka/admin';
+import type { BuiltStore } from '../state/build-store';
 import { writeCheckpoint } from '../state/store-checkpoint';
 import type { GroupConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/transport';
 import { activeTasks, commitDuration, droppedRecords } from '../metrics';
@@ -38,6 +39,8 @@ export interface TaskManagerOptions {
   stopping: () => boolean;
   /** Where this instance keeps its tasks' persistent stores (one directory per task); in memory without. */
   stateDir?: string;
+  /** The global tables' stores, which every task's joins read. */
+  sharedStores?: ReadonlyMap<string, BuiltStore>;
 }
 
 /**
@@ -52,7 +55,8 @@ export class TaskManager {
   private readonly subtopologyOfTopic = new Map<string, number>();
 
   constructor(private readonly options: TaskManagerOptions) {
-    for (const sub of options.topology.subtopologies)
+    // A global table's topic is read by the application's global tables (global-tables.ts), not by a task.
+    for (const sub of options.topology.subtopologies.filter((candidate) => !candidate.global))
       for (const topic of sub.sourceTopics) this.subtopologyOfTopic.set(topic, sub.id);
   }
 
@@ -107,6 +111,7 @@ export class TaskManager {
         errorPolicy,
         wallClock,
         maxEventTimeAheadMs,
+        sharedStores: this.options.sharedStores,
         persistence: this.options.stateDir ? { taskDir: join(this.options.stateDir, String(id)) } : undefined,
       });
       const active = { id, task, partition, positions: new Map<string, number>() };
