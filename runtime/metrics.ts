@@ -165,3 +165,11 @@ export const globalTablePropagation = new Histogram({
   buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [metricsRegistry],
 });
+
+export const globalTableEntries = new Gauge({
+  name: 'reelstream_global_table_entries',
+  help: 'Entries a global table holds in this stream thread, by application and store',
+  labelNames: ['application', 'store'] as const,
+  aggregator: 'max',
+  registers: [metricsRegistry],
+});

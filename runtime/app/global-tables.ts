@@ -6,7 +6,13 @@ import { DecodeError } from '../../schemas/serde/decode-error';
 import type { KafkaAdmin } from '../kafka/admin';
 import { TopicPartitionMap } from '../kafka/topic-partition-map';
 import type { ConsumedRecord, KafkaTransport, PartitionFollower, TopicPartition } from '../kafka/transport';
-import { droppedRecords, globalTablePropagation, globalTableRecords, globalTableSkipped } from '../metrics';
+import {
+  droppedRecords,
+  globalTableEntries,
+  globalTablePropagation,
+  globalTableRecords,
+  globalTableSkipped,
+} from '../metrics';
 import { buildStore, type BuiltStore } from '../state/build-store';
 import { StreamTask } from '../task/stream-task';
 import type { TaskOutputs } from '../task/task-outputs';
@@ -191,6 +197,8 @@ export class GlobalTables {
     for (const [node, reasons] of this.task.metrics.dropped)
       for (const [reason, count] of reasons) droppedRecords.inc({ application: applicationId, node, reason }, count);
     this.task.metrics.dropped.clear();
+    for (const [store, built] of this.stores)
+      globalTableEntries.set({ application: applicationId, store }, built.metered.size);
     for (const topic of this.topics) {
       const count = records.filter((record) => record.topic === topic).length;
       if (count > 0) globalTableRecords.inc({ application: applicationId, topic }, count);

@@ -1,0 +1,195 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { createLogger } from '../../core/logging';
+import { defineTopology } from '../../runtime/dsl';
+import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
+import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
+import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
+import { globalTableEntries, globalTablePropagation, metricsRegistry } from '../../runtime/metrics';
+import { dlqTopic } from '../../runtime/naming';
+import { StreamApplication } from '../../runtime/app/stream-application';
+import { testConfig } from '../helpers/stack';
+import { uniqueName } from '../helpers/unique';
+
+/**
+ * Global tables on the real broker, both transports: a catalog of 30,000 titles on a compacted
+ * 3-partition topic is bootstrapped in full before the first play is joined (plays already wait in
+ * Kafka when the application starts, and again when it restarts), a tombstone with a version header
+ * deletes, a stale update and a stale delete are not applied, and updates made while it runs reach
+ * the table (the propagation histogram measures them).
+ */
+const config = testConfig();
+const kafka: Kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-global-tables-it' });
+const TITLES = 30_000;
+const PLAYS = 3_000;
+let admin: Admin;
+const cleanups: { topics: string[]; group: string }[] = [];
+
+type Content = { title: string; version: number };
+type Titled = { contentId: string; title: string | null };
+
+beforeAll(async () => {
+  admin = kafka.admin();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  for (const { topics, group } of cleanups) {
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.deleteGroups([group]).catch(() => undefined);
+  }
+  await admin.disconnect();
+});
+
+async function send(
+  topic: string,
+  messages: { key: string; value: string | null; headers?: Record<string, string> }[],
+) {
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let start = 0; start < messages.length; start += 5_000)
+    await producer.send({ topic, messages: messages.slice(start, start + 5_000) });
+  await producer.disconnect();
+}
+
+const plays = (prefix: string, count: number, contentOf: (index: number) => string) =>
+  Array.from({ length: count }, (_, index) => ({
+    key: `${prefix}-${index}`,
+    value: JSON.stringify({ contentId: contentOf(index) }),
+  }));
+
+/** The output so far, by play key (its last record). */
+async function readOutput(topic: string, expected: number): Promise<Map<string, Titled>> {
+  const seen = new Map<string, Titled>();
+  const consumer = kafka.consumer({ groupId: uniqueName('global-read') });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${seen.size} of ${expected} outputs`)), 60_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.set(JSON.parse(String(message.key)) as string, JSON.parse(String(message.value)) as Titled);
+        if (seen.size >= expected) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seen;
+}
+
+describe.each(['rdkafka', 'kafkajs'] as const)('global tables on Kafka (%s)', (transportName) => {
+  it('bootstraps before the first join, deletes on a versioned tombstone, follows updates, and again after a restart', async () => {
+    const app = uniqueName(`global-${transportName}`).replace(/_/g, '-');
+    const catalog = `${app}-catalog`;
+    const input = `${app}-plays`;
+    const output = `${app}-titled`;
+    cleanups.push({ group: app, topics: [catalog, input, output, dlqTopic(app)] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        { topic: input, numPartitions: 3 },
+        { topic: output, numPartitions: 3 },
+      ],
+    });
+    await send(
+      catalog,
+      Array.from({ length: TITLES }, (_, index) => ({
+        key: `c${index}`,
+        value: JSON.stringify({ title: `Title ${index}`, version: 3 }),
+      })),
+    );
+    await send(catalog, [
+      { key: 'c1', value: JSON.stringify({ title: 'stale', version: 2 }) },
+      { key: 'c2', value: null, headers: { version: '4' } },
+      { key: 'c3', value: null, headers: { version: '1' } }, // a stale delete
+    ]);
+    await send(
+      input,
+      plays('first', PLAYS, (index) => `c${(index * 7) % TITLES}`),
+    );
+
+    const topology = defineTopology(app, (b) => {
+      const titles = b.globalTable<string, Content>(catalog, { store: 'catalog', version: (c) => c.version });
+      b.stream<string, { contentId: string }>(input)
+        .leftJoin(
+          titles,
+          (play) => play.contentId,
+          (play, content): Titled => ({ contentId: play.contentId, title: content?.title ?? null }),
+        )
+        .to(output);
+    });
+    const transport = transportName === 'rdkafka' ? rdkafkaTransport(config.kafka) : kafkajsTransport(config.kafka);
+    const run = async (instanceId: string, whileRunning: () => Promise<void>) => {
+      const application = new StreamApplication({
+        topology,
+        applicationId: app,
+        transport,
+        admin: kafkajsAdmin(admin),
+        instanceId,
+        logger: createLogger('global-tables-it'),
+      });
+      await application.start();
+      // Before the thread takes its first record the table is complete: every title, c2 deleted.
+      const entries = (await globalTableEntries.get()).values.find((sample) => sample.labels.application === app);
+      expect(entries?.value).toBe(instanceId === 'a' ? TITLES - 1 : TITLES - 2);
+      const running = application.run();
+      try {
+        await whileRunning();
+      } finally {
+        application.stop();
+        await running;
+        await application.close();
+      }
+    };
+
+    metricsRegistry.resetMetrics();
+    await run('a', async () => {
+      const first = await readOutput(output, PLAYS);
+      const untitled = [...first.values()].filter((out) => out.title === null && out.contentId !== 'c2');
+      expect(untitled).toEqual([]); // no play was joined against a partial table
+      // Updates while it runs: a new title, a versioned delete, then plays that look them up.
+      await send(catalog, [
+        { key: 'c5', value: JSON.stringify({ title: 'Title 5 (remastered)', version: 4 }) },
+        { key: 'c6', value: null, headers: { version: '5' } },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await send(input, [
+        { key: 'live-c1', value: JSON.stringify({ contentId: 'c1' }) },
+        { key: 'live-c2', value: JSON.stringify({ contentId: 'c2' }) },
+        { key: 'live-c3', value: JSON.stringify({ contentId: 'c3' }) },
+        { key: 'live-c5', value: JSON.stringify({ contentId: 'c5' }) },
+        { key: 'live-c6', value: JSON.stringify({ contentId: 'c6' }) },
+      ]);
+      const live = await readOutput(output, PLAYS + 5);
+      expect(['live-c1', 'live-c2', 'live-c3', 'live-c5', 'live-c6'].map((key) => live.get(key)?.title)).toEqual([
+        'Title 1',
+        null,
+        'Title 3',
+        'Title 5 (remastered)',
+        null,
+      ]);
+      const propagation = (await globalTablePropagation.get()).values.find(
+        (sample) => sample.metricName?.endsWith('_count') && sample.labels.topic === catalog,
+      );
+      expect(propagation?.value).toBe(2);
+    });
+
+    // A restart: plays wait in Kafka again; the new instance rebuilds the table before joining any.
+    await send(
+      input,
+      plays('second', PLAYS, (index) => `c${(index * 13) % TITLES}`),
+    );
+    await run('b', async () => {
+      const all = await readOutput(output, 2 * PLAYS + 5);
+      const second = [...all].filter(([key]) => key.startsWith('second-'));
+      expect(second).toHaveLength(PLAYS);
+      expect(second.filter(([, out]) => out.title === null && !['c2', 'c6'].includes(out.contentId))).toEqual([]);
+    });
+    const dlq = await admin.fetchTopicOffsets(dlqTopic(app)).catch(() => []);
+    expect(dlq.reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(0); // tombstones are deletes, not dead letters
+  }, 240_000);
+});
