@@ -42,6 +42,12 @@ export function pipelineTopics(): TopicSpec[] {
       configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
       description: 'cache invalidations keyed by cache key or content id (compacted)',
     },
+    {
+      name: 'content-views.starts-per-minute',
+      partitions: 3,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(DAY_MS) },
+      description: 'output of the example topology content-views: titled starts per content and minute',
+    },
     ...PIPELINE_APPLICATIONS.map((application) => ({
       name: dlqTopic(application),
       partitions: 1,
