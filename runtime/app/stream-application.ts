@@ -154,6 +154,7 @@ export class StreamApplication {
       collector: this.collector,
       sinks: this.sinks,
       decoders: this.decoders,
+      admin,
       buffer: new EventTimeBuffer(new Set(externalSources), {
         ...DEFAULT_EVENT_TIME_BUFFER,
         ...this.options.alignment,

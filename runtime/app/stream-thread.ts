@@ -6,10 +6,12 @@ import type { EventTimeBuffer } from '../flow/event-time-buffer';
 import type { FlowController } from '../flow/flow-controller';
 import { PartitionPauses } from '../flow/partition-pauses';
 import { TopicPartitionSet } from '../kafka/topic-partition-map';
+import type { KafkaAdmin } from '../kafka/admin';
 import type { ConsumedRecord, GroupConsumer, KafkaTransport, TopicPartition } from '../kafka/transport';
 import { batchProcessingDuration, eventTimePausedPartitions, recordsProcessed } from '../metrics';
 import type { Topology } from '../topology/topology';
 import { restoreFromChangelogs } from './changelog-restorer';
+import { restoreTablesFromSources } from './table-source-restorer';
 import { keepGroupMembershipAlive } from './membership-keep-alive';
 import { pendingRecord, type PendingRecord } from './pending-record';
 import type { RecordCollector } from './record-collector';
@@ -29,6 +31,8 @@ export interface StreamThreadOptions {
   collector: RecordCollector;
   sinks: SinkSet;
   decoders: SourceDecoders;
+  /** The group's committed offsets of table topics, for rebuilding tables from them. */
+  admin: KafkaAdmin;
   buffer: EventTimeBuffer<PendingRecord>;
   flow: FlowController;
   commitIntervalMs: number;
@@ -230,6 +234,15 @@ export class StreamThread {
         transport,
         applicationId,
       );
+      const fromTables = await restoreTablesFromSources(
+        created,
+        transport,
+        this.options.admin,
+        this.options.decoders,
+        applicationId,
+      );
+      for (const [active, count] of fromTables)
+        restoredPerTask.set(active.id, (restoredPerTask.get(active.id) ?? 0) + count);
       tasks.initAll();
       log.info({ tasks: tasks.ids(), partitions: assignment.length }, 'tasks assigned');
       const restored = [...restoredPerTask.values()].reduce((sum, count) => sum + count, 0);

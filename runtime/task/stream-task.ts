@@ -63,6 +63,8 @@ export class StreamTask {
   private streamTimeMs = Number.NEGATIVE_INFINITY;
   private currentNode = '';
   private readonly errorPolicy: ErrorPolicy;
+  /** Set while restoreTableRecord() runs: forward and dropped do nothing. */
+  private restoringTable = false;
 
   constructor(
     readonly topology: Topology,
@@ -101,13 +103,38 @@ export class StreamTask {
     return [...this.sourcesByTopic.keys()];
   }
 
+  /** The topics this task reads as tables (`b.table`): their stores are rebuilt from them on restore. */
+  get tableSourceTopics(): string[] {
+    return [...this.sourcesByTopic].filter(([, node]) => node.spec.operator === 'table-source').map(([topic]) => topic);
+  }
+
   /** Creates and initializes every processor (after the stores were restored). */
   init(): void {
-    for (const node of this.nodes.values()) {
-      if (node.spec.kind !== 'processor' || !node.spec.supplier) continue;
-      node.processor = node.spec.supplier();
-      this.currentNode = node.spec.name;
-      node.processor.init?.(this.contextFor(node));
+    for (const node of this.nodes.values()) if (!node.processor) this.initNode(node);
+  }
+
+  private initNode(node: RuntimeNode): void {
+    if (node.spec.kind !== 'processor' || !node.spec.supplier) return;
+    node.processor = node.spec.supplier();
+    this.currentNode = node.spec.name;
+    node.processor.init?.(this.contextFor(node));
+  }
+
+  /**
+   * Applies a record of a table's own source topic to the table's store, before init() — the table's
+   * topic is its changelog (Kafka Streams' source-topic changelog). It goes through the table's
+   * materializing processor, so the same version rules hold, but nothing is forwarded downstream
+   * and no drop is counted again: this rebuilds what earlier runs already emitted.
+   */
+  restoreTableRecord(topic: string, record: StreamRecord): void {
+    const source = this.sourcesByTopic.get(topic);
+    if (!source) throw new Error(`task ${this.options.taskId} does not read topic "${topic}"`);
+    for (const child of source.children) if (!child.processor) this.initNode(child);
+    this.restoringTable = true;
+    try {
+      this.deliver(source, record);
+    } finally {
+      this.restoringTable = false;
     }
   }
 
@@ -132,6 +159,7 @@ export class StreamTask {
         return task.options.wallClock();
       },
       forward(record: StreamRecord, childName?: string) {
+        if (task.restoringTable) return;
         if (childName === undefined) {
           for (const child of node.children) task.deliver(child, record);
           return;
@@ -162,6 +190,7 @@ export class StreamTask {
         task.options.outputs.deadLetter({ kind: 'late', node: node.spec.name, reason, record });
       },
       dropped(_record: StreamRecord, reason: string) {
+        if (task.restoringTable) return;
         let reasons = task.metrics.dropped.get(node.spec.name);
         if (!reasons) task.metrics.dropped.set(node.spec.name, (reasons = new Map()));
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
