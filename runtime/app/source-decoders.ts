@@ -25,7 +25,10 @@ export class SourceDecoders {
     registry: SchemaRegistryClient | undefined,
   ) {
     for (const node of topology.nodes.values()) {
-      if (node.kind === 'source' && (node.operator === 'table-source' || node.operator === 'global-source'))
+      if (
+        node.kind === 'source' &&
+        (node.operator === 'table-source' || node.operator === 'global-source' || node.tombstones)
+      )
         for (const topic of node.topics) this.tableTopics.add(topic);
       if (node.kind !== 'source' || !node.valueSchema) continue;
       if (!registry)

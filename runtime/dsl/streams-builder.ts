@@ -26,6 +26,11 @@ export interface SourceOptions<V> extends Named {
   lanes?: Record<string, number>;
   /** Values are Avro in the Confluent wire format, read into this schemas/ catalog schema. Default JSON. */
   valueSchema?: SchemaName;
+  /**
+   * A null value (a tombstone on a compacted topic) is passed on as null instead of going to the
+   * DLQ — for a stream that reads a compacted topic's deletes itself (tables always do).
+   */
+  tombstones?: boolean;
 }
 
 export interface TableOptions<V> extends SourceOptions<V>, StoreOptions {
@@ -79,6 +84,7 @@ export class StreamsBuilder implements DslContext {
       global: false,
       ...(options.lanes ? { lanes: Object.freeze({ ...options.lanes }) } : {}),
       ...(options.valueSchema ? { valueSchema: options.valueSchema } : {}),
+      ...(options.tombstones ? { tombstones: true } : {}),
     });
     return new KStream<K, V>(this, name);
   }

@@ -91,6 +91,7 @@ function lower(builder: TopologyBuilder): MutableNode[] {
           global: node.global,
           ...(node.lanes ? { lanes: { ...node.lanes } } : {}),
           ...(node.valueSchema ? { valueSchema: node.valueSchema } : {}),
+          ...(node.tombstones ? { tombstones: true } : {}),
         });
         break;
       case 'processor':

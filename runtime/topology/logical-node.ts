@@ -30,6 +30,8 @@ export interface SourceNode extends NodeBase {
   readonly lanes?: Readonly<Record<string, number>>;
   /** Values are Avro (Confluent wire format) of this schemas/ catalog entry; default JSON. */
   readonly valueSchema?: SchemaName;
+  /** Source: a null value is passed on (a delete) instead of going to the DLQ. */
+  readonly tombstones?: boolean;
 }
 
 export interface ProcessorNode extends NodeBase {

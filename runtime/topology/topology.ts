@@ -26,6 +26,8 @@ export interface PhysicalNode {
   readonly lanes?: Readonly<Record<string, number>>;
   /** Source: Avro values of this catalog schema; default JSON. */
   readonly valueSchema?: SchemaName;
+  /** Source: a null value is passed on (a delete) instead of going to the DLQ. */
+  readonly tombstones?: boolean;
 }
 
 export interface PhysicalStore extends StoreSpec {
