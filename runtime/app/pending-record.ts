@@ -46,6 +46,7 @@ export function pendingRecord(
     key: decoded.key,
     value: decoded.value,
     timestamp: consumed.timestamp,
+    headers: consumed.headers,
     source: { topic: consumed.topic, partition: consumed.partition, offset: String(consumed.offset) },
   };
   const eventTime = active.task.eventTimeOf(consumed.topic, record);
