@@ -6,6 +6,7 @@ import type { Sink, SinkDescriptor } from '../runtime/topology/sink-descriptor';
 import { connectClickhouse, type ClickhouseConnection } from '../sinks/clickhouse/connection';
 import { ClickhouseRowsSink } from '../sinks/clickhouse/rows-sink';
 import { RedisKeys, type Resolution } from '../sinks/redis/keys';
+import { RedisCatalogSink } from '../sinks/redis/catalog-sink';
 import { RedisWindowSink } from '../sinks/redis/window-sink';
 
 /** A row is an object of column values; anything else is refused (to the DLQ), not inserted as an empty row. */
@@ -28,19 +29,20 @@ export function createSinkResolver(
   const keys = new RedisKeys(config.redis.keyPrefix);
   const database = config.clickhouse.database;
 
+  const redisClient = () =>
+    (redis ??= new Redis(config.redis.url, { maxRetriesPerRequest: 3, commandTimeout: config.redis.commandTimeoutMs }));
+
   const resolve = (descriptor: SinkDescriptor): Sink => {
     const options = descriptor.options ?? {};
     switch (descriptor.type) {
       case 'redis-windows':
-        redis ??= new Redis(config.redis.url, {
-          maxRetriesPerRequest: 3,
-          commandTimeout: config.redis.commandTimeoutMs,
-        });
-        return new RedisWindowSink(redis, keys, {
+        return new RedisWindowSink(redisClient(), keys, {
           view: String(options.view),
           resolution: options.resolution as Resolution,
           topNScore: options.topN ? (aggregate) => Number(aggregate.concurrentViewers ?? 0) : undefined,
         }) as Sink;
+      case 'redis-catalog':
+        return new RedisCatalogSink(redisClient(), keys) as Sink;
       case 'clickhouse-rows': {
         clickhouse ??= connectClickhouse(config.clickhouse);
         const ledger = options.ledger === true;
@@ -62,7 +64,7 @@ export function createSinkResolver(
       }
       default:
         throw new ConfigError(
-          `sink "${descriptor.name}": unknown sink type "${descriptor.type}" (known: redis-windows, clickhouse-rows)`,
+          `sink "${descriptor.name}": unknown sink type "${descriptor.type}" (known: redis-windows, redis-catalog, clickhouse-rows)`,
         );
     }
   };

@@ -5,6 +5,7 @@ import { RecordRefusedError } from '../../core/errors';
  *
  *   <prefix>:agg:<view>:<resolution>:<dimension>:<windowStartMs>   string: the whole aggregate, JSON
  *   <prefix>:top:<view>:<resolution>:<windowStartMs>               zset: member = dimension, score = concurrent viewers
+ *   <prefix>:catalog:<contentId>                                   hash: the content's latest version (catalog-sync)
  *   <prefix>:marker                                                string, no TTL: present while Redis keeps what was written
  *
  * view: what is aggregated per window (`content`, `content-region`, `content-tier`, `live`);
@@ -44,6 +45,11 @@ export class RedisKeys {
    * Written by every flush with SET NX: finding it gone means Redis lost what reelstream wrote (a
    * restart without persistence, a flush), and the runtime writes every open window again.
    */
+  /** One content's catalog materialization (a hash, written by sinks/redis/catalog-sink.ts). */
+  catalog(contentId: string): string {
+    return `${this.prefix}:catalog:${part('content id', contentId)}`;
+  }
+
   marker(): string {
     return `${this.prefix}:marker`;
   }
