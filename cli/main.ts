@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ReelstreamError, RecordFailedError, describeError } from '../core/errors';
 import { createLogger } from '../core/logging';
+import { registerCatalogCommand } from './commands/catalog';
 import { registerDemoCommand } from './commands/demo';
 import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerSchemasCommand(program);
   registerDescribeCommand(program);
   registerRunCommand(program);
+  registerCatalogCommand(program);
   registerSimulateCommand(program);
   registerValidateCommand(program);
   registerDemoCommand(program);

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
@@ -29,6 +30,7 @@ const registry = connectSchemaRegistry(config.schemaRegistry);
 let admin: Admin;
 let redis: Redis;
 const cleanups: { topics: string[]; group: string; prefix: string }[] = [];
+const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 const logDir = mkdtempSync(join(tmpdir(), 'reelstream-catalog-sync-'));
 
 beforeAll(async () => {
@@ -169,5 +171,26 @@ describe.each(['rdkafka', 'kafkajs'] as const)('reelstream run catalog-sync (%s)
     );
     await guard.flush();
     expect((await hash('c1')).title).toBe('One, third cut');
+
+    // `reelstream catalog get` shows both materializations, and they agree.
+    const get = (id: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, [cli, 'catalog', 'get', id, '--topic', topic, '--json'], {
+          env: { ...process.env, REDIS_KEY_PREFIX: prefix },
+          encoding: 'utf8',
+        }),
+      ) as {
+        redis: Record<string, string> | null;
+        table: { version: number; deleted: boolean; title: string | null } | null;
+      };
+    const c2 = get('c2');
+    expect([c2.redis?.version, c2.redis?.title, c2.table?.version, c2.table?.title]).toEqual([
+      '5',
+      'Two, later edit',
+      5,
+      'Two, later edit',
+    ]);
+    const c3 = get('c3');
+    expect([c3.redis?.deleted, c3.table?.deleted, c3.table?.version]).toEqual(['1', true, 2]);
   }, 240_000);
 });
