@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../../core/errors';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { catalogCampaign } from '../../simulator/catalog';
 import { produceScenario, type Progress } from '../../simulator/produce';
+import { produceCatalog } from '../../simulator/produce-catalog';
 import { scenarioSchema } from '../../simulator/scenario';
 import { configFrom } from '../options';
 
@@ -46,6 +48,18 @@ export function registerSimulateCommand(program: Command): void {
     )
     .option('--rate <events/s>', 'target rate; default: as fast as possible', integer('--rate'))
     .option('--topic <topic>', 'where to produce', 'playback.events')
+    .option('--catalog', 'also produce the catalog first: a title for every content id of the scenario')
+    .option(
+      '--catalog-updates <n>',
+      'then a catalog update campaign of n updates (out-of-order, duplicated, going backwards, conflicting, deletes); implies --catalog',
+      integer('--catalog-updates'),
+    )
+    .option(
+      '--catalog-rate <records/s>',
+      'pace of the catalog records; default: as fast as possible',
+      integer('--catalog-rate'),
+    )
+    .option('--catalog-topic <topic>', 'where the catalog goes', 'catalog.content')
     .option('--expected <file>', 'write the exact expected aggregates of what was produced (for `reelstream validate`)')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const config = configFrom(command);
@@ -76,6 +90,28 @@ export function registerSimulateCommand(program: Command): void {
         throw new ConfigError(
           `scenario: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
         );
+      const catalogUpdates = options.catalogUpdates as number | undefined;
+      if (catalogUpdates !== undefined && catalogUpdates < 0)
+        throw new ConfigError(`--catalog-updates must not be negative, not ${catalogUpdates}`);
+      if (options.catalog || catalogUpdates !== undefined) {
+        const scenario = parsed.data;
+        const { records, expected } = catalogCampaign({
+          seed: scenario.seed,
+          contentPrefix: scenario.contentPrefix,
+          contents: scenario.contents,
+          regions: scenario.regions,
+          updates: catalogUpdates ?? 0,
+          startMs: scenario.startMs ?? Date.now(),
+        });
+        const sent = await produceCatalog(records, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
+          topic: String(options.catalogTopic),
+          rate: options.catalogRate as number | undefined,
+        });
+        const deleted = [...expected.values()].filter((state) => state.deleted).length;
+        console.log(
+          `produced ${sent.toLocaleString('en-US')} catalog records to ${String(options.catalogTopic)}: ${expected.size} contents, ${deleted} deleted at the end`,
+        );
+      }
       const interactive = process.stderr.isTTY;
       const result = await produceScenario(parsed.data, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
         topic: String(options.topic),

@@ -1,0 +1,34 @@
+import { TopologyTestDriver } from '../runtime/testing/topology-test-driver';
+import catalogSync from '../topologies/catalog-sync';
+import { catalogCampaign } from './catalog';
+
+describe('the simulated catalog campaign', () => {
+  const options = {
+    seed: 7,
+    contentPrefix: 'content',
+    contents: 50,
+    regions: ['eu-west', 'us-east'],
+    updates: 2_000,
+    startMs: 1_700_000_000_000,
+  };
+
+  it('is deterministic and holds every kind of awkward update', () => {
+    const { records } = catalogCampaign(options);
+    expect(catalogCampaign(options).records).toEqual(records);
+    expect(records.slice(0, 50).map((record) => record.value?.title)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `Title ${i + 1}`),
+    );
+    expect(records.some((record) => record.value === null)).toBe(true);
+  });
+
+  it('leaves catalog-sync holding exactly the expected state, with each kind of rejection counted', () => {
+    const { records, expected } = catalogCampaign(options);
+    const driver = new TopologyTestDriver(catalogSync);
+    driver.pipeInputs('catalog.content', records);
+    const store = driver.store('catalog-current');
+    for (const [id, state] of expected) expect(store.get(id)).toEqual(state);
+    expect(driver.deadLetters()).toEqual([]);
+    const dropped = driver.metrics.dropped.get('catalog-sync') ?? new Map<string, number>();
+    expect([...dropped.keys()].sort()).toEqual(['conflict-lost', 'duplicate', 'stale']);
+  });
+});
