@@ -1,0 +1,204 @@
+/**
+ * npm run bench:catalog — how long a catalog update takes to reach its materializations, under a
+ * campaign of UPDATES_PER_SECOND (default 1,000) updates for SECONDS (default 30) while content-views
+ * (a playback topology that joins the catalog as a global table) processes live playback events
+ * from `reelstream simulate` (PLAYBACK_RATE, default 2,000 events/s). Each system runs as users run
+ * it (`reelstream run catalog-sync`, `reelstream run content-views`), on topics of this run.
+ *
+ * - catalog produce → Redis hash: for every content, its last update's `appliedAtMs` (taken when the
+ *   sink sends the version-guarded script) minus the time the bench produced that version.
+ * - catalog produce → global table: the histogram `reelstream_global_table_propagation_seconds` of the
+ *   content-views instance (record timestamp → applied), read as bucket bounds.
+ * Needs `reelstream stack up`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import Redis from 'ioredis';
+import { loadConfig } from '../runtime/config/load';
+import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
+import { avroType } from '../schemas/catalog';
+import { AvroSerializer } from '../schemas/serde/avro-serializer';
+import { connectSchemaRegistry } from '../schemas/serde/registry-client';
+import type { ContentMetadata } from '../schemas/types.generated';
+import { catalogCampaign } from '../simulator/catalog';
+import { produceCatalog } from '../simulator/produce-catalog';
+import { RedisKeys } from '../sinks/redis/keys';
+import { freePort } from '../test/helpers/free-port';
+
+const UPDATES_PER_SECOND = Number(process.env.UPDATES_PER_SECOND ?? 1_000);
+const SECONDS = Number(process.env.SECONDS ?? 30);
+const PLAYBACK_RATE = Number(process.env.PLAYBACK_RATE ?? 2_000);
+const CONTENTS = 5_000;
+const config = loadConfig();
+const cli = resolve(__dirname, '..', 'bin', 'reelstream.js');
+const run = `bcat-${Date.now().toString(36)}`;
+const topics = { catalog: `${run}-catalog`, plays: `${run}-plays`, views: `${run}-views` };
+const prefix = run.replace(/-/g, '_');
+const children: ChildProcess[] = [];
+
+function reelstream(
+  args: string[],
+  env: Record<string, string>,
+  stderr: 'inherit' | 'ignore' = 'inherit',
+): ChildProcess {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, REELSTREAM_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', stderr],
+  });
+  children.push(child);
+  return child;
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/** The bucket bound under which a quantile of a Prometheus histogram falls. */
+function histogramQuantile(text: string, metric: string, q: number): string {
+  const buckets = [...text.matchAll(new RegExp(`^${metric}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\d+)`, 'gm'))].map(
+    (match) => [match[1] as string, Number(match[2])] as const,
+  );
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const bucket = buckets.find(([, count]) => count >= q * total);
+  return total === 0 ? 'no samples' : `≤ ${bucket?.[0] ?? '?'} s`;
+}
+
+async function main(): Promise<void> {
+  const kafka = createKafkaJs(config.kafka);
+  const admin = kafka.admin();
+  await admin.connect();
+  const redis = new Redis(config.redis.url);
+  const keys = new RedisKeys(prefix);
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: topics.catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        { topic: topics.plays, numPartitions: 6 },
+        { topic: topics.views, numPartitions: 3 },
+      ],
+    });
+    const registry = connectSchemaRegistry(config.schemaRegistry);
+    const { records } = catalogCampaign({
+      seed: 1,
+      contentPrefix: 'content',
+      contents: CONTENTS,
+      regions: ['eu-west', 'us-east'],
+      updates: 0,
+      startMs: Date.now(),
+    });
+    await produceCatalog(records, config.kafka, registry, { topic: topics.catalog });
+    const port = await freePort();
+    reelstream(['run', 'catalog-sync', '--instance-id', `${run}-sync`], {
+      CATALOG_TOPIC: topics.catalog,
+      CATALOG_SYNC_APP: `${run}-sync`,
+      REDIS_KEY_PREFIX: prefix,
+    });
+    reelstream(['run', 'content-views', '--instance-id', `${run}-views`, '--metrics-port', String(port)], {
+      CONTENT_VIEWS_APP: `${run}-views`,
+      PLAYBACK_TOPIC: topics.plays,
+      CATALOG_TOPIC: topics.catalog,
+      CONTENT_VIEWS_OUTPUT: topics.views,
+    });
+    const simulate = reelstream(
+      [
+        'simulate',
+        '--sessions',
+        '20000',
+        '--duration',
+        String(SECONDS * 4),
+        '--contents',
+        String(CONTENTS),
+        '--rate',
+        String(PLAYBACK_RATE),
+        '--topic',
+        topics.plays,
+      ],
+      {},
+      'ignore', // its progress lines
+    );
+    for (;;) {
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      const synced = (await redis.hget(keys.catalog(`content-${CONTENTS}`), 'version')) === '1';
+      if (ready && synced) break;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    console.log(`catalog-sync and content-views serving; campaign: ${UPDATES_PER_SECOND} updates/s for ${SECONDS} s`);
+
+    const serializer = new AvroSerializer<ContentMetadata>(
+      avroType('ContentMetadata'),
+      `${topics.catalog}-value`,
+      registry,
+    );
+    await serializer.init();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const sentAt = new Map<string, number>();
+    const versions = new Map<number, number>();
+    const started = Date.now();
+    const perTick = Math.round(UPDATES_PER_SECOND / 20);
+    for (let tick = 0; tick < SECONDS * 20; tick += 1) {
+      const messages = [];
+      const now = Date.now();
+      for (let i = 0; i < perTick; i += 1) {
+        const rank = 1 + Math.floor(Math.random() * CONTENTS);
+        const version = (versions.get(rank) ?? 1) + 1;
+        versions.set(rank, version);
+        const value: ContentMetadata = {
+          contentId: `content-${rank}`,
+          version,
+          title: `Title ${rank} v${version}`,
+          series: null,
+          genres: ['drama'],
+          maturityRating: 'PG',
+          availability: [],
+          thumbnails: [],
+          updatedAtMs: now,
+        };
+        sentAt.set(`content-${rank}@${version}`, now);
+        messages.push({ key: value.contentId, value: serializer.encode(value), timestamp: String(now) });
+      }
+      await producer.send({ topic: topics.catalog, messages });
+      const due = started + (tick + 1) * 50;
+      if (due > Date.now()) await new Promise((done) => setTimeout(done, due - Date.now()));
+    }
+    await producer.disconnect();
+    const achieved = (SECONDS * 20 * perTick) / ((Date.now() - started) / 1000);
+    await new Promise((done) => setTimeout(done, 3_000));
+
+    const latencies: number[] = [];
+    for (const [rank, version] of versions) {
+      const hash = await redis.hmget(keys.catalog(`content-${rank}`), 'version', 'appliedAtMs');
+      const sent = sentAt.get(`content-${rank}@${version}`);
+      if (hash[0] === String(version) && sent !== undefined) latencies.push(Number(hash[1]) - sent);
+    }
+    latencies.sort((a, b) => a - b);
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+    const histogram = 'reelstream_global_table_propagation_seconds';
+    console.log(
+      `campaign: ${achieved.toFixed(0)} updates/s achieved; playback: ${PLAYBACK_RATE} events/s into content-views`,
+    );
+    console.log(
+      `catalog produce → Redis hash: p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms, max ${latencies.at(-1)} ms (${latencies.length} of ${versions.size} contents at their last version)`,
+    );
+    console.log(
+      `catalog produce → content-views global table: p50 ${histogramQuantile(metrics, histogram, 0.5)}, p99 ${histogramQuantile(metrics, histogram, 0.99)}`,
+    );
+    simulate.kill('SIGTERM');
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((done) => setTimeout(done, 3_000));
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect();
+    const left = await redis.keys(`${prefix}:*`);
+    for (let i = 0; i < left.length; i += 1_000) await redis.del(...left.slice(i, i + 1_000));
+    redis.disconnect();
+  }
+}
+
+main().catch((error: Error) => {
+  for (const child of children) child.kill('SIGKILL');
+  console.error(error);
+  process.exit(1);
+});
