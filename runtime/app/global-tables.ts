@@ -132,7 +132,13 @@ export class GlobalTables {
           if (!this.closing) log.error({ err: error }, 'following the global tables failed');
           return [];
         });
-        await this.apply(records, true);
+        // One bad turn must not end the follow loop silently: say so and go on with the next fetch.
+        await this.apply(records, true).catch((error: unknown) =>
+          log.error(
+            { err: error, records: records.length },
+            'applying global table records failed; these records are skipped',
+          ),
+        );
       }
     })();
   }
