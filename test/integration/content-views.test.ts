@@ -14,6 +14,7 @@ import { freePort } from '../helpers/free-port';
 import { startProcessor, stopAllProcessors } from '../helpers/processor';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
+import { KafkaCleanup, readTopicUntil, sendMessages } from '../helpers/kafka-io';
 
 /**
  * `reelstream run content-views` — the DSL's example with a global table — as users run it, on
@@ -26,7 +27,7 @@ const registry = connectSchemaRegistry(config.schemaRegistry);
 const TITLES = 5_000;
 const CONTENTS = 10;
 let admin: Admin;
-const cleanups: { topics: string[]; group: string }[] = [];
+const cleanup = new KafkaCleanup();
 const logDir = mkdtempSync(join(tmpdir(), 'reelstream-content-views-'));
 
 beforeAll(async () => {
@@ -36,10 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAllProcessors();
-  for (const { topics, group } of cleanups) {
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.deleteGroups([group]).catch(() => undefined);
-  }
+  await cleanup.run(admin);
   await admin.disconnect();
   rmSync(logDir, { recursive: true, force: true });
 });
@@ -58,14 +56,6 @@ function content(index: number): ContentMetadata {
   };
 }
 
-async function produce(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let start = 0; start < messages.length; start += 5_000)
-    await producer.send({ topic, messages: messages.slice(start, start + 5_000) });
-  await producer.disconnect();
-}
-
 async function ready(port: number): Promise<number> {
   return fetch(`http://127.0.0.1:${port}/ready`)
     .then((response) => response.status)
@@ -74,22 +64,13 @@ async function ready(port: number): Promise<number> {
 
 async function readTitled(topic: string, until: (views: TitledViews[]) => boolean): Promise<TitledViews[]> {
   const views: TitledViews[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('content-views-read') });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${views.length} outputs`)), 90_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        views.push(JSON.parse(String(message.value)) as TitledViews);
-        if (until(views)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
+  await readTopicUntil(
+    kafka,
+    topic,
+    (_key, value) => views.push(value as TitledViews),
+    () => until(views),
+    () => `only ${views.length} outputs`,
+  );
   return views;
 }
 
@@ -99,17 +80,14 @@ describe.each(['rdkafka', 'kafkajs'] as const)('reelstream run content-views (%s
     const catalog = `${app}-catalog`;
     const plays = `${app}-plays`;
     const output = `${app}-views`;
-    cleanups.push({
-      group: app,
-      topics: [
-        catalog,
-        plays,
-        output,
-        dlqTopic(app),
-        repartitionTopic(app, 'by-content'),
-        changelogTopic(app, 'starts-per-minute'),
-      ],
-    });
+    cleanup.add(app, [
+      catalog,
+      plays,
+      output,
+      dlqTopic(app),
+      repartitionTopic(app, 'by-content'),
+      changelogTopic(app, 'starts-per-minute'),
+    ]);
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
@@ -122,12 +100,14 @@ describe.each(['rdkafka', 'kafkajs'] as const)('reelstream run content-views (%s
     const events = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${plays}-value`, registry);
     await contents.init();
     await events.init();
-    await produce(
+    await sendMessages(
+      kafka,
       catalog,
       Array.from({ length: TITLES }, (_, index) => ({ key: `c${index}`, value: contents.encode(content(index)) })),
     );
     const minute = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
-    await produce(
+    await sendMessages(
+      kafka,
       plays,
       Array.from({ length: 200 }, (_, index) => ({
         key: `s${index}`,

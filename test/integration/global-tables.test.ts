@@ -1,14 +1,12 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { createLogger } from '../../core/logging';
 import { defineTopology } from '../../runtime/dsl';
-import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
 import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
 import { globalTableEntries, globalTablePropagation, metricsRegistry } from '../../runtime/metrics';
 import { dlqTopic } from '../../runtime/naming';
-import { StreamApplication } from '../../runtime/app/stream-application';
 import { testConfig } from '../helpers/stack';
+import { KafkaCleanup, lastPerKey, sendMessages, whileApplicationRuns, type TestMessage } from '../helpers/kafka-io';
 import { uniqueName } from '../helpers/unique';
 
 /**
@@ -23,7 +21,7 @@ const kafka: Kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-global-
 const TITLES = 30_000;
 const PLAYS = 3_000;
 let admin: Admin;
-const cleanups: { topics: string[]; group: string }[] = [];
+const cleanup = new KafkaCleanup();
 
 type Content = { title: string; version: number };
 type Titled = { contentId: string; title: string | null };
@@ -34,23 +32,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { topics, group } of cleanups) {
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.deleteGroups([group]).catch(() => undefined);
-  }
+  await cleanup.run(admin);
   await admin.disconnect();
 });
 
-async function send(
-  topic: string,
-  messages: { key: string; value: string | null; headers?: Record<string, string> }[],
-) {
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let start = 0; start < messages.length; start += 5_000)
-    await producer.send({ topic, messages: messages.slice(start, start + 5_000) });
-  await producer.disconnect();
-}
+const send = (topic: string, messages: TestMessage[]) => sendMessages(kafka, topic, messages);
 
 const plays = (prefix: string, count: number, contentOf: (index: number) => string) =>
   Array.from({ length: count }, (_, index) => ({
@@ -59,26 +45,7 @@ const plays = (prefix: string, count: number, contentOf: (index: number) => stri
   }));
 
 /** The output so far, by play key (its last record). */
-async function readOutput(topic: string, expected: number): Promise<Map<string, Titled>> {
-  const seen = new Map<string, Titled>();
-  const consumer = kafka.consumer({ groupId: uniqueName('global-read') });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${seen.size} of ${expected} outputs`)), 60_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.set(JSON.parse(String(message.key)) as string, JSON.parse(String(message.value)) as Titled);
-        if (seen.size >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return seen;
-}
+const readOutput = (topic: string, expected: number) => lastPerKey<Titled>(kafka, topic, expected);
 
 describe.each(['rdkafka', 'kafkajs'] as const)('global tables on Kafka (%s)', (transportName) => {
   it('bootstraps before the first join, deletes on a versioned tombstone, follows updates, and again after a restart', async () => {
@@ -86,7 +53,7 @@ describe.each(['rdkafka', 'kafkajs'] as const)('global tables on Kafka (%s)', (t
     const catalog = `${app}-catalog`;
     const input = `${app}-plays`;
     const output = `${app}-titled`;
-    cleanups.push({ group: app, topics: [catalog, input, output, dlqTopic(app)] });
+    cleanup.add(app, [catalog, input, output, dlqTopic(app)]);
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
@@ -123,28 +90,22 @@ describe.each(['rdkafka', 'kafkajs'] as const)('global tables on Kafka (%s)', (t
         .to(output);
     });
     const transport = transportName === 'rdkafka' ? rdkafkaTransport(config.kafka) : kafkajsTransport(config.kafka);
-    const run = async (instanceId: string, whileRunning: () => Promise<void>) => {
-      const application = new StreamApplication({
-        topology,
-        applicationId: app,
-        transport,
-        admin: kafkajsAdmin(admin),
-        instanceId,
-        logger: createLogger('global-tables-it'),
-      });
-      await application.start();
-      // Before the thread takes its first record the table is complete: every title, c2 deleted.
-      const entries = (await globalTableEntries.get()).values.find((sample) => sample.labels.application === app);
-      expect(entries?.value).toBe(instanceId === 'a' ? TITLES - 1 : TITLES - 2);
-      const running = application.run();
-      try {
-        await whileRunning();
-      } finally {
-        application.stop();
-        await running;
-        await application.close();
-      }
-    };
+    const run = (instanceId: string, whileRunning: () => Promise<void>) =>
+      whileApplicationRuns(
+        {
+          topology,
+          applicationId: app,
+          transport,
+          admin,
+          instanceId,
+          // Before the thread takes its first record the table is complete: every title, c2 deleted.
+          afterStart: async () => {
+            const entries = (await globalTableEntries.get()).values.find((sample) => sample.labels.application === app);
+            expect(entries?.value).toBe(instanceId === 'a' ? TITLES - 1 : TITLES - 2);
+          },
+        },
+        whileRunning,
+      );
 
     metricsRegistry.resetMetrics();
     await run('a', async () => {

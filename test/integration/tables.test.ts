@@ -1,14 +1,18 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { createLogger } from '../../core/logging';
 import { defineTopology } from '../../runtime/dsl';
-import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
 import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
 import { dlqTopic } from '../../runtime/naming';
-import { StreamApplication } from '../../runtime/app/stream-application';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
+import {
+  KafkaCleanup,
+  lastPerKey as lastValuePerKey,
+  sendMessages,
+  whileApplicationRuns,
+  type TestMessage,
+} from '../helpers/kafka-io';
 
 /**
  * KTables on the real broker, both transports: a stream–table join and a table–table join over two
@@ -19,7 +23,7 @@ const config = testConfig();
 const kafka: Kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-tables-it' });
 const CONTENTS = 2_000;
 let admin: Admin;
-const cleanups: { topics: string[]; group: string }[] = [];
+const cleanup = new KafkaCleanup();
 
 type Content = { title: string; version: number };
 type Rights = { regions: string[] };
@@ -30,45 +34,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { topics, group } of cleanups) {
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.deleteGroups([group]).catch(() => undefined);
-  }
+  await cleanup.run(admin);
   await admin.disconnect();
 });
 
-async function send(
-  topic: string,
-  messages: { key: string; value: string | null; headers?: Record<string, string> }[],
-) {
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let start = 0; start < messages.length; start += 5_000)
-    await producer.send({ topic, messages: messages.slice(start, start + 5_000) });
-  await producer.disconnect();
-}
-
-/** The last value per key of a topic, once it holds `expected` keys. */
-async function lastPerKey(topic: string, expected: number): Promise<Map<string, string>> {
-  const seen = new Map<string, string>();
-  const consumer = kafka.consumer({ groupId: uniqueName('tables-read') });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${seen.size} of ${expected} keys in ${topic}`)), 60_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.set(JSON.parse(String(message.key)) as string, JSON.parse(String(message.value)) as string);
-        if (seen.size >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return seen;
-}
+const send = (topic: string, messages: TestMessage[]) => sendMessages(kafka, topic, messages);
+const lastPerKey = (topic: string, expected: number) => lastValuePerKey<string>(kafka, topic, expected);
 
 describe.each(['rdkafka', 'kafkajs'] as const)('tables on Kafka (%s)', (transportName) => {
   it('joins streams and tables, and rebuilds the tables from their topics after a restart', async () => {
@@ -76,7 +47,7 @@ describe.each(['rdkafka', 'kafkajs'] as const)('tables on Kafka (%s)', (transpor
     const [titles, rights, plays, titled, labelled] = ['titles', 'rights', 'plays', 'titled', 'labelled'].map(
       (suffix) => `${app}-${suffix}`,
     ) as [string, string, string, string, string];
-    cleanups.push({ group: app, topics: [titles, rights, plays, titled, labelled, dlqTopic(app)] });
+    cleanup.add(app, [titles, rights, plays, titled, labelled, dlqTopic(app)]);
     const compacted = [{ name: 'cleanup.policy', value: 'compact' }];
     await admin.createTopics({
       waitForLeaders: true,
@@ -111,25 +82,8 @@ describe.each(['rdkafka', 'kafkajs'] as const)('tables on Kafka (%s)', (transpor
         .to(titled);
     });
     const transport = transportName === 'rdkafka' ? rdkafkaTransport(config.kafka) : kafkajsTransport(config.kafka);
-    const run = async (instanceId: string, whileRunning: () => Promise<void>) => {
-      const application = new StreamApplication({
-        topology,
-        applicationId: app,
-        transport,
-        admin: kafkajsAdmin(admin),
-        instanceId,
-        logger: createLogger('tables-it'),
-      });
-      await application.start();
-      const running = application.run();
-      try {
-        await whileRunning();
-      } finally {
-        application.stop();
-        await running;
-        await application.close();
-      }
-    };
+    const run = (instanceId: string, whileRunning: () => Promise<void>) =>
+      whileApplicationRuns({ topology, applicationId: app, transport, admin, instanceId }, whileRunning);
 
     await send(plays, [{ key: 'c0', value: JSON.stringify({ viewer: 'before' }) }]);
     await run('a', async () => {
