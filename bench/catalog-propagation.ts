@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       const ready = await fetch(`http://127.0.0.1:${port}/ready`)
         .then((r) => r.status === 200)
         .catch(() => false);
-      const synced = (await redis.hget(keys.catalog(`content-${CONTENTS}`), 'version')) === '1';
+      const synced = (await redis.hget(keys.catalog(`content-${CONTENTS - 1}`), 'version')) === '1';
       if (ready && synced) break;
       await new Promise((done) => setTimeout(done, 200));
     }
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       const messages = [];
       const now = Date.now();
       for (let i = 0; i < perTick; i += 1) {
-        const rank = 1 + Math.floor(Math.random() * CONTENTS);
+        const rank = Math.floor(Math.random() * CONTENTS);
         const version = (versions.get(rank) ?? 1) + 1;
         versions.set(rank, version);
         const value: ContentMetadata = {

@@ -16,7 +16,7 @@ describe('the simulated catalog campaign', () => {
     const { records } = catalogCampaign(options);
     expect(catalogCampaign(options).records).toEqual(records);
     expect(records.slice(0, 50).map((record) => record.value?.title)).toEqual(
-      Array.from({ length: 50 }, (_, i) => `Title ${i + 1}`),
+      Array.from({ length: 50 }, (_, i) => `Title ${i}`),
     );
     expect(records.some((record) => record.value === null)).toBe(true);
   });

@@ -12,7 +12,7 @@ export interface CatalogRecord {
 
 export interface CatalogCampaignOptions {
   seed: number;
-  /** Content ids are `<prefix>-<rank>` for rank 1..contents, as the playback simulation names them. */
+  /** Content ids are `<prefix>-<rank>` for rank 0..contents-1, as the playback simulation names them. */
   contentPrefix: string;
   contents: number;
   regions: readonly string[];
@@ -60,12 +60,12 @@ export function catalogCampaign(options: CatalogCampaignOptions): {
   const { seed, contents, updates } = options;
   const records: CatalogRecord[] = [];
   const versions = new Map<number, number>();
-  for (let rank = 1; rank <= contents; rank += 1) {
+  for (let rank = 0; rank < contents; rank += 1) {
     records.push({ key: `${options.contentPrefix}-${rank}`, value: metadata(options, rank, 1, 0) });
     versions.set(rank, 1);
   }
   for (let index = 0; index < updates; index += 1) {
-    const rank = 1 + Math.floor(unit(seed, 1_000_003, index) * contents);
+    const rank = Math.floor(unit(seed, 1_000_003, index) * contents);
     const key = `${options.contentPrefix}-${rank}`;
     const version = (versions.get(rank) ?? 1) + 1;
     versions.set(rank, version);
