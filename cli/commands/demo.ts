@@ -13,7 +13,9 @@ import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { catalogCampaign } from '../../simulator/catalog';
 import { produceScenario } from '../../simulator/produce';
+import { produceCatalog } from '../../simulator/produce-catalog';
 import { scenarioSchema } from '../../simulator/scenario';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse } from '../../sinks/clickhouse/connection';
@@ -50,9 +52,17 @@ export function registerDemoCommand(program: Command): void {
       await admin.connect();
       const run = `demo${Date.now().toString(36)}`;
       const topic = `reelstream.${run}.playback`;
+      const catalogTopic = `reelstream.${run}.catalog`;
       const app = `playback-analytics-${run}`;
+      const catalogApp = `catalog-sync-${run}`;
       await applyTopics(admin, pipelineTopics());
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          { topic, numPartitions: 3 },
+          { topic: catalogTopic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        ],
+      });
       step(`topics: pipeline topics in place; this run reads ${topic}`);
       const statements = await migrateDatabase(config.clickhouse);
       step(`clickhouse: ${statements.length} DDL statements applied to ${config.clickhouse.database}`);
@@ -90,8 +100,39 @@ export function registerDemoCommand(program: Command): void {
           share: 0.2,
         },
       });
+      // The catalog of this run's titles, with an update campaign, materialized into Redis by catalog-sync.
+      process.env.CATALOG_TOPIC = catalogTopic;
+      process.env.CATALOG_SYNC_APP = catalogApp;
+      const catalogSinks = createSinkResolver(config, catalogApp);
+      const catalogSync = new StreamApplication({
+        topology: loadTopology('catalog-sync'),
+        applicationId: catalogApp,
+        transport: createTransport(config.kafka),
+        admin: kafkajsAdmin(admin),
+        instanceId: run,
+        sinks: catalogSinks.resolve,
+        registry: connectSchemaRegistry(config.schemaRegistry),
+      });
+      await catalogSync.start();
+      const catalogRunning = catalogSync.run();
+      const campaign = catalogCampaign({
+        seed: scenario.seed,
+        contentPrefix: run,
+        contents: scenario.contents,
+        regions: scenario.regions,
+        updates: 2 * scenario.contents,
+        startMs: Date.now(),
+      });
+      await produceCatalog(campaign.records, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
+        topic: catalogTopic,
+      });
+      step(
+        `catalog: ${campaign.records.length} records for ${scenario.contents} titles (stale, duplicated, conflicting and deleted updates among them) → catalog-sync → Redis`,
+      );
       const redis = new Redis(config.redis.url);
       const keys = new RedisKeys(config.redis.keyPrefix);
+      const titleOf = async (contentId: string) =>
+        (await redis.hget(keys.catalog(contentId), 'title').catch(() => null)) ?? contentId.slice(run.length + 1);
       const reader = new DashboardReader<Record<string, number>>(redis, keys);
       let produced = 0;
       const expectedTotal = scenario.sessions * (scenario.durationSec / scenario.heartbeatSec) * 1.2;
@@ -104,10 +145,11 @@ export function registerDemoCommand(program: Command): void {
             windowStartOf(startMs + (scenario.durationSec * 1_000 * produced) / Math.max(1, expectedTotal), '1m') -
             60_000;
           const top = await reader.topN('content', '1m', minute, 3);
+          const titles = await Promise.all(top.map((entry) => titleOf(entry.dimension)));
           const leader = top[0] ? await reader.window('content', '1m', top[0].dimension, minute) : null;
           console.log(
             `  produced ${produced.toLocaleString('en-US')} · processed ${(processed - lastProcessed).toLocaleString('en-US')}/s · ` +
-              `top ${top.map((entry) => `${entry.dimension.slice(run.length + 1)}:${entry.score}`).join(' ') || '-'} · ` +
+              `top ${top.map((entry, index) => `"${titles[index] ?? '?'}" ${entry.score}`).join(', ') || '-'} · ` +
               `leader buffering ratio ${leader ? (leader.bufferingRatio ?? 0).toFixed(4) : '-'}`,
           );
           lastProcessed = processed;
@@ -147,7 +189,11 @@ export function registerDemoCommand(program: Command): void {
       await running;
       await application.close();
       await sinks.close();
-      step('caught up; stopped the application');
+      catalogSync.stop();
+      await catalogRunning;
+      await catalogSync.close();
+      await catalogSinks.close();
+      step('caught up; stopped the applications');
 
       const clickhouse = connectClickhouse(config.clickhouse);
       const expected = result.expected as NonNullable<typeof result.expected>;
@@ -170,6 +216,9 @@ export function registerDemoCommand(program: Command): void {
             repartitionTopic(app, 'by-content'),
             repartitionTopic(app, 'by-live-event'),
             ...['content-minute', 'content-10s', 'live-minute'].map((store) => changelogTopic(app, store)),
+            catalogTopic,
+            dlqTopic(catalogApp),
+            changelogTopic(catalogApp, 'catalog-current'),
           ],
         })
         .catch(() => undefined);
