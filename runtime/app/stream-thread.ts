@@ -48,9 +48,11 @@ export interface StreamThreadOptions {
  * order through the tasks, commit on the interval; rebuild the tasks when the assignment changes.
  * Every wait for a service goes through the one retrier.
  *
- * Why this file is over 300 lines: the loop, the rebuild after a rebalance and the commit-or-abort
+ * Why this file is over 400 lines: the loop, the rebuild after a rebalance and the commit-or-abort
  * decision share one piece of state — whether partitions were revoked while a transaction is open —
- * and keeping them together keeps that rule in one place.
+ * and keeping them together keeps that rule in one place. The restores themselves live in
+ * changelog-restorer.ts and table-source-restorer.ts; what stays here is their order (changelogs,
+ * then tables from their topics, then the processors' init) inside the paused, kept-alive rebuild.
  */
 export class StreamThread {
   private readonly pauses: PartitionPauses;
