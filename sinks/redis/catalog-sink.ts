@@ -6,6 +6,7 @@ import type { StreamRecord } from '../../processors/api/record';
 import type { CatalogChange } from '../../processors/catalog/catalog-sync';
 import { ServiceUnavailableError } from '../../core/errors';
 import { metricsRegistry } from '../../runtime/metrics';
+import { closeByFlushing } from './close-by-flushing';
 import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
 import type { RedisKeys } from './keys';
 
@@ -125,16 +126,11 @@ export class RedisCatalogSink implements Sink<string, CatalogChange> {
     return { records: this.pending.size + this.inFlight, bytes: 0 };
   }
 
-  async close(): Promise<void> {
-    if (this.pending.size === 0) return;
-    try {
-      await this.flush();
-    } catch (error) {
-      throw new ServiceUnavailableError(
-        'redis',
-        `closed with ${this.pending.size} catalog changes not acknowledged (their offsets are not committed: a restart writes them again)`,
-        { cause: error, retriable: false },
-      );
-    }
+  close(): Promise<void> {
+    return closeByFlushing(
+      () => this.pending.size,
+      () => this.flush(),
+      'catalog changes',
+    );
   }
 }

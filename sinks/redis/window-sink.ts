@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StreamRecord, Windowed } from '../../processors/api/record';
 import { ServiceUnavailableError } from '../../core/errors';
+import { closeByFlushing } from './close-by-flushing';
 import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
 import { RESOLUTION_TTL_MS, RedisKeys, type Resolution } from './keys';
 
@@ -151,16 +152,11 @@ export class RedisWindowSink implements Sink<Windowed<string>, Record<string, un
   }
 
   /** Sends what is still pending (once); rejects naming what is left if Redis does not take it. */
-  async close(): Promise<void> {
-    if (this.pending.size === 0) return;
-    try {
-      await this.flush();
-    } catch (error) {
-      throw new ServiceUnavailableError(
-        'redis',
-        `closed with ${this.pending.size} aggregates of ${this.name} not acknowledged (their offsets are not committed: a restart writes them again)`,
-        { cause: error, retriable: false },
-      );
-    }
+  close(): Promise<void> {
+    return closeByFlushing(
+      () => this.pending.size,
+      () => this.flush(),
+      `aggregates of ${this.name}`,
+    );
   }
 }
