@@ -1,5 +1,5 @@
 import type { Windowed, WindowResult } from '../processors/api/record';
-import type { PlaybackSummary } from '../processors/playback/playback-stats';
+import { eventRow, rollupRow } from '../processors/playback/playback-rows';
 import { PlaybackWindowState } from '../processors/playback/playback-window-state';
 import type { Duration } from '../processors/duration';
 import { clickhouseRows, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
@@ -46,61 +46,6 @@ function breakdownSummaries(breakdown: 'region' | 'tier') {
       key: windowKey(window, `${window.key}|${value}`),
       value: summary,
     }));
-}
-
-/** One rollup row (schemas/avro/playback-minute-rollup.avsc, ClickHouse playback_minute). */
-
-function rollupRow(window: Windowed<string>, region: string, tier: string, summary: PlaybackSummary) {
-  const codes = Object.keys(summary.errorsByCode).sort();
-  return {
-    window_start: Math.floor(window.start / 1000),
-    window_date: new Date(window.start).toISOString().slice(0, 10),
-    content_id: window.key,
-    region,
-    viewer_tier: tier,
-    starts: summary.starts,
-    stops: summary.stops,
-    concurrent_viewers: summary.concurrentViewers,
-    unique_viewers: summary.uniqueViewers,
-    watch_time_ms: summary.watchTimeMs,
-    buffering_ms: summary.bufferingMs,
-    buffering_ratio: summary.bufferingRatio,
-    sessions_with_rebuffer: summary.sessionsWithRebuffer,
-    rebuffer_rate: summary.rebufferRate,
-    startup_time_p50_ms: summary.startupTimeP50Ms,
-    startup_time_p95_ms: summary.startupTimeP95Ms,
-    avg_bitrate_kbps: summary.avgBitrateKbps,
-    errors: summary.errors,
-    error_codes: codes,
-    error_counts: codes.map((code) => summary.errorsByCode[code]),
-    written_at: Math.floor(window.end / 1000),
-  };
-}
-
-function eventRow(event: PlaybackEvent) {
-  return {
-    event_date: new Date(event.eventTimeMs).toISOString().slice(0, 10),
-    event_time: Math.floor(event.eventTimeMs / 1000),
-    event_time_ms: event.eventTimeMs,
-    event_id: event.eventId,
-    session_id: event.sessionId,
-    viewer_id: event.viewerId,
-    content_id: event.contentId,
-    live_event_id: event.liveEventId,
-    event_type: event.eventType,
-    position_ms: event.positionMs,
-    bitrate_kbps: event.bitrateKbps,
-    buffering_ms: event.bufferingMs,
-    startup_time_ms: event.startupTimeMs,
-    error_code: event.errorCode,
-    device_type: event.deviceType,
-    region: event.region,
-    cdn_edge: event.cdnEdge,
-    viewer_tier: event.viewerTier,
-    app_version: event.appVersion,
-    sample_weight: 1,
-    ingested_at: Math.floor(event.eventTimeMs / 1000),
-  };
 }
 
 export default defineTopology(app, (b) => {
