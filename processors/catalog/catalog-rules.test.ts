@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { defineTopology } from '../../runtime/dsl';
 import { TopologyTestDriver, type TestRecord } from '../../runtime/testing/topology-test-driver';
+import { contentMetadata } from '../../schemas/testing/content-metadata';
 import type { ContentMetadata } from '../../schemas/types.generated';
 import catalogSync from '../../topologies/catalog-sync';
 import { catalogState, compareCatalogStates, resolveCatalogUpdate, type CatalogState } from './catalog-rules';
@@ -13,17 +14,8 @@ import { catalogUpdateOf } from './catalog-validation';
 // catalogTableOptions — equals the reference: the greatest update per content id. A replay of the
 // same records changes nothing.
 
-const metadata = (contentId: string, version: number, title: string, updatedAtMs: number): ContentMetadata => ({
-  contentId,
-  version,
-  title,
-  series: null,
-  genres: [],
-  maturityRating: 'PG',
-  availability: [],
-  thumbnails: [],
-  updatedAtMs,
-});
+const metadata = (contentId: string, version: number, title: string, updatedAtMs: number): ContentMetadata =>
+  contentMetadata({ contentId, version, title, genres: [], updatedAtMs });
 
 type Input = TestRecord<string, ContentMetadata | null>;
 

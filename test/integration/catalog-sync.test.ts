@@ -10,6 +10,7 @@ import { changelogTopic, dlqTopic } from '../../runtime/naming';
 import { avroType } from '../../schemas/catalog';
 import { AvroSerializer } from '../../schemas/serde/avro-serializer';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { contentMetadata } from '../../schemas/testing/content-metadata';
 import type { ContentMetadata } from '../../schemas/types.generated';
 import { RedisCatalogSink } from '../../sinks/redis/catalog-sink';
 import { RedisKeys } from '../../sinks/redis/keys';
@@ -52,17 +53,14 @@ afterAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-const content = (contentId: string, version: number, title: string, updatedAtMs = 1): ContentMetadata => ({
-  contentId,
-  version,
-  title,
-  series: null,
-  genres: ['drama'],
-  maturityRating: 'PG',
-  availability: [{ region: 'eu', startMs: 0, endMs: null }],
-  thumbnails: [],
-  updatedAtMs,
-});
+const content = (contentId: string, version: number, title: string, updatedAtMs = 1): ContentMetadata =>
+  contentMetadata({
+    contentId,
+    version,
+    title,
+    availability: [{ region: 'eu', startMs: 0, endMs: null }],
+    updatedAtMs,
+  });
 
 async function dlqReasons(app: string): Promise<string[]> {
   const reasons: string[] = [];

@@ -8,6 +8,7 @@ import { avroType } from '../../schemas/catalog';
 import { AvroSerializer } from '../../schemas/serde/avro-serializer';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { playbackEvent } from '../../schemas/testing/playback-event';
+import { contentMetadata } from '../../schemas/testing/content-metadata';
 import type { ContentMetadata, PlaybackEvent } from '../../schemas/types.generated';
 import type { TitledViews } from '../../topologies/content-views';
 import { freePort } from '../helpers/free-port';
@@ -42,19 +43,8 @@ afterAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-function content(index: number): ContentMetadata {
-  return {
-    contentId: `c${index}`,
-    version: 1,
-    title: `Title ${index}`,
-    series: null,
-    genres: ['drama'],
-    maturityRating: 'PG',
-    availability: [],
-    thumbnails: [],
-    updatedAtMs: 0,
-  };
-}
+const content = (index: number): ContentMetadata =>
+  contentMetadata({ contentId: `c${index}`, title: `Title ${index}` });
 
 async function ready(port: number): Promise<number> {
   return fetch(`http://127.0.0.1:${port}/ready`)
