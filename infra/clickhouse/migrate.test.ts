@@ -1,4 +1,4 @@
-import { loadDdl, splitStatements } from './migrate';
+import { addedColumn, loadDdl, splitStatements } from './migrate';
 
 describe('splitStatements', () => {
   it('splits on a semicolon at the end of a line and drops comments', () => {
@@ -11,6 +11,18 @@ describe('splitStatements', () => {
   });
 });
 
+describe('addedColumn', () => {
+  it('names the column an ADD COLUMN adds, so the migration runs it only while the column is missing', () => {
+    expect(addedColumn("ALTER TABLE analytics.playback_minute ADD COLUMN title String DEFAULT ''")).toEqual({
+      database: 'analytics',
+      table: 'playback_minute',
+      column: 'title',
+    });
+    expect(addedColumn('ALTER TABLE analytics.playback_minute DROP COLUMN title')).toBeUndefined();
+    expect(addedColumn('CREATE TABLE IF NOT EXISTS a.b (x String) ENGINE = Memory')).toBeUndefined();
+  });
+});
+
 describe('the DDL folder', () => {
   const statements = loadDdl('analytics_test');
 
@@ -18,7 +30,7 @@ describe('the DDL folder', () => {
     expect(statements.length).toBeGreaterThan(0);
     for (const { sql, file } of statements) {
       expect(sql).not.toContain('{database}');
-      expect({ file, idempotent: /IF NOT EXISTS|OR REPLACE/i.test(sql) }).toEqual({ file, idempotent: true });
+      expect({ file, idempotent: /IF NOT EXISTS|OR REPLACE/i.test(sql) || addedColumn(sql) !== undefined }).toEqual({ file, idempotent: true });
     }
     expect(statements[0]?.sql).toBe('CREATE DATABASE IF NOT EXISTS analytics_test');
   });

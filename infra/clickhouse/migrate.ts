@@ -1,9 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClickhouseConfig } from '../../runtime/config/schema';
-import { assertIdentifier, connectClickhouse, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
+import { assertIdentifier, connectClickhouse, quoteString, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
 
-/** The DDL folder: numbered files, applied in name order; every statement is idempotent (IF NOT EXISTS). */
+/**
+ * The DDL folder: numbered files, applied in name order; every statement is idempotent: CREATE … IF
+ * NOT EXISTS, or an `ALTER TABLE db.table ADD COLUMN name …` that runs only while the table lacks the
+ * column (ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS).
+ */
 export const DDL_DIR = resolve(__dirname, 'ddl');
 
 export interface DdlStatement {
@@ -36,11 +40,37 @@ export function loadDdl(database: string, dir = DDL_DIR): DdlStatement[] {
     );
 }
 
+export interface AddedColumn {
+  database: string;
+  table: string;
+  column: string;
+}
+
+/** The column an `ALTER TABLE db.table ADD COLUMN name …` statement adds; undefined for anything else. */
+export function addedColumn(sql: string): AddedColumn | undefined {
+  const match = /^ALTER\s+TABLE\s+(\w+)\.(\w+)\s+ADD\s+COLUMN\s+(\w+)\s/i.exec(sql);
+  if (!match) return undefined;
+  const [, database, table, column] = match as unknown as [string, string, string, string];
+  return { database, table, column };
+}
+
+async function hasColumn(connection: ClickhouseConnection, { database, table, column }: AddedColumn): Promise<boolean> {
+  const rows = await connection.queryRows(
+    `SELECT name FROM system.columns WHERE database = ${quoteString(database)} AND table = ${quoteString(table)} AND name = ${quoteString(column)}`,
+  );
+  return rows.length > 0;
+}
+
 /** Applies every DDL statement; safe to run on every start. Returns the statements it ran. */
 export async function migrate(connection: ClickhouseConnection, database: string): Promise<DdlStatement[]> {
-  const statements = loadDdl(database);
-  for (const statement of statements) await connection.command(statement.sql);
-  return statements;
+  const ran: DdlStatement[] = [];
+  for (const statement of loadDdl(database)) {
+    const added = addedColumn(statement.sql);
+    if (added && (await hasColumn(connection, added))) continue;
+    await connection.command(statement.sql);
+    ran.push(statement);
+  }
+  return ran;
 }
 
 /** Connects with the config, applies the DDL to its database, and closes: what every caller needs. */
