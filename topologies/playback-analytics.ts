@@ -1,33 +1,61 @@
+import { Counter } from 'prom-client';
 import type { Windowed, WindowResult } from '../processors/api/record';
+import { catalogTableOptions } from '../processors/catalog/catalog-table';
+import { labelsOf, type ContentLabels } from '../processors/playback/content-labels';
+import { checkRights } from '../processors/playback/content-rights';
 import { eventRow, rollupRow } from '../processors/playback/playback-rows';
 import { PlaybackWindowState } from '../processors/playback/playback-window-state';
 import type { Duration } from '../processors/duration';
 import { clickhouseRows, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
-import type { PlaybackEvent } from '../schemas/types.generated';
+import { metricsRegistry } from '../runtime/metrics';
+import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated';
 
 /**
  * The pipeline's main job: playback events → live windowed statistics in Redis and
  * historical rows in ClickHouse. Follow one event:
  *
- *   playback.events (Avro) ─┬─ to-event-row ─────────────────────────────→ ClickHouse playback_events (raw)
- *                           ├─ by-content (repartition) ─┬─ 1-minute windows: total + per region + per tier
- *                           │                            │     ├─ updates every 1 s → Redis content / content-region / content-tier (1m), top-N
- *                           │                            │     └─ final per window  → ClickHouse playback_minute (rollups)
- *                           │                            └─ 10-second windows → Redis content (10s), the "now" view
- *                           └─ live events only, by-live-event (repartition) → 1-minute windows → Redis live (1m)
+ *   catalog.content (compacted) → global table `catalog` (every instance holds it whole, read before the first event)
+ *
+ *   playback.events (Avro) → check-rights (catalog: may the event's region play it now?)
+ *     ─┬─ to-event-row ─────────────────────────────→ ClickHouse playback_events (raw, with outside_rights)
+ *      ├─ by-content (repartition) ─┬─ 1-minute windows: total + per region + per tier, titled from the catalog
+ *      │                            │     ├─ updates every 1 s → Redis content / content-region / content-tier (1m), top-N
+ *      │                            │     └─ final per window  → ClickHouse playback_minute (rollups)
+ *      │                            └─ 10-second windows, titled → Redis content (10s), the "now" view
+ *      └─ live events only, by-live-event (repartition) → 1-minute windows → Redis live (1m)
  *
  * Statistic definitions: processors/playback/playback-stats.ts; the window state that keeps them
  * (entry-logged, so a commit logs what changed): processors/playback/playback-window-state.ts. Redis keys: docs/redis-keys.md.
- * PLAYBACK_TOPIC and PLAYBACK_APP override the topic and application id (tests use their own);
+ * Regional rights: processors/playback/content-rights.ts; titles and genres: content-labels.ts.
+ * PLAYBACK_TOPIC, CATALOG_TOPIC and PLAYBACK_APP override the topics and application id (tests use their own);
  * PLAYBACK_GRACE the grace period (default 30 s): a backlog replayed after downtime interleaves the
  * input partitions' event times in the repartition topics by more than 30 s, so the accuracy suite,
  * which kills the processor and measures exactness (not lateness), runs with a longer one.
  */
 const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
+const catalogTopic = process.env.CATALOG_TOPIC ?? 'catalog.content';
 const app = process.env.PLAYBACK_APP ?? 'playback-analytics';
 const grace = (process.env.PLAYBACK_GRACE ?? '30s') as Duration;
 
 type ContentResult = WindowResult<PlaybackWindowState>;
+
+/** A content's window result with what the catalog said of the content when it was emitted. */
+interface LabelledResult {
+  result: ContentResult;
+  labels: ContentLabels;
+}
+
+const labelled = (result: ContentResult, metadata: ContentMetadata | null): LabelledResult => ({
+  result,
+  labels: labelsOf(metadata),
+});
+
+const outsideRights = new Counter({
+  name: 'reelstream_playback_outside_rights_total',
+  help: "Playback events from a region where the catalog says the content was not available at the event's time",
+  labelNames: ['region'],
+  registers: [metricsRegistry],
+});
 
 /** A content's window with region and tier breakdowns, so one repartition by content serves all three views. */
 const contentWindow = () => new PlaybackWindowState({ breakdowns: true });
@@ -39,21 +67,31 @@ const windowKey = (window: Windowed<string>, dimension: string): Windowed<string
   end: window.end,
 });
 
-/** One summary per value of a breakdown (region or tier), keyed `contentId|value` within the window. */
+/** One labelled summary per value of a breakdown (region or tier), keyed `contentId|value` within the window. */
 function breakdownSummaries(breakdown: 'region' | 'tier') {
-  return (result: ContentResult, window: Windowed<string>) =>
+  return ({ result, labels }: LabelledResult, window: Windowed<string>) =>
     result.aggregate.breakdownSummaries(breakdown).map(([value, summary]) => ({
       key: windowKey(window, `${window.key}|${value}`),
-      value: summary,
+      value: { ...summary, ...labels },
     }));
 }
 
 export default defineTopology(app, (b) => {
-  const plays = b.stream<string, PlaybackEvent>(topic, {
-    name: 'playback-events',
-    valueSchema: 'PlaybackEvent',
-    timestamp: (event) => event.eventTimeMs,
-  });
+  const catalog = b.globalTable<string, ContentMetadata>(catalogTopic, { store: 'catalog', ...catalogTableOptions });
+
+  const plays = b
+    .stream<string, PlaybackEvent>(topic, {
+      name: 'playback-events',
+      valueSchema: 'PlaybackEvent',
+      timestamp: (event) => event.eventTimeMs,
+    })
+    .leftJoin(catalog, (event) => event.contentId, checkRights, { name: 'check-rights' })
+    .peek(
+      (event) => {
+        if (event.outsideRights) outsideRights.inc({ region: event.region });
+      },
+      { name: 'count-outside-rights' },
+    );
 
   plays.mapValues(eventRow, { name: 'to-event-row' }).to(clickhouseRows('playback_events', { ledger: true }));
 
@@ -65,27 +103,28 @@ export default defineTopology(app, (b) => {
       name: 'content-minute',
       store: 'content-minute',
       emit: { updates: '1s', final: true },
-    });
+    })
+    .leftJoin(catalog, (_result, window) => window.key, labelled, { name: 'content-minute-labels' });
 
   minute
-    .mapValues((result: ContentResult) => result.aggregate.summary(), { name: 'content-summary' })
+    .mapValues(({ result, labels }) => ({ ...result.aggregate.summary(), ...labels }), { name: 'content-summary' })
     .to(redisWindows('content', '1m', { topN: true }));
   minute
     .flatMap(breakdownSummaries('region'), { name: 'content-region-summary' })
     .to(redisWindows('content-region', '1m'));
   minute.flatMap(breakdownSummaries('tier'), { name: 'content-tier-summary' }).to(redisWindows('content-tier', '1m'));
   minute
-    .filter((result: ContentResult) => result.emit === 'final', { name: 'final-minutes' })
+    .filter(({ result }) => result.emit === 'final', { name: 'final-minutes' })
     .flatMap(
-      (result: ContentResult, window) => [
-        { key: window.key, value: rollupRow(window, '*', '*', result.aggregate.summary()) },
+      ({ result, labels }, window) => [
+        { key: window.key, value: rollupRow(window, '*', '*', result.aggregate.summary(), labels) },
         ...result.aggregate.breakdownSummaries('region').map(([region, summary]) => ({
           key: window.key,
-          value: rollupRow(window, region, '*', summary),
+          value: rollupRow(window, region, '*', summary, labels),
         })),
         ...result.aggregate.breakdownSummaries('tier').map(([tier, summary]) => ({
           key: window.key,
-          value: rollupRow(window, '*', tier, summary),
+          value: rollupRow(window, '*', tier, summary, labels),
         })),
       ],
       { name: 'minute-rollups' },
@@ -99,7 +138,12 @@ export default defineTopology(app, (b) => {
       store: 'content-10s',
       emit: { updates: '1s', final: false },
     })
-    .mapValues((result) => result.aggregate.summary(), { name: 'content-now-summary' })
+    .leftJoin(
+      catalog,
+      (_result, window) => window.key,
+      (result, metadata) => ({ ...result.aggregate.summary(), ...labelsOf(metadata) }),
+      { name: 'content-now-summary' },
+    )
     .to(redisWindows('content', '10s'));
 
   plays

@@ -6,7 +6,7 @@ import playbackAnalytics from './playback-analytics';
 it('resends every open window of every Redis view when a sink lost its data', () => {
   const driver = new TopologyTestDriver(playbackAnalytics, { wallClockStartMs: 0 });
   const start = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
-  const topic = [...playbackAnalytics.sourceTopics][0] as string;
+  const topic = 'playback.events';
   driver.pipeInputs(
     topic,
     [0, 5, 12, 25].map((second, i) => ({

@@ -1,14 +1,23 @@
 import type { Windowed } from '../api/record';
-import type { PlaybackEvent } from '../../schemas/types.generated';
+import type { ContentLabels } from './content-labels';
+import type { CheckedPlaybackEvent } from './content-rights';
 import type { PlaybackSummary } from './playback-stats';
 
 /** One rollup row (schemas/avro/playback-minute-rollup.avsc, ClickHouse playback_minute). */
-export function rollupRow(window: Windowed<string>, region: string, tier: string, summary: PlaybackSummary) {
+export function rollupRow(
+  window: Windowed<string>,
+  region: string,
+  tier: string,
+  summary: PlaybackSummary,
+  labels: ContentLabels,
+) {
   const codes = Object.keys(summary.errorsByCode).sort();
   return {
     window_start: Math.floor(window.start / 1000),
     window_date: new Date(window.start).toISOString().slice(0, 10),
     content_id: window.key,
+    title: labels.title ?? '',
+    genre: labels.genre ?? '',
     region,
     viewer_tier: tier,
     starts: summary.starts,
@@ -26,12 +35,13 @@ export function rollupRow(window: Windowed<string>, region: string, tier: string
     errors: summary.errors,
     error_codes: codes,
     error_counts: codes.map((code) => summary.errorsByCode[code]),
+    outside_rights_events: summary.outsideRightsEvents,
     written_at: Math.floor(window.end / 1000),
   };
 }
 
 /** One raw row (ClickHouse playback_events). */
-export function eventRow(event: PlaybackEvent) {
+export function eventRow(event: CheckedPlaybackEvent) {
   return {
     event_date: new Date(event.eventTimeMs).toISOString().slice(0, 10),
     event_time: Math.floor(event.eventTimeMs / 1000),
@@ -52,6 +62,7 @@ export function eventRow(event: PlaybackEvent) {
     cdn_edge: event.cdnEdge,
     viewer_tier: event.viewerTier,
     app_version: event.appVersion,
+    outside_rights: event.outsideRights ? 1 : 0,
     sample_weight: 1,
     ingested_at: Math.floor(event.eventTimeMs / 1000),
   };

@@ -7,16 +7,16 @@ const event = playbackEvent;
 describe('playback stats, the reference fold of the definitions', () => {
   it('computes every figure of the definitions from a small session mix', () => {
     const stats = emptyStats();
-    const events: Partial<PlaybackEvent>[] = [
+    const events: (Partial<PlaybackEvent> & { outsideRights?: boolean })[] = [
       { sessionId: 's1', viewerId: 'v1', eventType: 'start', positionMs: 0, startupTimeMs: 800, bitrateKbps: 3_000 },
       { sessionId: 's1', viewerId: 'v1', eventType: 'heartbeat', positionMs: 20_000, bitrateKbps: 5_000 },
       { sessionId: 's1', viewerId: 'v1', eventType: 'buffering_end', positionMs: 20_000, bufferingMs: 1_000 },
       { sessionId: 's2', viewerId: 'v1', eventType: 'start', positionMs: 5_000, startupTimeMs: 1_200 },
       { sessionId: 's2', viewerId: 'v1', eventType: 'heartbeat', positionMs: 35_000, bitrateKbps: 4_000 },
       { sessionId: 's3', viewerId: 'v2', eventType: 'error', positionMs: 0, errorCode: 'DRM' },
-      { sessionId: 's3', viewerId: 'v2', eventType: 'stop', positionMs: 0 },
+      { sessionId: 's3', viewerId: 'v2', eventType: 'stop', positionMs: 0, outsideRights: true },
     ];
-    for (const overrides of events) addEvent(stats, event(overrides));
+    for (const { outsideRights, ...overrides } of events) addEvent(stats, { ...event(overrides), outsideRights });
     expect(summarize(stats)).toEqual({
       starts: 2,
       stops: 1,
@@ -32,6 +32,7 @@ describe('playback stats, the reference fold of the definitions', () => {
       avgBitrateKbps: 4_000,
       errors: 1,
       errorsByCode: { DRM: 1 },
+      outsideRightsEvents: 1,
     });
   });
 

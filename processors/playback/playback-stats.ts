@@ -13,8 +13,13 @@ import type { PlaybackEvent } from '../../schemas/types.generated';
  * - buffering ratio: buffering ms (from buffering_end events) / watch time ms (0 if none watched);
  * - rebuffer rate: sessions with a buffering_end in the window / concurrent viewers;
  * - startup time p50/p95: nearest rank over the window's start events' startup times;
- * - average bitrate: mean bitrateKbps over events that report one (> 0).
+ * - average bitrate: mean bitrateKbps over events that report one (> 0);
+ * - outside-rights events: events whose region could not play the content at their time, as the
+ *   catalog said when they were processed (content-rights.ts).
  */
+/** An event as the statistics count it: checked against the catalog (content-rights.ts) or not; unchecked is inside rights. */
+export type CountedEvent = PlaybackEvent & { outsideRights?: boolean };
+
 export interface PlaybackStats {
   starts: number;
   stops: number;
@@ -27,6 +32,7 @@ export interface PlaybackStats {
   bitrateSum: number;
   bitrateCount: number;
   startupTimes: number[];
+  outsideRightsEvents: number;
 }
 
 export function emptyStats(): PlaybackStats {
@@ -41,11 +47,12 @@ export function emptyStats(): PlaybackStats {
     bitrateSum: 0,
     bitrateCount: 0,
     startupTimes: [],
+    outsideRightsEvents: 0,
   };
 }
 
 /** Adds one event in place (the aggregate is the store's own copy) and returns it. */
-export function addEvent(stats: PlaybackStats, event: PlaybackEvent): PlaybackStats {
+export function addEvent(stats: PlaybackStats, event: CountedEvent): PlaybackStats {
   switch (event.eventType) {
     case 'start':
       stats.starts += 1;
@@ -80,6 +87,7 @@ export function addEvent(stats: PlaybackStats, event: PlaybackEvent): PlaybackSt
     stats.bitrateSum += event.bitrateKbps;
     stats.bitrateCount += 1;
   }
+  if (event.outsideRights === true) stats.outsideRightsEvents += 1;
   return stats;
 }
 
@@ -99,6 +107,7 @@ export interface PlaybackSummary {
   avgBitrateKbps: number;
   errors: number;
   errorsByCode: Record<string, number>;
+  outsideRightsEvents: number;
 }
 
 /** Nearest-rank percentile (p in (0, 1]) of unsorted values; null when there are none. */
@@ -133,5 +142,6 @@ export function summarize(stats: PlaybackStats): PlaybackSummary {
     avgBitrateKbps: stats.bitrateCount === 0 ? 0 : stats.bitrateSum / stats.bitrateCount,
     errors: stats.errors,
     errorsByCode: { ...stats.errorsByCode },
+    outsideRightsEvents: stats.outsideRightsEvents,
   };
 }

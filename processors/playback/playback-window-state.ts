@@ -1,6 +1,5 @@
 import type { EntryChange, EntryKey, EntryLoggedValue } from '../api/entry-logged';
-import type { PlaybackEvent } from '../../schemas/types.generated';
-import type { PlaybackSummary } from './playback-stats';
+import type { CountedEvent, PlaybackSummary } from './playback-stats';
 
 /**
  * The playback statistics of one window for one group of events (a content, a live event), with
@@ -45,6 +44,8 @@ interface Counters {
   concurrentViewers: number;
   uniqueViewers: number;
   sessionsWithRebuffer: number;
+  /** Absent in counters logged before it was counted: read as 0. */
+  outsideRightsEvents?: number;
 }
 
 /** Where a breakdown value's segment starts in a flat entry (after `head` slots), or -1. */
@@ -69,6 +70,7 @@ class Dimension {
     concurrentViewers: 0,
     uniqueViewers: 0,
     sessionsWithRebuffer: 0,
+    outsideRightsEvents: 0,
   };
   /** Startup percentiles, computed on demand and forgotten when a start arrives. */
   percentiles: [p50: number | null, p95: number | null] | undefined;
@@ -108,7 +110,7 @@ export class PlaybackWindowState implements EntryLoggedValue {
   constructor(private readonly options: PlaybackWindowOptions) {}
 
   /** Adds one event and returns the state (aggregators return the aggregate). */
-  add(event: PlaybackEvent): this {
+  add(event: CountedEvent): this {
     const dimensions = this.options.breakdowns
       ? [this.total, this.dimension('region', event.region), this.dimension('tier', event.viewerTier)]
       : [this.total];
@@ -175,7 +177,7 @@ export class PlaybackWindowState implements EntryLoggedValue {
     return dimension;
   }
 
-  private addToSession(event: PlaybackEvent, dimensions: readonly Dimension[]): void {
+  private addToSession(event: CountedEvent, dimensions: readonly Dimension[]): void {
     const rebuffered = event.eventType === 'buffering_end' ? 1 : 0;
     const position = event.positionMs;
     let session = this.sessions.get(event.sessionId);
@@ -289,6 +291,7 @@ export class PlaybackWindowState implements EntryLoggedValue {
       avgBitrateKbps: c.bitrateCount === 0 ? 0 : c.bitrateSum / c.bitrateCount,
       errors: c.errors,
       errorsByCode: { ...c.errorsByCode },
+      outsideRightsEvents: c.outsideRightsEvents ?? 0,
     };
   }
 
@@ -311,7 +314,7 @@ export class PlaybackWindowState implements EntryLoggedValue {
   }
 }
 
-function countEvent(counters: Counters, event: PlaybackEvent): void {
+function countEvent(counters: Counters, event: CountedEvent): void {
   switch (event.eventType) {
     case 'start':
       counters.starts += 1;
@@ -335,6 +338,7 @@ function countEvent(counters: Counters, event: PlaybackEvent): void {
     counters.bitrateSum += event.bitrateKbps;
     counters.bitrateCount += 1;
   }
+  if (event.outsideRights === true) counters.outsideRightsEvents = (counters.outsideRightsEvents ?? 0) + 1;
 }
 
 function countNewSession(counters: Counters, rebuffered: number): void {
