@@ -94,6 +94,10 @@ export interface CacheInvalidation {
 export interface PlaybackMinuteRollup {
   windowStartMs: number;
   contentId: string;
+  /** The catalog's title when the minute closed; null for content the catalog does not know. */
+  title: null | string;
+  /** The catalog's primary genre (its first) when the minute closed. */
+  genre: null | string;
   /** A region, or '*' for all regions. */
   region: string;
   /** A tier, or '*' for all tiers. */
@@ -116,4 +120,6 @@ export interface PlaybackMinuteRollup {
   avgBitrateKbps: number;
   errors: number;
   errorsByCode: Record<string, number>;
+  /** Events from a region where the catalog says the content was not available at the event's time. */
+  outsideRightsEvents: number;
 }
