@@ -1,6 +1,6 @@
 import { TopologyTestDriver } from '../runtime/testing/topology-test-driver';
 import catalogSync from '../topologies/catalog-sync';
-import { catalogCampaign } from './catalog';
+import { catalogCampaign, finalCatalog } from './catalog';
 
 describe('the simulated catalog campaign', () => {
   const options = {
@@ -19,6 +19,15 @@ describe('the simulated catalog campaign', () => {
       Array.from({ length: 50 }, (_, i) => `Title ${i}`),
     );
     expect(records.some((record) => record.value === null)).toBe(true);
+  });
+
+  it('leaves some titles unlicensed in a region, and some with a licence that ends during the run', () => {
+    const catalog = [...finalCatalog(catalogCampaign(options).expected).values()];
+    const windows = catalog.flatMap((metadata) => metadata.availability);
+    expect(catalog.some((metadata) => metadata.availability.length < options.regions.length)).toBe(true);
+    expect(windows.filter((window) => window.endMs !== null).map((window) => window.endMs)).toContain(
+      options.startMs + 120_000,
+    );
   });
 
   it('leaves catalog-sync holding exactly the expected state, with each kind of rejection counted', () => {

@@ -18,11 +18,14 @@ export interface CatalogCampaignOptions {
   regions: readonly string[];
   /** Updates after the initial titles. */
   updates: number;
-  /** Epoch ms of the campaign's first record; availability windows are around it. */
+  /** Epoch ms of the campaign's first record (the playback scenario's start); availability windows are around it. */
   startMs: number;
 }
 
 const GENRES = ['drama', 'comedy', 'documentary', 'thriller', 'kids', 'sport', 'sci-fi', 'romance'];
+
+/** When the licences that end during a run end, after the campaign's start. */
+const LICENCE_ENDS_AFTER_MS = 120_000;
 
 /** What kinds the campaign's updates are, in shares of all updates (the rest are plain newer versions). */
 const SHARES = { outOfOrder: 0.1, duplicate: 0.1, backwards: 0.05, conflict: 0.05, delete: 0.02 };
@@ -37,10 +40,15 @@ function metadata(options: CatalogCampaignOptions, rank: number, version: number
     series: null,
     genres: [GENRES[Math.floor(unit(seed, rank, 1) * GENRES.length)] as string],
     maturityRating: unit(seed, rank, 2) < 0.2 ? '16+' : 'PG',
-    // Every title plays in most regions; about one in ten is not licensed in its last region.
+    // Every title plays in most regions; about one in ten is not licensed in its last region, and
+    // about one in ten loses its first region's licence two minutes into the run.
     availability: regions
       .filter((_, index) => index < regions.length - 1 || unit(seed, rank, 3) >= 0.1)
-      .map((region) => ({ region, startMs: startMs - 365 * 86_400_000, endMs: null })),
+      .map((region, index) => ({
+        region,
+        startMs: startMs - 365 * 86_400_000,
+        endMs: index === 0 && unit(seed, rank, 4) < 0.1 ? startMs + LICENCE_ENDS_AFTER_MS : null,
+      })),
     thumbnails: [{ size: '640x360', url: `https://img.example/${contentId}/${version}.jpg` }],
     updatedAtMs: startMs + version * 1_000 + edit,
   };
@@ -110,4 +118,12 @@ export function catalogCampaign(options: CatalogCampaignOptions): {
     expected.set(record.key, resolveCatalogUpdate(expected.get(record.key), update).next);
   }
   return { records, expected };
+}
+
+/** The catalog a campaign leaves: each content's winning metadata, without the deleted ones. */
+export function finalCatalog(expected: ReadonlyMap<string, CatalogState>): Map<string, ContentMetadata> {
+  const catalog = new Map<string, ContentMetadata>();
+  for (const [contentId, state] of expected)
+    if (!state.deleted && state.metadata) catalog.set(contentId, state.metadata);
+  return catalog;
 }

@@ -1,4 +1,5 @@
 import { playbackEvent } from '../schemas/testing/playback-event';
+import { contentMetadata } from '../schemas/testing/content-metadata';
 import { ExpectedCollector } from './expected';
 
 const event = playbackEvent;
@@ -66,5 +67,49 @@ describe('ExpectedCollector: every documented figure', () => {
     });
     // Events reporting no bitrate (0) do not count in the mean.
     expect(minute?.avgBitrateKbps).toBeGreaterThan(0);
+  });
+});
+
+describe('ExpectedCollector with the catalog the pipeline joins', () => {
+  const catalog = new Map([
+    [
+      'c1',
+      contentMetadata({
+        contentId: 'c1',
+        title: 'One',
+        genres: ['sport'],
+        availability: [{ region: 'eu', startMs: 0, endMs: 65_000 }],
+      }),
+    ],
+  ]);
+  const collector = new ExpectedCollector(catalog);
+  collector.add(event({ region: 'eu', eventTimeMs: 60_000 })); // licensed
+  collector.add(event({ region: 'eu', eventTimeMs: 66_000 })); // the licence ended at 65 s
+  collector.add(event({ sessionId: 's2', region: 'us', eventTimeMs: 61_000, liveEventId: 'l1' })); // never licensed
+  collector.add(event({ sessionId: 's3', contentId: 'c2', region: 'us', eventTimeMs: 62_000 })); // unknown: not flagged
+  const { windows } = collector.result('t');
+  const find = (view: string, dimension: string) =>
+    windows.find((w) => w.view === view && w.resolution === '1m' && w.dimension === dimension);
+
+  it('expects the title and primary genre on content views, null for content the catalog lacks', () => {
+    expect(find('content', 'c1')).toMatchObject({ title: 'One', genre: 'sport' });
+    expect(find('content-region', 'c1|eu')).toMatchObject({ title: 'One', genre: 'sport' });
+    expect(find('content', 'c2')).toMatchObject({ title: null, genre: null });
+    expect(find('live', 'l1')?.title).toBeUndefined();
+  });
+
+  it('counts events outside regional rights at their event time', () => {
+    expect(find('content', 'c1')?.outsideRightsEvents).toBe(2);
+    expect(find('content-region', 'c1|eu')?.outsideRightsEvents).toBe(1);
+    expect(find('content-region', 'c1|us')?.outsideRightsEvents).toBe(1);
+    expect(find('live', 'l1')?.outsideRightsEvents).toBe(1);
+    expect(find('content', 'c2')?.outsideRightsEvents).toBe(0);
+  });
+
+  it('expects no titles without a catalog, so runs without one are not checked for them', () => {
+    const plain = new ExpectedCollector();
+    plain.add(event());
+    expect(plain.result('t').windows[0]).toMatchObject({ outsideRightsEvents: 0 });
+    expect(plain.result('t').windows[0]?.title).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { PlaybackEvent } from '../schemas/types.generated';
+import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated';
 import { RESOLUTION_MS, windowStartOf, type Resolution } from '../sinks/redis/keys';
 
 /**
@@ -31,6 +31,11 @@ export interface ExpectedWindow {
   startupTimeP95Ms?: number | null;
   avgBitrateKbps?: number;
   errorsByCode?: Record<string, number>;
+  /** Events from a region the catalog did not license at their time (0 without a catalog). */
+  outsideRightsEvents?: number;
+  /** The catalog's title and primary genre; content views of a run with a catalog only. */
+  title?: string | null;
+  genre?: string | null;
 }
 
 export interface ExpectedAggregates {
@@ -53,6 +58,7 @@ interface Accumulator {
   bitrateSum: number;
   bitrateCount: number;
   errorsByCode: Map<string, number>;
+  outsideRightsEvents: number;
 }
 
 /** Nearest rank: the smallest value with at least p of all values at or below it; null for none. */
@@ -66,17 +72,34 @@ function nearestRank(values: readonly number[], p: number): number | null {
 /**
  * Computes, while the simulator produces, what the pipeline must show — written independently of
  * the topology's aggregation code (processors/playback), from the same definitions, so that a
- * mistake in either shows up as a difference.
+ * mistake in either shows up as a difference. With the catalog the pipeline joins (read in full
+ * before the first event), it also expects titles, genres and the events outside regional rights.
  */
 export class ExpectedCollector {
   private readonly windows = new Map<string, Accumulator>();
   private events = 0;
   private lastEventTimeMs = 0;
 
+  constructor(private readonly catalog?: ReadonlyMap<string, ContentMetadata>) {}
+
+  /** Outside rights: the catalog knows the content, and no window of the event's region holds its time. */
+  private outsideRights({ contentId, region, eventTimeMs }: PlaybackEvent): boolean {
+    const metadata = this.catalog?.get(contentId);
+    if (!metadata) return false;
+    const licensed = metadata.availability.find(
+      (window) =>
+        window.region === region &&
+        eventTimeMs >= window.startMs &&
+        (window.endMs === null || eventTimeMs < window.endMs),
+    );
+    return licensed === undefined;
+  }
+
   add(event: PlaybackEvent): void {
     this.events += 1;
     this.lastEventTimeMs = Math.max(this.lastEventTimeMs, event.eventTimeMs);
     const { contentId, region, viewerTier: tier, liveEventId } = event;
+    const outsideRights = this.outsideRights(event);
     const groups: [ExpectedWindow['view'], Resolution, string, string, string, string][] = [
       ['content', '1m', contentId, contentId, '*', '*'],
       ['content-region', '1m', `${contentId}|${region}`, contentId, region, '*'],
@@ -86,11 +109,15 @@ export class ExpectedCollector {
     if (liveEventId !== null) groups.push(['live', '1m', liveEventId, '*', '*', '*']);
     for (const [view, resolution, dimension, content, inRegion, inTier] of groups) {
       const windowStart = windowStartOf(event.eventTimeMs, resolution);
-      this.addTo([view, resolution, dimension, content, inRegion, inTier, windowStart].join('\u0000'), event);
+      this.addTo(
+        [view, resolution, dimension, content, inRegion, inTier, windowStart].join('\u0000'),
+        event,
+        outsideRights,
+      );
     }
   }
 
-  private addTo(id: string, event: PlaybackEvent): void {
+  private addTo(id: string, event: PlaybackEvent, outsideRights: boolean): void {
     let window = this.windows.get(id);
     if (!window) {
       window = {
@@ -105,9 +132,11 @@ export class ExpectedCollector {
         bitrateSum: 0,
         bitrateCount: 0,
         errorsByCode: new Map(),
+        outsideRightsEvents: 0,
       };
       this.windows.set(id, window);
     }
+    if (outsideRights) window.outsideRightsEvents += 1;
     if (event.eventType === 'start') {
       window.starts += 1;
       if (event.startupTimeMs !== null) window.startupTimes.push(event.startupTimeMs);
@@ -132,6 +161,13 @@ export class ExpectedCollector {
       range[1] = Math.max(range[1], event.positionMs);
     } else window.sessions.set(event.sessionId, [event.positionMs, event.positionMs]);
     window.viewers.add(event.viewerId);
+  }
+
+  /** A content view's title and primary genre, when the run has a catalog. */
+  private labelsOf(view: ExpectedWindow['view'], contentId: string): Pick<ExpectedWindow, 'title' | 'genre'> {
+    if (!this.catalog || view === 'live') return {};
+    const metadata = this.catalog.get(contentId);
+    return { title: metadata?.title ?? null, genre: metadata?.genres[0] ?? null };
   }
 
   /** Windows that ended at or before `closedBeforeMs` (later ones may still receive events). */
@@ -173,6 +209,8 @@ export class ExpectedCollector {
         startupTimeP95Ms: nearestRank(window.startupTimes, 0.95),
         avgBitrateKbps: window.bitrateCount === 0 ? 0 : window.bitrateSum / window.bitrateCount,
         errorsByCode: Object.fromEntries([...window.errorsByCode].sort(([a], [b]) => a.localeCompare(b))),
+        outsideRightsEvents: window.outsideRightsEvents,
+        ...this.labelsOf(view, contentId),
       });
     }
     windows.sort(

@@ -5,7 +5,7 @@ import { ServiceUnavailableError } from '../core/errors';
 import { avroType } from '../schemas/catalog';
 import { AvroSerializer } from '../schemas/serde/avro-serializer';
 import type { SchemaRegistryClient } from '../schemas/serde/registry-client';
-import type { PlaybackEvent } from '../schemas/types.generated';
+import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated';
 import { ExpectedCollector, type ExpectedAggregates } from './expected';
 import type { Scenario } from './scenario';
 import { Simulation } from './simulation';
@@ -16,6 +16,8 @@ export interface ProduceOptions {
   rate?: number;
   /** Where to write the expected aggregates (JSON); undefined = not collected. */
   expectedFile?: string;
+  /** The catalog the pipeline holds while it processes these events (titles, regional rights), for the expectation. */
+  catalog?: ReadonlyMap<string, ContentMetadata>;
   /** Called about once a second with progress. */
   onProgress?: (progress: Progress) => void;
 }
@@ -74,7 +76,7 @@ export async function produceScenario(
   });
 
   const simulation = new Simulation(scenario);
-  const expected = options.expectedFile ? new ExpectedCollector() : undefined;
+  const expected = options.expectedFile ? new ExpectedCollector(options.catalog) : undefined;
   const started = Date.now();
   let produced = 0;
   let lastReport = started;

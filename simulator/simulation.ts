@@ -15,6 +15,11 @@ const BITRATES = [1_500, 3_000, 4_500, 6_000, 8_000];
  * Slots: [0, sessions) the steady audience (already mid-session at second 0); then the flash crowd
  * (one session each, on the most popular title); then the live event's audience.
  */
+/** Epoch ms of simulated second 0: the scenario's, or `durationSec` before now, minute-aligned. */
+export function scenarioStartMs(scenario: Scenario): number {
+  return scenario.startMs ?? Math.floor((Date.now() - scenario.durationSec * 1_000) / 60_000) * 60_000;
+}
+
 export class Simulation {
   readonly startMs: number;
   private readonly zipf: Zipf;
@@ -26,8 +31,8 @@ export class Simulation {
   readonly totalSlots: number;
 
   constructor(private readonly scenario: Scenario) {
-    const { sessions, durationSec, heartbeatSec, flashCrowd, liveEvent } = scenario;
-    this.startMs = scenario.startMs ?? Math.floor((Date.now() - durationSec * 1_000) / 60_000) * 60_000;
+    const { sessions, heartbeatSec, flashCrowd, liveEvent } = scenario;
+    this.startMs = scenarioStartMs(scenario);
     this.zipf = new Zipf(scenario.contents, scenario.zipfExponent);
     this.flashSlots = flashCrowd ? Math.round(sessions * (flashCrowd.factor - 1)) : 0;
     this.liveSlots = liveEvent ? Math.round(sessions * liveEvent.share) : 0;

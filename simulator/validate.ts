@@ -39,6 +39,9 @@ const FIGURES = [
   'startupTimeP95Ms',
   'avgBitrateKbps',
   'errorsByCode',
+  'outsideRightsEvents',
+  'title',
+  'genre',
 ] as const satisfies readonly (keyof ExpectedWindow)[];
 
 type Figure = (typeof FIGURES)[number];
@@ -57,11 +60,21 @@ const COLUMNS: Record<Exclude<Figure, 'errorsByCode'>, string> = {
   startupTimeP50Ms: 'startup_time_p50_ms',
   startupTimeP95Ms: 'startup_time_p95_ms',
   avgBitrateKbps: 'avg_bitrate_kbps',
+  outsideRightsEvents: 'outside_rights_events',
+  title: 'title_or_null',
+  genre: 'genre_or_null',
+};
+
+/** What a rollup column is selected as, where that is not the column itself (no title is '' in ClickHouse). */
+const SELECTED: Partial<Record<string, string>> = {
+  title_or_null: "nullIf(title, '') AS title_or_null",
+  genre_or_null: "nullIf(genre, '') AS genre_or_null",
 };
 
 /** Ratios and means are floats computed in another order: equal within a relative 1e-9. */
 function same(actual: unknown, expected: unknown): boolean {
   if (expected === null) return actual === null || actual === undefined;
+  if (typeof expected === 'string') return actual === expected;
   if (typeof expected === 'number') {
     const value = Number(actual);
     return actual !== null && Math.abs(value - expected) <= 1e-9 * Math.max(1, Math.abs(expected));
@@ -189,7 +202,11 @@ export async function validate(expected: ExpectedAggregates, targets: Validation
     contents.length === 0
       ? []
       : await targets.clickhouse.queryRows<Record<string, unknown>>(
-          `SELECT content_id, region, viewer_tier, toUInt64(window_start) * 1000 AS window_start_ms, ${Object.values(COLUMNS).join(', ')}, error_codes, error_counts
+          `SELECT content_id, region, viewer_tier, toUInt64(window_start) * 1000 AS window_start_ms, ${Object.values(
+            COLUMNS,
+          )
+            .map((column) => SELECTED[column] ?? column)
+            .join(', ')}, error_codes, error_counts
            FROM ${targets.database}.playback_minute FINAL
            WHERE content_id IN (${contents.map(quoteString).join(', ')})`,
         );

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../../core/errors';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
-import { catalogCampaign } from '../../simulator/catalog';
+import { catalogCampaign, finalCatalog } from '../../simulator/catalog';
 import { produceScenario, type Progress } from '../../simulator/produce';
 import { produceCatalog } from '../../simulator/produce-catalog';
 import { scenarioSchema } from '../../simulator/scenario';
+import { scenarioStartMs } from '../../simulator/simulation';
+import type { ContentMetadata } from '../../schemas/types.generated';
 import { configFrom } from '../options';
 
 const integer = (name: string) => (value: string) => {
@@ -93,16 +95,19 @@ export function registerSimulateCommand(program: Command): void {
       const catalogUpdates = options.catalogUpdates as number | undefined;
       if (catalogUpdates !== undefined && catalogUpdates < 0)
         throw new ConfigError(`--catalog-updates must not be negative, not ${catalogUpdates}`);
+      // One start for both: the catalog's availability windows are placed around the playback's.
+      const scenario = { ...parsed.data, startMs: scenarioStartMs(parsed.data) };
+      let catalog: Map<string, ContentMetadata> | undefined;
       if (options.catalog || catalogUpdates !== undefined) {
-        const scenario = parsed.data;
         const { records, expected } = catalogCampaign({
           seed: scenario.seed,
           contentPrefix: scenario.contentPrefix,
           contents: scenario.contents,
           regions: scenario.regions,
           updates: catalogUpdates ?? 0,
-          startMs: scenario.startMs ?? Date.now(),
+          startMs: scenario.startMs,
         });
+        catalog = finalCatalog(expected);
         const sent = await produceCatalog(records, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
           topic: String(options.catalogTopic),
           rate: options.catalogRate as number | undefined,
@@ -113,10 +118,11 @@ export function registerSimulateCommand(program: Command): void {
         );
       }
       const interactive = process.stderr.isTTY;
-      const result = await produceScenario(parsed.data, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
+      const result = await produceScenario(scenario, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
         topic: String(options.topic),
         rate: options.rate as number | undefined,
         expectedFile: options.expected as string | undefined,
+        catalog,
         onProgress: (progress) =>
           process.stderr.write(interactive ? `\r${progressLine(progress)}   ` : `${progressLine(progress)}\n`),
       });
