@@ -16,7 +16,9 @@ import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { playbackEvent } from '../../schemas/testing/playback-event';
 import type { PlaybackEvent } from '../../schemas/types.generated';
 import type { ExpectedAggregates } from '../../simulator/expected';
+import { catalogCampaign, finalCatalog } from '../../simulator/catalog';
 import { produceScenario } from '../../simulator/produce';
+import { produceCatalog } from '../../simulator/produce-catalog';
 import { scenarioSchema } from '../../simulator/scenario';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
@@ -38,6 +40,8 @@ export interface PlaybackRun {
   run: string;
   app: string;
   topic: string;
+  /** The run's catalog topic: titles and availability of its contents, produced before the playback. */
+  catalogTopic: string;
   expected: ExpectedAggregates;
   startMs: number;
 }
@@ -65,13 +69,24 @@ export class PlaybackRuns {
     return this.admin;
   }
 
-  /** A topic with a produced backlog of `durationSec` seconds of 2,000 sessions, and what it must yield. */
+  /**
+   * A topic with a produced backlog of `durationSec` seconds of 2,000 sessions, its catalog (a title
+   * for every content, an update campaign with deletes, regional licences of which some end during
+   * the run), and what the two must yield.
+   */
   async prepare(prefix: string, durationSec = 240): Promise<PlaybackRun> {
     const admin = await this.adminClient();
     const run = uniqueName(prefix).replace(/_/g, '-');
     const app = `${run}-app`;
     const topic = `${run}-plays`;
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+    const catalogTopic = `${run}-catalog`;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 3 },
+        { topic: catalogTopic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ],
+    });
     const scenario = scenarioSchema.parse({
       seed: 20261122,
       sessions: 2_000,
@@ -86,23 +101,36 @@ export class PlaybackRuns {
         rampSec: 10,
       },
     });
+    const campaign = catalogCampaign({
+      seed: scenario.seed,
+      contentPrefix: run,
+      contents: scenario.contents,
+      regions: scenario.regions,
+      updates: 60,
+      startMs: scenario.startMs as number,
+    });
+    await produceCatalog(campaign.records, this.config.kafka, this.registry, { topic: catalogTopic });
     const expectedFile = join(tmpdir(), `${run}-expected.json`);
-    await produceScenario(scenario, this.config.kafka, this.registry, { topic, expectedFile });
+    await produceScenario(scenario, this.config.kafka, this.registry, {
+      topic,
+      expectedFile,
+      catalog: finalCatalog(campaign.expected),
+    });
     const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as ExpectedAggregates;
-    const prepared = { run, app, topic, expected, startMs: scenario.startMs as number };
+    const prepared = { run, app, topic, catalogTopic, expected, startMs: scenario.startMs as number };
     this.cleanups.push(prepared);
     return prepared;
   }
 
   start(
-    { app, topic, run }: PlaybackRun,
+    { app, topic, catalogTopic, run }: PlaybackRun,
     logFile: string,
     env: Record<string, string> = {},
     extraArgs: string[] = [],
   ): Processor {
     return startProcessor(
       ['playback-analytics', '--instance-id', 'only', ...extraArgs],
-      { PLAYBACK_APP: app, PLAYBACK_TOPIC: topic, REDIS_KEY_PREFIX: run, ...env },
+      { PLAYBACK_APP: app, PLAYBACK_TOPIC: topic, CATALOG_TOPIC: catalogTopic, REDIS_KEY_PREFIX: run, ...env },
       logFile,
     );
   }
@@ -227,11 +255,12 @@ export class PlaybackRuns {
     await stopAllProcessors();
     const admin = await this.adminClient();
     const database = this.config.clickhouse.database;
-    for (const { app, topic, run } of this.cleanups) {
+    for (const { app, topic, catalogTopic, run } of this.cleanups) {
       await admin
         .deleteTopics({
           topics: [
             topic,
+            catalogTopic,
             dlqTopic(app),
             ...REPARTITIONS.map((name) => repartitionTopic(app, name)),
             ...STORES.map((store) => changelogTopic(app, store)),

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killRepeatedly } from '../helpers/processor';
-import { PlaybackRuns } from '../helpers/playback-run';
+import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
 import { testConfig } from '../helpers/stack';
 
 /**
@@ -14,8 +14,23 @@ import { testConfig } from '../helpers/stack';
  * The input is produced before the processor starts — a backlog, as after downtime or in a replay —
  * and the topology runs with its default 30 s grace: event-time-aligned consumption must make the
  * backlog give the results of live traffic, with no record late. The suite checks the DLQ is empty.
+ *
+ * Enrichment is on: the run's catalog (titles, an update campaign with deletes, licences of which
+ * some end mid-run) is in Kafka before the processor starts, and every aggregate and rollup must
+ * carry the catalog's title and genre and count exactly the events outside regional rights. An event
+ * joined against an empty or partial table — before the global table was read in full, at the first
+ * start or after a kill — would miss its flag and show as a difference.
  */
 const runs = new PlaybackRuns(testConfig());
+
+/** The run really exercises enrichment: titled windows, and events outside rights, are expected. */
+function enrichment({ expected }: PlaybackRun) {
+  const content = expected.windows.filter((w) => w.view === 'content');
+  return {
+    titled: content.some((w) => typeof w.title === 'string'),
+    outsideRights: content.some((w) => (w.outsideRightsEvents ?? 0) > 0),
+  };
+}
 
 afterAll(() => runs.cleanup());
 
@@ -24,6 +39,7 @@ describe.each(['kafkajs', 'rdkafka'])('playback analytics accuracy on the real s
 
   it('is exact in Redis and ClickHouse on a clean run', async () => {
     const run = await runs.prepare(`pa_clean_${transport}`);
+    expect(enrichment(run)).toEqual({ titled: true, outsideRights: true });
     const processor = runs.start(run, join(tmpdir(), `${run.app}.log`), env);
     await runs.waitUntilCaughtUp(run);
     const closers = await runs.closeWindows(run);
@@ -35,6 +51,7 @@ describe.each(['kafkajs', 'rdkafka'])('playback analytics accuracy on the real s
 
   it('is exact after SIGKILL three times mid-run and restarts', async () => {
     const run = await runs.prepare(`pa_kill_${transport}`);
+    expect(enrichment(run)).toEqual({ titled: true, outsideRights: true });
     const kills = await killRepeatedly({
       kills: 3,
       start: (attempt) => runs.start(run, join(tmpdir(), `${run.app}-${attempt}.log`), env),
