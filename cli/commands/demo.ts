@@ -13,10 +13,11 @@ import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
-import { catalogCampaign } from '../../simulator/catalog';
+import { catalogCampaign, finalCatalog } from '../../simulator/catalog';
 import { produceScenario } from '../../simulator/produce';
 import { produceCatalog } from '../../simulator/produce-catalog';
 import { scenarioSchema } from '../../simulator/scenario';
+import { scenarioStartMs } from '../../simulator/simulation';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse } from '../../sinks/clickhouse/connection';
 import { DashboardReader } from '../../sinks/redis/dashboard-reader';
@@ -67,24 +68,6 @@ export function registerDemoCommand(program: Command): void {
       const statements = await migrateDatabase(config.clickhouse);
       step(`clickhouse: ${statements.length} DDL statements applied to ${config.clickhouse.database}`);
 
-      process.env.PLAYBACK_TOPIC = topic;
-      process.env.PLAYBACK_APP = app;
-      process.env.PLAYBACK_GRACE = GRACE;
-      const topology = loadTopology('playback-analytics');
-      const sinks = createSinkResolver(config, app);
-      const application = new StreamApplication({
-        topology,
-        applicationId: app,
-        transport: createTransport(config.kafka),
-        admin: kafkajsAdmin(admin),
-        instanceId: run,
-        sinks: sinks.resolve,
-        registry: connectSchemaRegistry(config.schemaRegistry),
-      });
-      await application.start();
-      const running = application.run();
-      step(`running topology ${topology.name} as ${app} (${config.kafka.transport})`);
-
       const scenario = scenarioSchema.parse({
         sessions: Number(options.sessions),
         durationSec: Number(options.duration),
@@ -100,7 +83,10 @@ export function registerDemoCommand(program: Command): void {
           share: 0.2,
         },
       });
-      // The catalog of this run's titles, with an update campaign, materialized into Redis by catalog-sync.
+      const startMs = scenarioStartMs(scenario);
+
+      // The catalog of this run's titles, with an update campaign, materialized into Redis by
+      // catalog-sync and joined by playback analytics, which reads it in full before its first event.
       process.env.CATALOG_TOPIC = catalogTopic;
       process.env.CATALOG_SYNC_APP = catalogApp;
       const catalogSinks = createSinkResolver(config, catalogApp);
@@ -121,7 +107,7 @@ export function registerDemoCommand(program: Command): void {
         contents: scenario.contents,
         regions: scenario.regions,
         updates: 2 * scenario.contents,
-        startMs: Date.now(),
+        startMs,
       });
       await produceCatalog(campaign.records, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
         topic: catalogTopic,
@@ -129,6 +115,25 @@ export function registerDemoCommand(program: Command): void {
       step(
         `catalog: ${campaign.records.length} records for ${scenario.contents} titles (stale, duplicated, conflicting and deleted updates among them) → catalog-sync → Redis`,
       );
+
+      process.env.PLAYBACK_TOPIC = topic;
+      process.env.PLAYBACK_APP = app;
+      process.env.PLAYBACK_GRACE = GRACE;
+      const topology = loadTopology('playback-analytics');
+      const sinks = createSinkResolver(config, app);
+      const application = new StreamApplication({
+        topology,
+        applicationId: app,
+        transport: createTransport(config.kafka),
+        admin: kafkajsAdmin(admin),
+        instanceId: run,
+        sinks: sinks.resolve,
+        registry: connectSchemaRegistry(config.schemaRegistry),
+      });
+      await application.start();
+      const running = application.run();
+      step(`running topology ${topology.name} as ${app} (${config.kafka.transport}), joined with the catalog`);
+
       const redis = new Redis(config.redis.url);
       const keys = new RedisKeys(config.redis.keyPrefix);
       const titleOf = async (contentId: string) =>
@@ -137,7 +142,6 @@ export function registerDemoCommand(program: Command): void {
       let produced = 0;
       const expectedTotal = scenario.sessions * (scenario.durationSec / scenario.heartbeatSec) * 1.2;
       let lastProcessed = 0;
-      const startMs = Math.floor((Date.now() - scenario.durationSec * 1_000) / 60_000) * 60_000;
       const summary = setInterval(() => {
         void (async () => {
           const processed = application.stats.processed;
@@ -164,6 +168,7 @@ export function registerDemoCommand(program: Command): void {
           topic,
           rate: Number(options.rate),
           expectedFile,
+          catalog: finalCatalog(campaign.expected),
           onProgress: (progress) => (produced = progress.events),
         },
       );
