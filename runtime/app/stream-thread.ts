@@ -1,3 +1,4 @@
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { StreamRecord } from '../../processors/api/record';
 import { RecordFailedError, isRetriable } from '../../core/errors';
 import type { Logger } from '../../core/logging';
@@ -129,6 +130,10 @@ export class StreamThread {
     const { consumer, collector, decoders, buffer, flow, sinks, commitIntervalMs, maxBatchRecords, retryLogging } =
       this.options;
     while (!this.stopping) {
+      // Let I/O callbacks and timers run between batches: with records already fetched, every await
+      // below can resolve at once, and a loop of resolved promises would starve the global tables'
+      // follower, the metrics server and the sinks' sockets for as long as a backlog lasts.
+      await setImmediatePromise();
       this.raiseCommitFailure();
       if (this.assignmentChanged) {
         await this.commitSettled();
