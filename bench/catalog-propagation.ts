@@ -1,18 +1,22 @@
 /**
  * npm run bench:catalog — how long a catalog update takes to reach its materializations, under a
- * campaign of UPDATES_PER_SECOND (default 1,000) updates for SECONDS (default 30) while content-views
- * (a playback topology that joins the catalog as a global table) processes live playback events
- * from `reelstream simulate` (PLAYBACK_RATE, default 2,000 events/s). Each system runs as users run
- * it (`reelstream run catalog-sync`, `reelstream run content-views`), on topics of this run.
+ * campaign of UPDATES_PER_SECOND (default 1,000) updates for SECONDS (default 30) while playback
+ * analytics (INSTANCES instances, default 2, each joining the catalog as a global table) processes
+ * live playback events from `reelstream simulate` (PLAYBACK_RATE, default 2,000 events/s) into Redis
+ * and ClickHouse. Each system runs as users run it (`reelstream run catalog-sync`, `reelstream run
+ * playback-analytics`), on topics, keys and rows of this run, all removed at the end.
  *
  * - catalog produce → Redis hash: for every content, its last update's `appliedAtMs` (taken when the
  *   sink sends the version-guarded script) minus the time the bench produced that version.
- * - catalog produce → global table: the histogram `reelstream_global_table_propagation_seconds` of the
- *   content-views instance (record timestamp → applied), read as bucket bounds.
+ * - catalog produce → each instance's global table: the histogram
+ *   `reelstream_global_table_propagation_seconds` of that instance (record timestamp → applied), read
+ *   as bucket bounds.
  * Needs `reelstream stack up`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { loadConfig } from '../runtime/config/load';
 import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
@@ -22,28 +26,41 @@ import { connectSchemaRegistry } from '../schemas/serde/registry-client';
 import type { ContentMetadata } from '../schemas/types.generated';
 import { catalogCampaign } from '../simulator/catalog';
 import { produceCatalog } from '../simulator/produce-catalog';
+import { connectClickhouse, quoteString } from '../sinks/clickhouse/connection';
 import { RedisKeys } from '../sinks/redis/keys';
+import { changelogTopic, dlqTopic, repartitionTopic } from '../runtime/naming';
 import { freePort } from '../test/helpers/free-port';
 
 const UPDATES_PER_SECOND = Number(process.env.UPDATES_PER_SECOND ?? 1_000);
 const SECONDS = Number(process.env.SECONDS ?? 30);
 const PLAYBACK_RATE = Number(process.env.PLAYBACK_RATE ?? 2_000);
+const INSTANCES = Number(process.env.INSTANCES ?? 2);
 const CONTENTS = 5_000;
 const config = loadConfig();
 const cli = resolve(__dirname, '..', 'bin', 'reelstream.js');
 const run = `bcat-${Date.now().toString(36)}`;
-const topics = { catalog: `${run}-catalog`, plays: `${run}-plays`, views: `${run}-views` };
+const topics = { catalog: `${run}-catalog`, plays: `${run}-plays` };
+const analytics = `${run}-analytics`;
+/** Content ids, Redis keys and rollups of this run: `<prefix>-<rank>`, `<prefix>:…`. */
 const prefix = run.replace(/-/g, '_');
+const contentId = (rank: number) => `${prefix}-${rank}`;
 const children: ChildProcess[] = [];
+let stopping = false;
+/** Set when a child ends before the bench stops it: the bench fails instead of waiting for it. */
+let childFailure: Error | undefined;
 
 function reelstream(
   args: string[],
   env: Record<string, string>,
-  stderr: 'inherit' | 'ignore' = 'inherit',
+  { stderr = 'inherit', nodeArgs = [] }: { stderr?: 'inherit' | 'ignore'; nodeArgs?: string[] } = {},
 ): ChildProcess {
-  const child = spawn(process.execPath, [cli, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
     env: { ...process.env, REELSTREAM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', stderr],
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping && args[0] === 'run')
+      childFailure ??= new Error(`reelstream ${args.join(' ')} ended early (${signal ?? `exit code ${code}`})`);
   });
   children.push(child);
   return child;
@@ -74,34 +91,48 @@ async function main(): Promise<void> {
       topics: [
         { topic: topics.catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: topics.plays, numPartitions: 6 },
-        { topic: topics.views, numPartitions: 3 },
       ],
     });
     const registry = connectSchemaRegistry(config.schemaRegistry);
     const { records } = catalogCampaign({
       seed: 1,
-      contentPrefix: 'content',
+      contentPrefix: prefix,
       contents: CONTENTS,
       regions: ['eu-west', 'us-east'],
       updates: 0,
       startMs: Date.now(),
     });
     await produceCatalog(records, config.kafka, registry, { topic: topics.catalog });
-    const port = await freePort();
     reelstream(['run', 'catalog-sync', '--instance-id', `${run}-sync`], {
       CATALOG_TOPIC: topics.catalog,
       CATALOG_SYNC_APP: `${run}-sync`,
       REDIS_KEY_PREFIX: prefix,
     });
-    reelstream(['run', 'content-views', '--instance-id', `${run}-views`, '--metrics-port', String(port)], {
-      CONTENT_VIEWS_APP: `${run}-views`,
-      PLAYBACK_TOPIC: topics.plays,
-      CATALOG_TOPIC: topics.catalog,
-      CONTENT_VIEWS_OUTPUT: topics.views,
-    });
+    const ports: number[] = [];
+    for (let instance = 0; instance < INSTANCES; instance += 1) {
+      const port = await freePort();
+      ports.push(port);
+      reelstream(
+        ['run', 'playback-analytics', '--instance-id', `${run}-${instance}`, '--metrics-port', String(port)],
+        {
+          PLAYBACK_APP: analytics,
+          PLAYBACK_TOPIC: topics.plays,
+          CATALOG_TOPIC: topics.catalog,
+          REDIS_KEY_PREFIX: prefix,
+        },
+        // CPU_PROFILE_DIR: a CPU profile of each instance, written when it stops (what bounds the figure).
+        {
+          nodeArgs: process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROFILE_DIR}`] : [],
+        },
+      );
+    }
+    const scenarioFile = join(tmpdir(), `${run}-scenario.json`);
+    writeFileSync(scenarioFile, JSON.stringify({ contentPrefix: prefix }));
     const simulate = reelstream(
       [
         'simulate',
+        '--scenario',
+        scenarioFile,
         '--sessions',
         '20000',
         '--duration',
@@ -114,17 +145,22 @@ async function main(): Promise<void> {
         topics.plays,
       ],
       {},
-      'ignore', // its progress lines
+      { stderr: 'ignore' }, // its progress lines
     );
-    for (;;) {
-      const ready = await fetch(`http://127.0.0.1:${port}/ready`)
+    const ready = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/ready`)
         .then((r) => r.status === 200)
         .catch(() => false);
-      const synced = (await redis.hget(keys.catalog(`content-${CONTENTS - 1}`), 'version')) === '1';
-      if (ready && synced) break;
+    for (;;) {
+      if (childFailure) throw childFailure;
+      const allReady = (await Promise.all(ports.map(ready))).every(Boolean);
+      const synced = (await redis.hget(keys.catalog(contentId(CONTENTS - 1)), 'version')) === '1';
+      if (allReady && synced) break;
       await new Promise((done) => setTimeout(done, 200));
     }
-    console.log(`catalog-sync and content-views serving; campaign: ${UPDATES_PER_SECOND} updates/s for ${SECONDS} s`);
+    console.log(
+      `catalog-sync and ${INSTANCES} playback-analytics instances serving; campaign: ${UPDATES_PER_SECOND} updates/s for ${SECONDS} s`,
+    );
 
     const serializer = new AvroSerializer<ContentMetadata>(
       avroType('ContentMetadata'),
@@ -146,7 +182,7 @@ async function main(): Promise<void> {
         const version = (versions.get(rank) ?? 1) + 1;
         versions.set(rank, version);
         const value: ContentMetadata = {
-          contentId: `content-${rank}`,
+          contentId: contentId(rank),
           version,
           title: `Title ${rank} v${version}`,
           series: null,
@@ -156,7 +192,7 @@ async function main(): Promise<void> {
           thumbnails: [],
           updatedAtMs: now,
         };
-        sentAt.set(`content-${rank}@${version}`, now);
+        sentAt.set(`${contentId(rank)}@${version}`, now);
         messages.push({ key: value.contentId, value: serializer.encode(value), timestamp: String(now) });
       }
       await producer.send({ topic: topics.catalog, messages });
@@ -169,27 +205,51 @@ async function main(): Promise<void> {
 
     const latencies: number[] = [];
     for (const [rank, version] of versions) {
-      const hash = await redis.hmget(keys.catalog(`content-${rank}`), 'version', 'appliedAtMs');
-      const sent = sentAt.get(`content-${rank}@${version}`);
+      const hash = await redis.hmget(keys.catalog(contentId(rank)), 'version', 'appliedAtMs');
+      const sent = sentAt.get(`${contentId(rank)}@${version}`);
       if (hash[0] === String(version) && sent !== undefined) latencies.push(Number(hash[1]) - sent);
     }
     latencies.sort((a, b) => a - b);
-    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
     const histogram = 'reelstream_global_table_propagation_seconds';
     console.log(
-      `campaign: ${achieved.toFixed(0)} updates/s achieved; playback: ${PLAYBACK_RATE} events/s into content-views`,
+      `campaign: ${achieved.toFixed(0)} updates/s achieved; playback: ${PLAYBACK_RATE} events/s into playback analytics`,
     );
     console.log(
       `catalog produce → Redis hash: p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms, max ${latencies.at(-1)} ms (${latencies.length} of ${versions.size} contents at their last version)`,
     );
-    console.log(
-      `catalog produce → content-views global table: p50 ${histogramQuantile(metrics, histogram, 0.5)}, p99 ${histogramQuantile(metrics, histogram, 0.99)}`,
-    );
+    for (const [instance, port] of ports.entries()) {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      console.log(
+        `catalog produce → playback-analytics instance ${instance} global table: p50 ${histogramQuantile(metrics, histogram, 0.5)}, p99 ${histogramQuantile(metrics, histogram, 0.99)}`,
+      );
+    }
     simulate.kill('SIGTERM');
   } finally {
+    stopping = true;
     for (const child of children) child.kill('SIGTERM');
     await new Promise((done) => setTimeout(done, 3_000));
-    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin
+      .deleteTopics({
+        topics: [
+          ...Object.values(topics),
+          dlqTopic(`${run}-sync`),
+          changelogTopic(`${run}-sync`, 'catalog-current'),
+          dlqTopic(analytics),
+          ...['by-content', 'by-live-event'].map((name) => repartitionTopic(analytics, name)),
+          ...['content-minute', 'content-10s', 'live-minute'].map((store) => changelogTopic(analytics, store)),
+        ],
+      })
+      .catch(() => undefined);
+    await admin.deleteGroups([`${run}-sync`, analytics]).catch(() => undefined);
+    const clickhouse = connectClickhouse(config.clickhouse);
+    const database = config.clickhouse.database;
+    await clickhouse
+      .command(`ALTER TABLE ${database}.playback_events DELETE WHERE source_topic = ${quoteString(topics.plays)}`)
+      .catch(() => undefined);
+    await clickhouse
+      .command(`ALTER TABLE ${database}.playback_minute DELETE WHERE content_id LIKE ${quoteString(`${prefix}-%`)}`)
+      .catch(() => undefined);
+    await clickhouse.close();
     await admin.disconnect();
     const left = await redis.keys(`${prefix}:*`);
     for (let i = 0; i < left.length; i += 1_000) await redis.del(...left.slice(i, i + 1_000));
