@@ -1,6 +1,14 @@
 import { TopologyTestDriver } from '../runtime/testing/topology-test-driver';
 import catalogSync from '../topologies/catalog-sync';
+import { resolveCatalogUpdate, type CatalogState } from '../processors/catalog/catalog-rules';
+import { catalogUpdateOf } from '../processors/catalog/catalog-validation';
+import { metricsRegistry } from '../runtime/metrics';
 import { catalogCampaign, finalCatalog } from './catalog';
+
+async function changesCounted(outcome: string): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric('reelstream_catalog_changes_total')?.get();
+  return metric?.values.find((sample) => sample.labels.outcome === outcome)?.value ?? 0;
+}
 
 describe('the simulated catalog campaign', () => {
   const options = {
@@ -39,5 +47,23 @@ describe('the simulated catalog campaign', () => {
     expect(driver.deadLetters()).toEqual([]);
     const dropped = driver.metrics.dropped.get('catalog-sync') ?? new Map<string, number>();
     expect([...dropped.keys()].sort()).toEqual(['conflict-lost', 'duplicate', 'stale']);
+  });
+
+  it('counts every change catalog-sync applies by outcome, the conflicts it resolved among them', async () => {
+    const { records } = catalogCampaign({ ...options, seed: 8 });
+    const reference = new Map<string, CatalogState>();
+    let conflictsWon = 0;
+    for (const record of records) {
+      const { outcome, next } = resolveCatalogUpdate(
+        reference.get(record.key),
+        catalogUpdateOf(record.key, record.value, record.headers, 0),
+      );
+      if (outcome === 'conflict-won') conflictsWon += 1;
+      reference.set(record.key, next);
+    }
+    const wonBefore = await changesCounted('conflict-won');
+    new TopologyTestDriver(catalogSync).pipeInputs('catalog.content', records);
+    expect(conflictsWon).toBeGreaterThan(0);
+    expect((await changesCounted('conflict-won')) - wonBefore).toBe(conflictsWon);
   });
 });

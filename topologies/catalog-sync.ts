@@ -1,6 +1,8 @@
+import { Counter } from 'prom-client';
 import { ConfigError } from '../core/errors';
 import { catalogSyncProcessor, type CatalogChange } from '../processors/catalog/catalog-sync';
 import { defineTopology, sinkDescriptor } from '../runtime/dsl';
+import { metricsRegistry } from '../runtime/metrics';
 import type { ContentMetadata } from '../schemas/types.generated';
 
 /**
@@ -10,7 +12,8 @@ import type { ContentMetadata } from '../schemas/types.generated';
  *   catalog.content ── catalog-sync (validate → DLQ; version rule → store catalog-current) ─→ Redis hash per content (version-guarded)
  *
  * Corrupt records go to `catalog-sync.dlq` with their reason; stale, duplicate and conflict-losing
- * ones are counted (`reelstream_dropped_records_total{node="catalog-sync"}`). Playback topologies
+ * ones are counted (`reelstream_dropped_records_total{node="catalog-sync"}`), and every applied
+ * change by its outcome (`reelstream_catalog_changes_total`: a conflict's winner is `conflict-won`). Playback topologies
  * join the same topic as a global table with processors/catalog/catalog-table.ts, which applies the
  * same rules. CATALOG_TOPIC and CATALOG_SYNC_APP override the topic and application id (tests use
  * their own); CATALOG_MAX_VERSION_REGRESSION the bound past which an older version is corruption
@@ -24,6 +27,13 @@ if (!Number.isSafeInteger(maxVersionRegression) || maxVersionRegression < 0)
     `CATALOG_MAX_VERSION_REGRESSION must be a non-negative integer, not "${process.env.CATALOG_MAX_VERSION_REGRESSION}"`,
   );
 
+const changes = new Counter({
+  name: 'reelstream_catalog_changes_total',
+  help: 'Catalog changes catalog-sync applied, by outcome: applied (a newer version), deleted, conflict-won (an equal version with other content that won the conflict rule)',
+  labelNames: ['outcome'],
+  registers: [metricsRegistry],
+});
+
 export default defineTopology(app, (b) => {
   b.addStore('catalog-current');
   b.stream<string, ContentMetadata | null>(topic, {
@@ -36,5 +46,6 @@ export default defineTopology(app, (b) => {
       stores: ['catalog-current'],
       changesKey: false,
     })
+    .peek((change) => changes.inc({ outcome: change.outcome }), { name: 'count-changes' })
     .to(sinkDescriptor('redis-catalog', 'catalog'));
 });
