@@ -89,18 +89,23 @@ export function registerDemoCommand(program: Command): void {
       // catalog-sync and joined by playback analytics, which reads it in full before its first event.
       process.env.CATALOG_TOPIC = catalogTopic;
       process.env.CATALOG_SYNC_APP = catalogApp;
-      const catalogSinks = createSinkResolver(config, catalogApp);
-      const catalogSync = new StreamApplication({
-        topology: loadTopology('catalog-sync'),
-        applicationId: catalogApp,
-        transport: createTransport(config.kafka),
-        admin: kafkajsAdmin(admin),
-        instanceId: run,
-        sinks: catalogSinks.resolve,
-        registry: connectSchemaRegistry(config.schemaRegistry),
-      });
-      await catalogSync.start();
-      const catalogRunning = catalogSync.run();
+      /** A topology run in this process, as `reelstream run` runs it; its env must be set before. */
+      const startApplication = async (name: string, applicationId: string) => {
+        const sinks = createSinkResolver(config, applicationId);
+        const topology = loadTopology(name);
+        const application = new StreamApplication({
+          topology,
+          applicationId,
+          transport: createTransport(config.kafka),
+          admin: kafkajsAdmin(admin),
+          instanceId: run,
+          sinks: sinks.resolve,
+          registry: connectSchemaRegistry(config.schemaRegistry),
+        });
+        await application.start();
+        return { topology, application, sinks, running: application.run() };
+      };
+      const catalogSync = await startApplication('catalog-sync', catalogApp);
       const campaign = catalogCampaign({
         seed: scenario.seed,
         contentPrefix: run,
@@ -119,19 +124,7 @@ export function registerDemoCommand(program: Command): void {
       process.env.PLAYBACK_TOPIC = topic;
       process.env.PLAYBACK_APP = app;
       process.env.PLAYBACK_GRACE = GRACE;
-      const topology = loadTopology('playback-analytics');
-      const sinks = createSinkResolver(config, app);
-      const application = new StreamApplication({
-        topology,
-        applicationId: app,
-        transport: createTransport(config.kafka),
-        admin: kafkajsAdmin(admin),
-        instanceId: run,
-        sinks: sinks.resolve,
-        registry: connectSchemaRegistry(config.schemaRegistry),
-      });
-      await application.start();
-      const running = application.run();
+      const { topology, application, sinks, running } = await startApplication('playback-analytics', app);
       step(`running topology ${topology.name} as ${app} (${config.kafka.transport}), joined with the catalog`);
 
       const redis = new Redis(config.redis.url);
@@ -194,10 +187,10 @@ export function registerDemoCommand(program: Command): void {
       await running;
       await application.close();
       await sinks.close();
-      catalogSync.stop();
-      await catalogRunning;
-      await catalogSync.close();
-      await catalogSinks.close();
+      catalogSync.application.stop();
+      await catalogSync.running;
+      await catalogSync.application.close();
+      await catalogSync.sinks.close();
       step('caught up; stopped the applications');
 
       const clickhouse = connectClickhouse(config.clickhouse);
