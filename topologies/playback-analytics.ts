@@ -28,9 +28,9 @@ import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated'
  * (entry-logged, so a commit logs what changed): processors/playback/playback-window-state.ts. Redis keys: docs/redis-keys.md.
  * Regional rights: processors/playback/content-rights.ts; titles and genres: content-labels.ts.
  * PLAYBACK_TOPIC, CATALOG_TOPIC and PLAYBACK_APP override the topics and application id (tests use their own);
- * PLAYBACK_GRACE the grace period (default 30 s): a backlog replayed after downtime interleaves the
- * input partitions' event times in the repartition topics by more than 30 s, so the accuracy suite,
- * which kills the processor and measures exactness (not lateness), runs with a longer one.
+ * PLAYBACK_GRACE the grace period (default 30 s; event-time-aligned consumption keeps a one-thread
+ * backlog within it, while two stream threads interleave event time by more, so the fault suite's
+ * two-thread crash test, which measures exactness and not lateness, sets a longer one).
  */
 const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
 const catalogTopic = process.env.CATALOG_TOPIC ?? 'catalog.content';
