@@ -16,13 +16,14 @@ export interface TableSourceOptions<V> {
  * With `isNewer` or `version`, an update older than the stored value (a lower catalog `version`) is
  * dropped and counted — "latest version wins" even when updates arrive out of order. With
  * `version`, a tombstone whose version header is older than the stored value is dropped too, and
- * the versions of deleted keys are remembered, so an update older than the delete stays deleted.
- * (They live in the processor, not the store: the table is rebuilt by reading its topic again, which
- * rebuilds them in the same order.)
+ * the versions of deleted keys are remembered in `deletesStoreName` (the DSL adds that store
+ * beside the table's), so an update older than the delete stays deleted — also after a restart
+ * that reads only what is new (a persistent global table).
  */
 export function tableSourceProcessor<K, V>(
   storeName: string,
   options: TableSourceOptions<V> = {},
+  deletesStoreName?: string,
 ): ProcessorSupplier<K, V | null, K, Change<V>> {
   const { version } = options;
   const header = options.tombstoneVersionHeader ?? 'version';
@@ -31,11 +32,13 @@ export function tableSourceProcessor<K, V>(
   return () => {
     let context: ProcessorContext<K, Change<V>>;
     let store: KeyValueStore<K, V>;
-    const deletedAt = new Map<K, number>();
+    /** Delete versions of deleted keys: only with `version` (without, nothing orders a delete). */
+    let deletedAt: Pick<KeyValueStore<K, number>, 'get' | 'put' | 'delete'> = inMemoryDeletes<K>();
     return {
       init: (ctx) => {
         context = ctx;
         store = ctx.getStateStore<KeyValueStore<K, V>>(storeName);
+        if (deletesStoreName !== undefined) deletedAt = ctx.getStateStore<KeyValueStore<K, number>>(deletesStoreName);
       },
       process: (record: StreamRecord<K, V | null>) => {
         if (record.key === null || record.key === undefined) {
@@ -50,7 +53,7 @@ export function tableSourceProcessor<K, V>(
               context.dropped(record, 'stale delete: older than the stored value');
               return;
             }
-            deletedAt.set(record.key, Math.max(deleteVersion, deletedAt.get(record.key) ?? deleteVersion));
+            deletedAt.put(record.key, Math.max(deleteVersion, deletedAt.get(record.key) ?? deleteVersion));
           }
           if (current === undefined) return; // deleting what is not there changes nothing
           store.delete(record.key);
@@ -66,10 +69,20 @@ export function tableSourceProcessor<K, V>(
           context.dropped(record, 'stale update: not newer than the delete');
           return;
         }
-        deletedAt.delete(record.key);
+        if (deleted !== undefined) deletedAt.delete(record.key);
         store.put(record.key, record.value);
         context.forward(withValue(record, { newValue: record.value, oldValue: current ?? null }));
       },
     };
+  };
+}
+
+/** Delete versions kept in the processor, for a table built without a deletes store. */
+function inMemoryDeletes<K>(): Pick<KeyValueStore<K, number>, 'get' | 'put' | 'delete'> {
+  const versions = new Map<K, number>();
+  return {
+    get: (key) => versions.get(key),
+    put: (key, value) => void versions.set(key, value),
+    delete: (key) => void versions.delete(key),
   };
 }

@@ -133,17 +133,25 @@ export class StreamsBuilder implements DslContext {
       caching: !global && (options.caching ?? true),
       global,
     });
+    // A versioned table remembers the versions of deleted keys beside it, built and rebuilt as it is.
+    const deletesStore = options.version ? `${storeName}-deletes` : undefined;
+    if (deletesStore)
+      this.builder.addStore({ name: deletesStore, type: 'key-value', changelog: false, caching: false, global });
     this.builder.add({
       kind: 'processor',
       name: materializeName,
       operator: 'materialize',
       parents: [sourceName],
-      supplier: tableSourceProcessor<unknown, V>(storeName, {
-        isNewer: options.isNewer,
-        version: options.version,
-        tombstoneVersionHeader: options.tombstoneVersionHeader,
-      }) as ProcessorSupplier,
-      stores: [storeName],
+      supplier: tableSourceProcessor<unknown, V>(
+        storeName,
+        {
+          isNewer: options.isNewer,
+          version: options.version,
+          tombstoneVersionHeader: options.tombstoneVersionHeader,
+        },
+        deletesStore,
+      ) as ProcessorSupplier,
+      stores: deletesStore ? [storeName, deletesStore] : [storeName],
       changesKey: false,
     });
     return { sourceName, storeName, materializeName };
