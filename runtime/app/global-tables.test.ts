@@ -1,5 +1,8 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineTopology } from '../dsl';
-import { applicationReady, metricsRegistry } from '../metrics';
+import { applicationReady, globalTableRecords, metricsRegistry } from '../metrics';
 import { FakeKafka } from '../testing/fake-kafka';
 import { StreamApplication } from './stream-application';
 
@@ -39,8 +42,9 @@ function kafkaWithCatalog(titles: number): FakeKafka {
   return kafka;
 }
 
-function application(kafka: FakeKafka) {
+function application(kafka: FakeKafka, stateDir?: string) {
   return new StreamApplication({
+    stateDir,
     topology,
     applicationId: APP,
     transport: kafka.transport(),
@@ -135,5 +139,74 @@ describe('global tables on the Kafka runtime', () => {
     app.stop();
     await running;
     await app.close();
+  });
+
+  describe('on disk (a state directory)', () => {
+    let stateDir: string;
+    beforeEach(() => (stateDir = mkdtempSync(join(tmpdir(), 'reelstream-global-'))));
+    afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+    const recordsRead = async () =>
+      (await globalTableRecords.get()).values.reduce((sum, sample) => sum + sample.value, 0);
+    const checkpoint = () => join(stateDir, APP, 'a', 'global', '.checkpoint');
+
+    async function playOnce(kafka: FakeKafka, contentId: string, key: string) {
+      const app = application(kafka, stateDir);
+      await app.start();
+      const running = app.run();
+      kafka.append([{ topic: 'plays', key: Buffer.from(key), value: json({ contentId }) }]);
+      await until(() => outputs(kafka).some((out) => out.key === key), `the play ${key}`);
+      app.stop();
+      await running;
+      await app.close();
+      return outputs(kafka).find((out) => out.key === key)?.title;
+    }
+
+    it('after a clean stop, a restart reads only what was appended since, and deletes stay deleted', async () => {
+      const kafka = kafkaWithCatalog(200);
+      expect(await playOnce(kafka, 'c1', 'first')).toBe('Title 1');
+      expect(await recordsRead()).toBe(200);
+      expect(existsSync(checkpoint())).toBe(true);
+
+      // While stopped: a delete at version 5, and an update of c7.
+      kafka.append([
+        { topic: 'catalog', key: Buffer.from('c5'), value: null, headers: { version: '5' } },
+        { topic: 'catalog', key: Buffer.from('c7'), value: json({ title: 'Seven, renamed', version: 2 }) },
+      ]);
+      expect(await playOnce(kafka, 'c7', 'second')).toBe('Seven, renamed');
+      expect(await recordsRead()).toBe(202); // the two new records, not the 200 again
+      expect(await playOnce(kafka, 'c1', 'from-disk')).toBe('Title 1'); // what the first run read, from disk
+
+      // After another restart, an update older than the delete must not bring c5 back.
+      kafka.append([{ topic: 'catalog', key: Buffer.from('c5'), value: json({ title: 'Five, stale', version: 4 }) }]);
+      expect(await playOnce(kafka, 'c5', 'third')).toBeNull();
+      expect(await recordsRead()).toBe(203);
+    });
+
+    /** A recreated catalog topic that holds c2 alone (and nothing of what the disk holds of c1). */
+    function recreatedKafka(): FakeKafka {
+      const kafka = new FakeKafka();
+      kafka.createTopic('catalog', 2);
+      kafka.createTopic('plays', 3);
+      kafka.createTopic('titled', 3);
+      kafka.append([{ topic: 'catalog', key: Buffer.from('c2'), value: json({ title: 'Other two', version: 1 }) }]);
+      return kafka;
+    }
+
+    it('without a checkpoint (a crash), empties the tables on disk and reads the topic from the start', async () => {
+      expect(await playOnce(kafkaWithCatalog(50), 'c1', 'first')).toBe('Title 1');
+      rmSync(checkpoint()); // as a crash leaves it
+      const kafka = recreatedKafka();
+      expect(await playOnce(kafka, 'c2', 'second')).toBe('Other two');
+      expect(await playOnce(kafka, 'c1', 'third')).toBeNull();
+    });
+
+    it('with a checkpoint its topic no longer matches (recreated, shorter), reads it again from the start', async () => {
+      expect(await playOnce(kafkaWithCatalog(300), 'c1', 'first')).toBe('Title 1');
+      expect(existsSync(checkpoint())).toBe(true);
+      const kafka = recreatedKafka();
+      expect(await playOnce(kafka, 'c1', 'second')).toBeNull();
+      expect(await playOnce(kafka, 'c2', 'third')).toBe('Other two');
+    });
   });
 });

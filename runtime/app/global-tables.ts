@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { retry, type RetryOptions } from '../../core/retry';
@@ -13,7 +14,8 @@ import {
   globalTableRecords,
   globalTableSkipped,
 } from '../metrics';
-import { buildStore, type BuiltStore } from '../state/build-store';
+import { buildGlobalStore, type BuiltStore } from '../state/build-store';
+import { takeGlobalCheckpoint, writeGlobalCheckpoint } from '../state/global-table-checkpoint';
 import { StreamTask } from '../task/stream-task';
 import type { TaskOutputs } from '../task/task-outputs';
 import type { Topology } from '../topology/topology';
@@ -28,6 +30,8 @@ export interface GlobalTablesOptions {
   transport: KafkaTransport;
   admin: KafkaAdmin;
   decoders: SourceDecoders;
+  /** The instance's state directory: the tables are kept on disk below it (`global/<store>`); in memory without. */
+  stateDir?: string;
   log: Logger;
   retryLogging: (what: string) => RetryOptions;
 }
@@ -44,6 +48,11 @@ export interface GlobalTablesOptions {
  * decoded, or that its processor refuses, is logged and counted (`reelstream_global_table_skipped_total`)
  * and skipped — validating a source is the job of a topology that reads it as a stream and has a DLQ
  * (topologies/catalog-sync.ts for the catalog).
+ *
+ * With a state directory the tables live on disk (LMDB). A clean stop writes, per partition, the
+ * offset the tables hold everything up to (global-table-checkpoint.ts); the next bootstrap reads only
+ * from there. Without a usable checkpoint (a crash, a topic recreated or truncated since) the tables
+ * are emptied and read from the start of their topics, as in memory.
  */
 export class GlobalTables {
   /** Shared with every task of the application: the stream–table joins read them. */
@@ -54,12 +63,18 @@ export class GlobalTables {
   private following: Promise<void> | undefined;
   private closing = false;
   private bootstrapped = false;
+  /** Where the tables and their checkpoint live on disk; undefined in memory. */
+  private readonly dir: string | undefined;
+  private resumedFrom: TopicPartitionMap<number> | undefined;
+  private assigned: TopicPartition[] = [];
 
   constructor(private readonly options: GlobalTablesOptions) {
     const { topology, applicationId } = options;
     const global = topology.subtopologies.filter((sub) => sub.global);
     this.topics = [...new Set(global.flatMap((sub) => sub.sourceTopics))];
-    for (const spec of topology.stores.values()) if (spec.global) this.stores.set(spec.name, buildStore(spec));
+    this.dir = options.stateDir === undefined || global.length === 0 ? undefined : join(options.stateDir, 'global');
+    for (const spec of topology.stores.values())
+      if (spec.global) this.stores.set(spec.name, buildGlobalStore(spec, this.dir && join(this.dir, spec.name)));
     if (global.length === 0) return;
     this.task = new StreamTask(topology, {
       applicationId,
@@ -91,14 +106,25 @@ export class GlobalTables {
     const started = Date.now();
     const partitions = await retry(() => this.partitions(), retryLogging('reading the global tables’ partitions'));
     const ends = new TopicPartitionMap<number>();
+    const offsets = new TopicPartitionMap<{ low: number; high: number }>();
     for (const topic of this.topics)
-      for (const end of await retry(() => admin.endOffsets(topic), retryLogging(`reading the end offsets of ${topic}`)))
+      for (const end of await retry(
+        () => admin.endOffsets(topic),
+        retryLogging(`reading the end offsets of ${topic}`),
+      )) {
+        offsets.set({ topic, partition: end.partition }, end);
         if (end.high > end.low) ends.set({ topic, partition: end.partition }, end.high);
+      }
+    const from = this.resumeFrom(offsets);
+    this.resumedFrom = from;
+    this.assigned = partitions;
     const follower = this.options.transport.partitionFollower();
     this.follower = follower;
-    await retry(() => follower.assign(partitions), retryLogging('assigning the global tables’ partitions'));
+    await retry(() => follower.assign(partitions, from), retryLogging('assigning the global tables’ partitions'));
     let applied = 0;
-    const behind = () => [...ends].filter(([partition, end]) => (follower.position(partition) ?? -1) < end);
+    // Before its first fetch a partition is where it was assigned (a checkpoint's offset), or nowhere.
+    const position = (partition: TopicPartition) => follower.position(partition) ?? from?.get(partition) ?? -1;
+    const behind = () => [...ends].filter(([partition, end]) => position(partition) < end);
     let lastReport = Date.now();
     while (behind().length > 0) {
       if (this.closing) return;
@@ -113,9 +139,39 @@ export class GlobalTables {
     }
     this.bootstrapped = true;
     log.info(
-      { topics: this.topics, applied, entries: this.entries(), ms: Date.now() - started },
+      {
+        topics: this.topics,
+        applied,
+        entries: this.entries(),
+        ms: Date.now() - started,
+        ...(this.dir ? { onDisk: this.dir, fromCheckpoint: from !== undefined } : {}),
+      },
       'global tables bootstrapped',
     );
+  }
+
+  /**
+   * Where a persistent table goes on reading: its checkpoint, when every position in it still lies
+   * within its partition's offsets. Otherwise (no checkpoint: a first start or a crash; a topic
+   * recreated or truncated since) the tables on disk are emptied and read from the start.
+   */
+  private resumeFrom(offsets: TopicPartitionMap<{ low: number; high: number }>): TopicPartitionMap<number> | undefined {
+    if (!this.dir) return undefined;
+    const checkpoint = takeGlobalCheckpoint(this.dir);
+    const usable =
+      checkpoint !== undefined &&
+      [...checkpoint].every(([partition, offset]) => {
+        const range = offsets.get(partition);
+        return range !== undefined && offset >= range.low && offset <= range.high;
+      });
+    if (usable) return checkpoint;
+    if (checkpoint)
+      this.options.log.warn(
+        { dir: this.dir },
+        'global table checkpoint no longer matches its topics; reading them again',
+      );
+    for (const built of this.stores.values()) built.persistent?.store.clear();
+    return undefined;
   }
 
   /** Keeps applying what is appended to the tables' topics until close(); a failing fetch is retried. */
@@ -203,6 +259,8 @@ export class GlobalTables {
     for (const [node, reasons] of this.task.metrics.dropped)
       for (const [reason, count] of reasons) droppedRecords.inc({ application: applicationId, node, reason }, count);
     this.task.metrics.dropped.clear();
+    // One LMDB transaction per fetched batch, on disk before the next batch is joined against.
+    for (const built of this.stores.values()) built.persistent?.store.flushWrites();
     for (const [store, built] of this.stores)
       globalTableEntries.set({ application: applicationId, store }, built.metered.size);
     for (const topic of this.topics) {
@@ -240,7 +298,18 @@ export class GlobalTables {
   async close(): Promise<void> {
     this.closing = true;
     await this.following;
-    await this.follower?.disconnect();
+    const follower = this.follower;
+    if (this.dir && follower && this.bootstrapped) {
+      // Everything handed out is applied and flushed: the tables hold each partition up to its position.
+      const positions = new TopicPartitionMap<number>();
+      for (const partition of this.assigned) {
+        const offset = follower.position(partition) ?? this.resumedFrom?.get(partition);
+        if (offset !== undefined) positions.set(partition, offset);
+      }
+      writeGlobalCheckpoint(this.dir, positions);
+    }
+    await follower?.disconnect();
     this.task?.close();
+    for (const built of this.stores.values()) await built.persistent?.store.close();
   }
 }

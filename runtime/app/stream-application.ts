@@ -49,7 +49,8 @@ export interface StreamApplicationOptions {
   stallWarningMs?: number;
   /**
    * Keep state stores on disk (LMDB) below this directory, in `<dir>/<application>/<instance>/<task>/<store>`;
-   * in memory when absent. Entry-logged stores stay in memory (runtime/state/build-store.ts).
+   * in memory when absent. Entry-logged stores stay in memory (runtime/state/build-store.ts); global
+   * tables go to `<dir>/<application>/<instance>/global/<store>`.
    */
   stateDir?: string;
 }
@@ -108,6 +109,7 @@ export class StreamApplication {
       transport: options.transport,
       admin: options.admin,
       decoders: this.decoders,
+      stateDir: options.stateDir && join(options.stateDir, options.applicationId, options.instanceId),
       log: this.log,
       retryLogging: (what) => this.retryLogging(what),
     });

@@ -55,3 +55,19 @@ export function buildStore(spec: StoreSpec, persistence?: StorePersistence): Bui
     persistent: onDisk && dir !== undefined ? { store: onDisk, dir } : undefined,
   };
 }
+
+/**
+ * A global table's store: in memory, or on disk at `dir` (an instance's persistent global table,
+ * read again after a clean stop only from its checkpoint on: global-table-checkpoint.ts). No
+ * changelog and no cache: the table's topic is its log, and every record is applied as it is read.
+ */
+export function buildGlobalStore(spec: StoreSpec, dir?: string): BuiltStore {
+  const onDisk = dir === undefined ? undefined : LmdbKeyValueStore.open<unknown, unknown>(spec.name, dir);
+  const metered = new MeteredKeyValueStore(onDisk ?? new InMemoryKeyValueStore<unknown, unknown>(spec.name));
+  return {
+    spec,
+    store: metered,
+    metered,
+    persistent: onDisk && dir !== undefined ? { store: onDisk, dir } : undefined,
+  };
+}
