@@ -30,7 +30,10 @@ describe('the DDL folder', () => {
     expect(statements.length).toBeGreaterThan(0);
     for (const { sql, file } of statements) {
       expect(sql).not.toContain('{database}');
-      expect({ file, idempotent: /IF NOT EXISTS|OR REPLACE/i.test(sql) || addedColumn(sql) !== undefined }).toEqual({ file, idempotent: true });
+      expect({ file, idempotent: /IF NOT EXISTS|OR REPLACE/i.test(sql) || addedColumn(sql) !== undefined }).toEqual({
+        file,
+        idempotent: true,
+      });
     }
     expect(statements[0]?.sql).toBe('CREATE DATABASE IF NOT EXISTS analytics_test');
   });

@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClickhouseConfig } from '../../runtime/config/schema';
-import { assertIdentifier, connectClickhouse, quoteString, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
+import {
+  assertIdentifier,
+  connectClickhouse,
+  quoteString,
+  type ClickhouseConnection,
+} from '../../sinks/clickhouse/connection';
 
 /**
  * The DDL folder: numbered files, applied in name order; every statement is idempotent: CREATE … IF

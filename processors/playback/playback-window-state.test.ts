@@ -76,7 +76,10 @@ describe('PlaybackWindowState: the definitions kept incrementally, logged entry 
   it('equals the reference fold in total and per region and tier, for any events', () => {
     fc.assert(
       fc.property(events, (overrides) => {
-        const all = overrides.map((o) => ({ ...playbackEvent(o as Partial<PlaybackEvent>), outsideRights: o.outsideRights }));
+        const all = overrides.map((o) => ({
+          ...playbackEvent(o as Partial<PlaybackEvent>),
+          outsideRights: o.outsideRights,
+        }));
         const state = new PlaybackWindowState({ breakdowns: true });
         const plain = new PlaybackWindowState({ breakdowns: false });
         for (const event of all) {
@@ -97,7 +100,10 @@ describe('PlaybackWindowState: the definitions kept incrementally, logged entry 
   it('restored from its compacted changelog or from every record, after commits at any points, equals the original and continues the same', () => {
     fc.assert(
       fc.property(events, events, fc.array(fc.nat(80)), fc.boolean(), (before, after, commitPoints, breakdowns) => {
-        const first = before.map((o) => ({ ...playbackEvent(o as Partial<PlaybackEvent>), outsideRights: o.outsideRights }));
+        const first = before.map((o) => ({
+          ...playbackEvent(o as Partial<PlaybackEvent>),
+          outsideRights: o.outsideRights,
+        }));
         const state = new PlaybackWindowState({ breakdowns });
         const log = new CompactedLog();
         const commits = new Set(commitPoints);
@@ -108,7 +114,10 @@ describe('PlaybackWindowState: the definitions kept incrementally, logged entry 
         log.drain(state);
         for (const restored of [log.restore(log.latest.values(), breakdowns), log.restore(log.records, breakdowns)]) {
           expect(summaries(restored)).toEqual(summaries(state));
-          const rest = after.map((o) => ({ ...playbackEvent(o as Partial<PlaybackEvent>), outsideRights: o.outsideRights }));
+          const rest = after.map((o) => ({
+            ...playbackEvent(o as Partial<PlaybackEvent>),
+            outsideRights: o.outsideRights,
+          }));
           const original = new PlaybackWindowState({ breakdowns });
           for (const event of [...first, ...rest]) original.add(event);
           for (const event of rest) restored.add(event);
