@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { defineTopology } from '../../runtime/dsl';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
 import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
-import { globalTableEntries, globalTablePropagation, metricsRegistry } from '../../runtime/metrics';
+import { globalTableEntries, globalTablePropagation, globalTableRecords, metricsRegistry } from '../../runtime/metrics';
 import { dlqTopic } from '../../runtime/naming';
 import { testConfig } from '../helpers/stack';
 import { KafkaCleanup, lastPerKey, sendMessages, whileApplicationRuns, type TestMessage } from '../helpers/kafka-io';
@@ -152,5 +155,79 @@ describe.each(['rdkafka', 'kafkajs'] as const)('global tables on Kafka (%s)', (t
     });
     const dlq = await admin.fetchTopicOffsets(dlqTopic(app)).catch(() => []);
     expect(dlq.reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(0); // tombstones are deletes, not dead letters
+  }, 240_000);
+
+  it('on disk: a restart after a clean stop reads only what was appended while it was stopped', async () => {
+    const app = uniqueName(`global-disk-${transportName}`).replace(/_/g, '-');
+    const catalog = `${app}-catalog`;
+    const input = `${app}-plays`;
+    const output = `${app}-titled`;
+    const stateDir = mkdtempSync(join(tmpdir(), 'reelstream-global-it-'));
+    cleanup.add(app, [catalog, input, output, dlqTopic(app)]);
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        { topic: input, numPartitions: 3 },
+        { topic: output, numPartitions: 3 },
+      ],
+    });
+    await send(
+      catalog,
+      Array.from({ length: TITLES }, (_, index) => ({
+        key: `c${index}`,
+        value: JSON.stringify({ title: `Title ${index}`, version: 3 }),
+      })),
+    );
+    const topology = defineTopology(app, (b) => {
+      const titles = b.globalTable<string, Content>(catalog, { store: 'catalog', version: (c) => c.version });
+      b.stream<string, { contentId: string }>(input)
+        .leftJoin(
+          titles,
+          (play) => play.contentId,
+          (play, content): Titled => ({ contentId: play.contentId, title: content?.title ?? null }),
+        )
+        .to(output);
+    });
+    const transport = transportName === 'rdkafka' ? rdkafkaTransport(config.kafka) : kafkajsTransport(config.kafka);
+    const recordsRead = async () =>
+      (await globalTableRecords.get()).values
+        .filter((sample) => sample.labels.application === app)
+        .reduce((sum, sample) => sum + sample.value, 0);
+    const run = (plays: TestMessage[], expected: number) =>
+      whileApplicationRuns(
+        { topology, applicationId: app, transport, admin, instanceId: 'only', stateDir },
+        async () => {
+          await send(input, plays);
+          await readOutput(output, expected);
+        },
+      );
+
+    try {
+      metricsRegistry.resetMetrics();
+      await run([{ key: 'first', value: JSON.stringify({ contentId: 'c1' }) }], 1);
+      expect(await recordsRead()).toBe(TITLES);
+
+      // While it is stopped: a rename and a versioned delete.
+      await send(catalog, [
+        { key: 'c7', value: JSON.stringify({ title: 'Seven, renamed', version: 4 }) },
+        { key: 'c8', value: null, headers: { version: '4' } },
+      ]);
+      metricsRegistry.resetMetrics();
+      await run(
+        ['c1', 'c7', 'c8'].map((contentId) => ({ key: `second-${contentId}`, value: JSON.stringify({ contentId }) })),
+        4,
+      );
+      // Only the two new records were read; the 30,000 titles came from disk.
+      expect(await recordsRead()).toBe(2);
+      const out = await readOutput(output, 4);
+      expect(['second-c1', 'second-c7', 'second-c8'].map((key) => out.get(key)?.title)).toEqual([
+        'Title 1',
+        'Seven, renamed',
+        null,
+      ]);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   }, 240_000);
 });
