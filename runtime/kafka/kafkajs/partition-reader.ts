@@ -28,7 +28,11 @@ export class KafkajsPartitionReader implements PartitionReader {
       readUncommitted: false,
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      // A consumer kafkajs restarted would read every partition from its start again and hand out
+      // records twice: a crash fails the read instead, and the caller's retry reads it anew.
+      retry: { restartOnFailure: async () => false },
     });
+    let started: Promise<void> = Promise.resolve();
     try {
       const remaining = new TopicPartitionMap<number>();
       for (const topic of new Set(partitions.map((p) => p.topic))) {
@@ -62,7 +66,15 @@ export class KafkajsPartitionReader implements PartitionReader {
             resolve();
           }
         });
-        void (async () => {
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          clearTimeout(timer);
+          reject(
+            new ServiceUnavailableError('kafka', `restore read crashed: ${payload.error.message}`, {
+              cause: payload.error,
+            }),
+          );
+        });
+        started = (async () => {
           await consumer.connect();
           await consumer.subscribe({ topics: [...new Set(partitions.map((p) => p.topic))], fromBeginning: true });
           await consumer.run({
@@ -85,13 +97,16 @@ export class KafkajsPartitionReader implements PartitionReader {
           // kafkajs seeks only once running: records before the offset that arrive first are skipped above.
           for (const [partition, offset] of from ?? [])
             if (remaining.has(partition)) consumer.seek({ ...partition, offset: String(offset) });
-        })().catch((error: Error) => {
+        })();
+        started.catch((error: Error) => {
           clearTimeout(timer);
           reject(error);
         });
       });
       return restored;
     } finally {
+      // A consumer still joining would ignore a stop and fetch on once joined: let the start settle first.
+      await started.catch(() => undefined);
       await consumer.disconnect().catch(() => undefined);
       await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect();
