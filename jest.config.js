@@ -13,6 +13,7 @@ const sourceRoots = [
   'schemas',
   'sinks',
   'replay',
+  'cache',
   'infra',
   'simulator',
 ];

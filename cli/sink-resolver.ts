@@ -6,6 +6,7 @@ import type { Sink, SinkDescriptor } from '../runtime/topology/sink-descriptor';
 import { connectClickhouse, type ClickhouseConnection } from '../sinks/clickhouse/connection';
 import { ClickhouseRowsSink } from '../sinks/clickhouse/rows-sink';
 import { RedisKeys, type Resolution } from '../sinks/redis/keys';
+import { RedisCacheInvalidationSink } from '../sinks/redis/cache-invalidation-sink';
 import { RedisCatalogSink } from '../sinks/redis/catalog-sink';
 import { RedisWindowSink } from '../sinks/redis/window-sink';
 
@@ -43,6 +44,8 @@ export function createSinkResolver(
         }) as Sink;
       case 'redis-catalog':
         return new RedisCatalogSink(redisClient(), keys) as Sink;
+      case 'redis-cache-invalidation':
+        return new RedisCacheInvalidationSink(redisClient(), keys) as Sink;
       case 'clickhouse-rows': {
         clickhouse ??= connectClickhouse(config.clickhouse);
         const ledger = options.ledger === true;
@@ -64,7 +67,7 @@ export function createSinkResolver(
       }
       default:
         throw new ConfigError(
-          `sink "${descriptor.name}": unknown sink type "${descriptor.type}" (known: redis-windows, redis-catalog, clickhouse-rows)`,
+          `sink "${descriptor.name}": unknown sink type "${descriptor.type}" (known: redis-windows, redis-catalog, redis-cache-invalidation, clickhouse-rows)`,
         );
     }
   };

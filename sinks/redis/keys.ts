@@ -7,6 +7,10 @@ import { RecordRefusedError } from '../../core/errors';
  *   <prefix>:top:<view>:<resolution>:<windowStartMs>               zset: member = dimension, score = concurrent viewers
  *   <prefix>:catalog:<contentId>                                   hash: the content's latest version (catalog-sync)
  *   <prefix>:marker                                                string, no TTL: present while Redis keeps what was written
+ *   <prefix>:cache:entry:<cacheKey>                                hash: a cached value, its version and tags (L2, with a TTL)
+ *   <prefix>:cache:keys                                            zset, score 0: every cached key, for prefix invalidation
+ *   <prefix>:cache:tag:<contentId>                                 set: the cached keys built from that content
+ *   <prefix>:cache:marks:<key|prefix|content_id>                   hash: target → highest invalidation version seen
  *
  * view: what is aggregated per window (`content`, `content-region`, `content-tier`, `live`);
  * resolution: `1m` or `10s`; dimension: the entity (a content id, or `contentId|region`). Window
@@ -32,6 +36,15 @@ function part(name: string, value: string): string {
   return value;
 }
 
+/** A cache key: any text but empty, whitespace-free and at most 512 characters. */
+function cacheKeyPart(cacheKey: string): string {
+  if (cacheKey.length === 0 || cacheKey.length > 512 || /\s/.test(cacheKey))
+    throw new InvalidKeyPartError(
+      `cache key must be 1–512 characters without whitespace (got ${JSON.stringify(cacheKey.slice(0, 80))})`,
+    );
+  return cacheKey;
+}
+
 export class RedisKeys {
   constructor(readonly prefix = 'reelstream') {
     part('prefix', prefix);
@@ -41,15 +54,39 @@ export class RedisKeys {
     return `${this.prefix}:agg:${part('view', view)}:${resolution}:${part('dimension', dimension)}:${windowStart}`;
   }
 
-  /**
-   * Written by every flush with SET NX: finding it gone means Redis lost what reelstream wrote (a
-   * restart without persistence, a flush), and the runtime writes every open window again.
-   */
   /** One content's catalog materialization (a hash, written by sinks/redis/catalog-sink.ts). */
   catalog(contentId: string): string {
     return `${this.prefix}:catalog:${part('content id', contentId)}`;
   }
 
+  /**
+   * The cache's level 2 (sinks/redis/cache-store.ts). A cache key is the last part of its Redis key,
+   * so it may hold ':' (`content:c1:card`); the scripts build entry and tag keys from the prefixes.
+   */
+  cacheEntry(cacheKey: string): string {
+    return `${this.cacheEntryPrefix()}${cacheKeyPart(cacheKey)}`;
+  }
+
+  cacheEntryPrefix(): string {
+    return `${this.prefix}:cache:entry:`;
+  }
+
+  cacheKeys(): string {
+    return `${this.prefix}:cache:keys`;
+  }
+
+  cacheTagPrefix(): string {
+    return `${this.prefix}:cache:tag:`;
+  }
+
+  cacheMarks(targetType: 'key' | 'prefix' | 'content_id'): string {
+    return `${this.prefix}:cache:marks:${targetType}`;
+  }
+
+  /**
+   * Written by every flush with SET NX: finding it gone means Redis lost what reelstream wrote (a
+   * restart without persistence, a flush), and the runtime writes every open window again.
+   */
   marker(): string {
     return `${this.prefix}:marker`;
   }
