@@ -50,28 +50,34 @@ const plays = (prefix: string, count: number, contentOf: (index: number) => stri
 /** The output so far, by play key (its last record). */
 const readOutput = (topic: string, expected: number) => lastPerKey<Titled>(kafka, topic, expected);
 
+/** A catalog topic (compacted) holding TITLES titles at version 3, and the topics the topology reads and writes. */
+async function titledTopics(name: string): Promise<{ app: string; catalog: string; input: string; output: string }> {
+  const app = uniqueName(name).replace(/_/g, '-');
+  const catalog = `${app}-catalog`;
+  const input = `${app}-plays`;
+  const output = `${app}-titled`;
+  cleanup.add(app, [catalog, input, output, dlqTopic(app)]);
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      { topic: input, numPartitions: 3 },
+      { topic: output, numPartitions: 3 },
+    ],
+  });
+  await send(
+    catalog,
+    Array.from({ length: TITLES }, (_, index) => ({
+      key: `c${index}`,
+      value: JSON.stringify({ title: `Title ${index}`, version: 3 }),
+    })),
+  );
+  return { app, catalog, input, output };
+}
+
 describe.each(['rdkafka', 'kafkajs'] as const)('global tables on Kafka (%s)', (transportName) => {
   it('bootstraps before the first join, deletes on a versioned tombstone, follows updates, and again after a restart', async () => {
-    const app = uniqueName(`global-${transportName}`).replace(/_/g, '-');
-    const catalog = `${app}-catalog`;
-    const input = `${app}-plays`;
-    const output = `${app}-titled`;
-    cleanup.add(app, [catalog, input, output, dlqTopic(app)]);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        { topic: input, numPartitions: 3 },
-        { topic: output, numPartitions: 3 },
-      ],
-    });
-    await send(
-      catalog,
-      Array.from({ length: TITLES }, (_, index) => ({
-        key: `c${index}`,
-        value: JSON.stringify({ title: `Title ${index}`, version: 3 }),
-      })),
-    );
+    const { app, catalog, input, output } = await titledTopics(`global-${transportName}`);
     await send(catalog, [
       { key: 'c1', value: JSON.stringify({ title: 'stale', version: 2 }) },
       { key: 'c2', value: null, headers: { version: '4' } },
@@ -158,27 +164,8 @@ describe.each(['rdkafka', 'kafkajs'] as const)('global tables on Kafka (%s)', (t
   }, 240_000);
 
   it('on disk: a restart after a clean stop reads only what was appended while it was stopped', async () => {
-    const app = uniqueName(`global-disk-${transportName}`).replace(/_/g, '-');
-    const catalog = `${app}-catalog`;
-    const input = `${app}-plays`;
-    const output = `${app}-titled`;
+    const { app, catalog, input, output } = await titledTopics(`global-disk-${transportName}`);
     const stateDir = mkdtempSync(join(tmpdir(), 'reelstream-global-it-'));
-    cleanup.add(app, [catalog, input, output, dlqTopic(app)]);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        { topic: input, numPartitions: 3 },
-        { topic: output, numPartitions: 3 },
-      ],
-    });
-    await send(
-      catalog,
-      Array.from({ length: TITLES }, (_, index) => ({
-        key: `c${index}`,
-        value: JSON.stringify({ title: `Title ${index}`, version: 3 }),
-      })),
-    );
     const topology = defineTopology(app, (b) => {
       const titles = b.globalTable<string, Content>(catalog, { store: 'catalog', version: (c) => c.version });
       b.stream<string, { contentId: string }>(input)
