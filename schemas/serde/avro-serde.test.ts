@@ -1,36 +1,12 @@
 import avro, { type Schema } from 'avsc';
 import fc from 'fast-check';
-import { ServiceUnavailableError } from '../../core/errors';
 import { avroType, readSchema } from '../catalog';
 import type { PlaybackEvent } from '../types.generated';
 import { AvroDeserializer } from './avro-deserializer';
 import { AvroSerializer } from './avro-serializer';
 import { DecodeError, EncodeError } from './decode-error';
-import type { SchemaRegistryClient } from './registry-client';
+import { InMemoryRegistry } from '../testing/in-memory-registry';
 import { encodeWire } from './wire-format';
-
-/** A registry double for this unit test only; the integration test uses the real registry. */
-class InMemoryRegistry implements SchemaRegistryClient {
-  readonly schemas = new Map<number, Schema>();
-  lookups = 0;
-  down = false;
-
-  async schemaById(id: number) {
-    this.lookups += 1;
-    if (this.down) throw new ServiceUnavailableError('schema-registry', 'connect ECONNREFUSED');
-    return this.schemas.get(id);
-  }
-  async register(_subject: string, schema: Schema) {
-    for (const [id, known] of this.schemas) if (JSON.stringify(known) === JSON.stringify(schema)) return id;
-    const id = this.schemas.size + 1;
-    this.schemas.set(id, schema);
-    return id;
-  }
-  async latest() {
-    return undefined;
-  }
-  async setCompatibility() {}
-}
 
 const event: PlaybackEvent = {
   eventId: 'e-1',
