@@ -11,6 +11,8 @@ import type {
 import { decodeFailures, recordsProduced } from '../metrics';
 import type { DeadLetter, TaskOutputs } from '../task/task-outputs';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { EncodeError } from '../../schemas/serde/decode-error';
+import type { OutputEncoders } from './output-encoders';
 import { encodeInternal, encodeJson } from './record-codec';
 import type { SinkSet } from './sink-set';
 
@@ -40,6 +42,8 @@ export class RecordCollector {
     private readonly retryLogging: (what: string) => RetryOptions,
     /** Topics only the application reads (repartition): MessagePack, where outputs are JSON. */
     private readonly internalTopics: ReadonlySet<string> = new Set(),
+    /** Output topics written with a schema (Avro); every other output is JSON. */
+    private readonly encoders?: OutputEncoders,
   ) {
     this.deadLetters = new DeadLetterQueue(applicationId, (record) => this.send(record));
   }
@@ -122,15 +126,24 @@ export class RecordCollector {
   /** Where a task's results go: topics through this collector, sinks through the sink set, dead letters to the DLQ. */
   outputs(sinks: SinkSet): TaskOutputs {
     return {
-      toTopic: (topic, record) => {
+      toTopic: (topic, record, node) => {
+        let encoded: { key: Buffer | null; value: Buffer | null };
+        if (this.internalTopics.has(topic))
+          encoded = { key: encodeInternal(record.key), value: encodeInternal(record.value) };
+        else
+          try {
+            encoded = this.encoders?.encode(topic, record.key, record.value) ?? {
+              key: encodeJson(record.key),
+              value: encodeJson(record.value),
+            };
+          } catch (error) {
+            // A value its topic's schema refuses is this record's fault: the DLQ, not a stopped pipeline.
+            if (!(error instanceof EncodeError)) throw error;
+            this.deadLetterRecord(record, error, { reason: 'encode-error', node });
+            return;
+          }
         this.producedPerTopic.set(topic, (this.producedPerTopic.get(topic) ?? 0) + 1);
-        const encode = this.internalTopics.has(topic) ? encodeInternal : encodeJson;
-        this.send({
-          topic,
-          key: encode(record.key),
-          value: encode(record.value),
-          timestamp: Math.max(0, record.timestamp),
-        });
+        this.send({ topic, ...encoded, timestamp: Math.max(0, record.timestamp) });
       },
       toSink: (sink, record) => sinks.add(sink, record),
       deadLetter: (letter: DeadLetter) =>

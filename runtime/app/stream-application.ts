@@ -15,6 +15,7 @@ import type { Topology } from '../topology/topology';
 import { GlobalTables } from './global-tables';
 import { createInternalTopics, deadLetterLimit } from './internal-topics';
 import { LagMonitor } from './lag-monitor';
+import { OutputEncoders } from './output-encoders';
 import { RecordCollector } from './record-collector';
 import { SinkSet, type SinkResolver } from './sink-set';
 import { SourceDecoders } from './source-decoders';
@@ -83,6 +84,7 @@ export class StreamApplication {
   private stopping = false;
   /** The run ended with its final commit: on-disk stores may be checkpointed. */
   private stoppedCleanly = false;
+  private readonly outputEncoders: OutputEncoders;
   /** Since start; `storeEntries`: what the stores held after the last restore. */
   readonly stats = { processed: 0, commits: 0, restoredRecords: 0, storeEntries: 0 };
 
@@ -90,10 +92,12 @@ export class StreamApplication {
     // Every line names the instance: with several stream threads in one process, the thread.
     this.log = (options.logger ?? createLogger('application')).child({ instanceId: options.instanceId });
     const { topology } = options;
+    this.outputEncoders = new OutputEncoders(topology, options.registry);
     this.collector = new RecordCollector(
       options.applicationId,
       (what) => this.retryLogging(what),
       new Set(topology.internalTopics),
+      this.outputEncoders,
     );
     this.sinks = new SinkSet(topology, options.sinks, {
       applicationId: options.applicationId,
@@ -138,6 +142,7 @@ export class StreamApplication {
       this.retryLogging('reading the DLQ limit'),
     );
     if (limit !== undefined) this.collector.deadLetters.limitTo(limit);
+    await retry(() => this.outputEncoders.init(), this.retryLogging('registering the output topics’ schemas'));
     const producer = transport.transactionalProducer(`${applicationId}-${instanceId}`);
     this.producer = producer;
     await retry(() => producer.connect(), this.retryLogging('connecting the producer'));

@@ -1,7 +1,7 @@
 /** The public DSL: what a topology module imports. */
 export { defineTopology, type DefinedTopology } from './define-topology';
 export { StreamsBuilder, type SourceOptions, type TableOptions } from './streams-builder';
-export { KStream, type Destination } from './kstream';
+export { avroTopic, KStream, type AvroTopic, type Destination } from './kstream';
 export { KTable } from './ktable';
 export { GlobalKTable } from './global-ktable';
 export { KGroupedStream } from './kgrouped-stream';

@@ -1,3 +1,4 @@
+import type { SchemaName } from '../../schemas/catalog';
 import type { ProcessorSupplier } from '../../processors/api/processor';
 import { branchProcessor } from '../../processors/branch';
 import { filterProcessor, type Predicate } from '../../processors/filter';
@@ -16,7 +17,18 @@ import type { KGroupedStream } from './kgrouped-stream';
 import type { KTable } from './ktable';
 
 /** Where `to(...)` sends records: a Kafka topic by name, or a sink adapter descriptor. */
-export type Destination = string | SinkDescriptor;
+/** A topic written with a schema: Avro values (Confluent wire format), string keys as plain UTF-8. */
+export interface AvroTopic {
+  readonly topic: string;
+  readonly valueSchema: SchemaName;
+}
+
+/** `to(avroTopic('cache.invalidation', 'CacheInvalidation'))`: write the topic as its other producers do. */
+export function avroTopic(topic: string, valueSchema: SchemaName): AvroTopic {
+  return { topic, valueSchema };
+}
+
+export type Destination = string | AvroTopic | SinkDescriptor;
 
 /**
  * A record stream (Kafka Streams' KStream). Every method adds one node to the logical graph and
@@ -243,12 +255,13 @@ export class KStream<K, V> {
         });
       } else {
         const name = this.dsl.builder.nextName('sink');
+        const topic = typeof destination === 'string' ? { topic: destination } : destination;
         this.dsl.builder.add({
           kind: 'topic-sink',
           name,
           operator: 'topic-sink',
           parents: [this.nodeName],
-          topic: destination,
+          ...topic,
         });
       }
     }

@@ -98,7 +98,12 @@ function lower(builder: TopologyBuilder): MutableNode[] {
         nodes.push({ ...base(node), supplier: node.supplier, stores: [...node.stores] });
         break;
       case 'topic-sink':
-        nodes.push({ ...base(node), kind: 'topic-sink', topics: [node.topic] });
+        nodes.push({
+          ...base(node),
+          kind: 'topic-sink',
+          topics: [node.topic],
+          ...(node.valueSchema ? { valueSchema: node.valueSchema } : {}),
+        });
         break;
       case 'adapter-sink':
         nodes.push({ ...base(node), kind: 'adapter-sink', sink: node.sink });

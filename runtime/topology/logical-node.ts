@@ -55,6 +55,8 @@ export interface RepartitionNode extends NodeBase {
 export interface TopicSinkNode extends NodeBase {
   readonly kind: 'topic-sink';
   readonly topic: string;
+  /** Values are written as Avro (Confluent wire format) of this schemas/ catalog entry; default JSON. */
+  readonly valueSchema?: SchemaName;
 }
 
 export interface AdapterSinkNode extends NodeBase {

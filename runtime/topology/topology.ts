@@ -24,7 +24,7 @@ export interface PhysicalNode {
   readonly global: boolean;
   /** Source: priority per topic (lanes); topics without one have priority 0. */
   readonly lanes?: Readonly<Record<string, number>>;
-  /** Source: Avro values of this catalog schema; default JSON. */
+  /** Source: Avro values of this catalog schema; topic sink: values written as Avro of it. Default JSON. */
   readonly valueSchema?: SchemaName;
   /** Source: a null value is passed on (a delete) instead of going to the DLQ. */
   readonly tombstones?: boolean;
