@@ -88,7 +88,8 @@ export class TopologyTestDriver {
     const stored = { ...record, source: { topic, partition: 0, offset: this.nextOffset(topic) } };
     if (this.taskTopics.has(topic)) {
       this.internalQueue.push({ topic, record: stored });
-      return;
+      // A repartition topic stays inside; a topic of its own the topology also reads is an output too.
+      if (this.topology.internalTopics.includes(topic)) return;
     }
     const records = this.outputs.get(topic);
     if (records) records.push(stored);
