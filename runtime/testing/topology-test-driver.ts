@@ -115,6 +115,11 @@ export class TopologyTestDriver {
   private processOne(topic: string, record: StreamRecord): void {
     if (this.globalTopics.has(topic)) this.globalTask.process(topic, record);
     else this.task.process(topic, record);
+    this.drainInternalTopics();
+  }
+
+  /** Takes what went to the topology's own topics (repartition) through the tasks that read them. */
+  private drainInternalTopics(): void {
     // Index, not shift(): shift is O(n) per call on a long queue.
     for (let index = 0; index < this.internalQueue.length; index += 1) {
       const next = this.internalQueue[index] as { topic: string; record: StreamRecord };
@@ -151,6 +156,8 @@ export class TopologyTestDriver {
   advanceWallClockTime(ms: number): void {
     this.wallClockMs += ms;
     this.task.punctuate('wall-clock', this.wallClockMs);
+    // A punctuator may forward to a repartition topic: the records go on downstream, as on Kafka.
+    this.drainInternalTopics();
     this.endBatch();
   }
 
