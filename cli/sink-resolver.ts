@@ -8,6 +8,7 @@ import { ClickhouseRowsSink } from '../sinks/clickhouse/rows-sink';
 import { RedisKeys, type Resolution } from '../sinks/redis/keys';
 import { RedisCacheInvalidationSink } from '../sinks/redis/cache-invalidation-sink';
 import { RedisCatalogSink } from '../sinks/redis/catalog-sink';
+import { RedisHotnessSink } from '../sinks/redis/hotness-sink';
 import { RedisWindowSink } from '../sinks/redis/window-sink';
 
 /** A row is an object of column values; anything else is refused (to the DLQ), not inserted as an empty row. */
@@ -44,6 +45,8 @@ export function createSinkResolver(
         }) as Sink;
       case 'redis-catalog':
         return new RedisCatalogSink(redisClient(), keys) as Sink;
+      case 'redis-hotness':
+        return new RedisHotnessSink(redisClient(), keys) as Sink;
       case 'redis-cache-invalidation':
         return new RedisCacheInvalidationSink(redisClient(), keys) as Sink;
       case 'clickhouse-rows': {
@@ -67,7 +70,7 @@ export function createSinkResolver(
       }
       default:
         throw new ConfigError(
-          `sink "${descriptor.name}": unknown sink type "${descriptor.type}" (known: redis-windows, redis-catalog, redis-cache-invalidation, clickhouse-rows)`,
+          `sink "${descriptor.name}": unknown sink type "${descriptor.type}" (known: redis-windows, redis-catalog, redis-cache-invalidation, redis-hotness, clickhouse-rows)`,
         );
     }
   };

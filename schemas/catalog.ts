@@ -7,7 +7,12 @@ import avro, { type Schema, type Type } from 'avsc';
  * registry subject under TopicNameStrategy (`<topic>-value`); the rollup rows have no topic of their
  * own, so their subject is named after the ClickHouse table they fill.
  */
-export type SchemaName = 'PlaybackEvent' | 'ContentMetadata' | 'CacheInvalidation' | 'PlaybackMinuteRollup';
+export type SchemaName =
+  | 'PlaybackEvent'
+  | 'ContentMetadata'
+  | 'CacheInvalidation'
+  | 'ContentHotness'
+  | 'PlaybackMinuteRollup';
 
 export interface SchemaEntry {
   /** Short name used in code and CLI output. */
@@ -32,6 +37,12 @@ export const SCHEMAS: readonly SchemaEntry[] = [
     file: 'cache-invalidation.avsc',
     topic: 'cache.invalidation',
     subject: 'cache.invalidation-value',
+  },
+  {
+    name: 'ContentHotness',
+    file: 'content-hotness.avsc',
+    topic: 'content.hotness',
+    subject: 'content.hotness-value',
   },
   { name: 'PlaybackMinuteRollup', file: 'playback-minute-rollup.avsc', subject: 'playback_minute-value' },
 ];

@@ -90,6 +90,26 @@ export interface CacheInvalidation {
   issuedAtMs: number;
 }
 
+export type HotnessTier = 'top1' | 'top10' | 'tail';
+
+/** How hot a content is, overall or in one region, from decayed views. Key: contentId|region. Topic: content.hotness (compacted). */
+export interface ContentHotness {
+  contentId: string;
+  /** A region code, or * for every region together. */
+  region: string;
+  /** 0–1: the content's decayed views over the hottest content's in the same region (or overall). */
+  score: number;
+  /** Views (session starts), each weighing half as much per half-life passed. */
+  decayedViews: number;
+  /** top1: the top 1 % of contents by decayed views; top10: the rest of the top 10 %; tail: the long tail. */
+  tier: HotnessTier;
+  /** 1 for the hottest content. */
+  rank: number;
+  /** How long a cache may keep this content's entries. */
+  ttlHintMs: number;
+  computedAtMs: number;
+}
+
 /** The final aggregate of one minute for one content, region and tier: what the analytics path writes to ClickHouse playback_minute. */
 export interface PlaybackMinuteRollup {
   windowStartMs: number;

@@ -15,11 +15,12 @@ export interface TopicSpec {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The applications (topologies) of the pipeline; each gets a DLQ. */
-export const PIPELINE_APPLICATIONS = ['playback-analytics', 'catalog-sync', 'cache-invalidation'] as const;
+export const PIPELINE_APPLICATIONS = ['playback-analytics', 'catalog-sync', 'cache-invalidation', 'content-hotness'] as const;
 
 export const PLAYBACK_EVENTS_TOPIC = 'playback.events';
 export const CATALOG_CONTENT_TOPIC = 'catalog.content';
 export const CACHE_INVALIDATION_TOPIC = 'cache.invalidation';
+export const CONTENT_HOTNESS_TOPIC = 'content.hotness';
 
 export function pipelineTopics(): TopicSpec[] {
   return [
@@ -41,6 +42,12 @@ export function pipelineTopics(): TopicSpec[] {
       partitions: 3,
       configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
       description: 'cache invalidations keyed by cache key or content id (compacted)',
+    },
+    {
+      name: CONTENT_HOTNESS_TOPIC,
+      partitions: 3,
+      configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
+      description: 'hotness score, tier and TTL hint per content and region, keyed contentId|region (compacted)',
     },
     {
       name: 'content-views.starts-per-minute',

@@ -11,6 +11,8 @@ import { RecordRefusedError } from '../../core/errors';
  *   <prefix>:cache:keys                                            zset, score 0: every cached key, for prefix invalidation
  *   <prefix>:cache:tag:<contentId>                                 set: the cached keys built from that content
  *   <prefix>:cache:marks:<key|prefix|content_id>                   hash: target → highest invalidation version seen
+ *   <prefix>:hotness:<region>:<contentId>                          hash: score, tier, rank, TTL hint (content-hotness; region * = all)
+ *   <prefix>:hotness-rank:<region>                                 zset: member = content id, score = hotness score
  *
  * view: what is aggregated per window (`content`, `content-region`, `content-tier`, `live`);
  * resolution: `1m` or `10s`; dimension: the entity (a content id, or `contentId|region`). Window
@@ -81,6 +83,16 @@ export class RedisKeys {
 
   cacheMarks(targetType: 'key' | 'prefix' | 'content_id'): string {
     return `${this.prefix}:cache:marks:${targetType}`;
+  }
+
+  /** A content's hotness in a region (`*`: every region), written by sinks/redis/hotness-sink.ts. */
+  hotness(region: string, contentId: string): string {
+    return `${this.prefix}:hotness:${part('region', region)}:${part('content id', contentId)}`;
+  }
+
+  /** A region's contents by hotness score: the top of it is what a cache warms. */
+  hotnessRank(region: string): string {
+    return `${this.prefix}:hotness-rank:${part('region', region)}`;
   }
 
   /**
