@@ -29,6 +29,11 @@ export interface ReadThroughCacheOptions<V> {
   maxEntries?: number;
   /** TTL of an entry the origin gives none, in ms (default 60 s). */
   defaultTtlMs?: number;
+  /**
+   * The TTL of an entry from what it was built from, before the default: e.g. the hotness hint of
+   * its content (`hints.ttlFor(tags)`, cache/hotness-hints.ts). Undefined falls back to the default.
+   */
+  ttlFor?: (key: string, tags: readonly string[]) => number | undefined;
 }
 
 /** The key does not exist at the origin. Nothing is cached for it. */
@@ -114,7 +119,7 @@ export class ReadThroughCache<V> {
     });
     if (below && this.l1.marks.accepts(key, below.tags, below.version)) {
       cacheRequests.inc({ cache: name, level: 'l2', result: 'hit' });
-      return { value: below.value as V, version: below.version, tags: below.tags };
+      return { value: below.value as V, version: below.version, tags: below.tags, ttlMs: this.ttlOf(key, below.tags) };
     }
     cacheRequests.inc({ cache: name, level: 'l2', result: below ? 'stale' : 'miss' });
     let loaded: Loaded<V> | undefined;
@@ -132,7 +137,8 @@ export class ReadThroughCache<V> {
     cacheOriginLoads.inc({ cache: name, outcome: 'loaded' });
     cacheRequests.inc({ cache: name, level: 'origin', result: 'hit' });
     const entry = { value: loaded.value, version: loaded.version, tags: [...new Set([...tags, ...loaded.tags])] };
-    const fill = await this.l2.fill(key, entry, loaded.ttlMs ?? this.defaultTtlMs).catch((error: unknown) => {
+    const ttlMs = loaded.ttlMs ?? this.ttlOf(key, entry.tags);
+    const fill = await this.l2.fill(key, entry, ttlMs).catch((error: unknown) => {
       log.warn({ cache: name, key, err: error }, 'cache level 2 fill failed');
       return { stored: true, floor: entry.version };
     });
@@ -142,6 +148,10 @@ export class ReadThroughCache<V> {
       // so level 1 refuses this fill too (it is served to this caller, never cached).
       this.l1.marks.record({ targetType: 'key', target: key, version: fill.floor });
     }
-    return { ...entry, ...(loaded.ttlMs === undefined ? {} : { ttlMs: loaded.ttlMs }) };
+    return { ...entry, ttlMs };
+  }
+
+  private ttlOf(key: string, tags: readonly string[]): number {
+    return this.options.ttlFor?.(key, tags) ?? this.defaultTtlMs;
   }
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ReelstreamError, RecordFailedError, describeError } from '../core/errors';
 import { createLogger } from '../core/logging';
+import { registerCacheCommand } from './commands/cache';
 import { registerCatalogCommand } from './commands/catalog';
 import { registerDemoCommand } from './commands/demo';
 import { registerDescribeCommand } from './commands/describe';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDescribeCommand(program);
   registerRunCommand(program);
   registerCatalogCommand(program);
+  registerCacheCommand(program);
   registerSimulateCommand(program);
   registerValidateCommand(program);
   registerDemoCommand(program);
