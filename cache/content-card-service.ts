@@ -5,6 +5,7 @@ import type { KafkaAdmin } from '../runtime/kafka/admin';
 import type { KafkaTransport } from '../runtime/kafka/transport';
 import { metricsRegistry } from '../runtime/metrics';
 import type { SchemaRegistryClient } from '../schemas/serde/registry-client';
+import { CacheStats, type CacheMinuteWriter } from './cache-stats';
 import { CacheWarmer } from './cache-warmer';
 import { catalogCardOrigin, contentCardKey, type ContentCard } from './catalog-origin';
 import { HotnessHints } from './hotness-hints';
@@ -25,6 +26,10 @@ export interface ContentCardServiceOptions {
   hotnessTopic?: string;
   /** The cache-invalidation application whose committed offsets say what level 2 holds. */
   invalidationApplication?: string;
+  /** Names this instance in the per-minute cache stats. */
+  instanceId: string;
+  /** Where the per-minute cache stats go (Redis, ClickHouse). */
+  statsWriters: readonly CacheMinuteWriter[];
 }
 
 /**
@@ -41,12 +46,15 @@ export async function startContentCardService(
 ): Promise<{ server: Server; close(): Promise<void> }> {
   const name = 'content-cards';
   const hints = new HotnessHints({ ...options, topic: options.hotnessTopic });
+  const stats = new CacheStats(name, options.instanceId, options.statsWriters);
+  stats.start();
   const cache = new ReadThroughCache<ContentCard>({
     name,
     redis: options.redis,
     keyPrefix: options.keyPrefix,
     origin: catalogCardOrigin(options.redis, options.keyPrefix),
     ttlFor: (_key, tags) => hints.ttlFor(tags),
+    stats,
   });
   const listener = new InvalidationListener({
     ...options,
@@ -103,6 +111,7 @@ export async function startContentCardService(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await listener.close();
       await hints.close();
+      await stats.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { createLogger } from '../core/logging';
 import { RedisCacheStore } from '../sinks/redis/cache-store';
 import { RedisKeys } from '../sinks/redis/keys';
 import type { CacheEntry, Loaded } from './cache-entry';
+import type { CacheStats } from './cache-stats';
 import type { Invalidation } from '../processors/cache/invalidations';
 import { L1Cache } from './l1-cache';
 import {
@@ -34,6 +35,8 @@ export interface ReadThroughCacheOptions<V> {
    * its content (`hints.ttlFor(tags)`, cache/hotness-hints.ts). Undefined falls back to the default.
    */
   ttlFor?: (key: string, tags: readonly string[]) => number | undefined;
+  /** Counts every read per minute for cache-efficiency analytics (cache/cache-stats.ts). */
+  stats?: CacheStats;
 }
 
 /** The key does not exist at the origin. Nothing is cached for it. */
@@ -77,6 +80,11 @@ export class ReadThroughCache<V> {
     // A read that joined another's load in flight is a hit: it caused no load of its own.
     const result = outcome === 'inflight' ? 'hit' : outcome === 'refused' ? 'miss' : outcome;
     cacheRequests.inc({ cache: this.name, level: 'l1', result });
+    const stats = this.options.stats;
+    stats?.count('requests');
+    if (result === 'hit' || result === 'stale') stats?.count('l1Hits');
+    if (result === 'stale') stats?.count('staleServes');
+    if (outcome === 'refused') stats?.count('refusedFills');
     if (outcome === 'stale') cacheStaleServes.inc({ cache: this.name, reason: 'revalidating' });
     if (outcome === 'refused') cacheRefusedFills.inc({ cache: this.name, level: 'l1' });
     return entry;
@@ -119,10 +127,12 @@ export class ReadThroughCache<V> {
     });
     if (below && this.l1.marks.accepts(key, below.tags, below.version)) {
       cacheRequests.inc({ cache: name, level: 'l2', result: 'hit' });
+      this.options.stats?.count('l2Hits');
       return { value: below.value as V, version: below.version, tags: below.tags, ttlMs: this.ttlOf(key, below.tags) };
     }
     cacheRequests.inc({ cache: name, level: 'l2', result: below ? 'stale' : 'miss' });
     let loaded: Loaded<V> | undefined;
+    this.options.stats?.count('originLoads');
     try {
       loaded = await this.options.origin(key);
     } catch (error) {

@@ -7,6 +7,10 @@ import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { ClickhouseCacheStatsWriter } from '../../sinks/clickhouse/cache-stats-writer';
+import { connectClickhouse } from '../../sinks/clickhouse/connection';
+import { RedisCacheStatsWriter } from '../../sinks/redis/cache-stats-writer';
+import { RedisKeys } from '../../sinks/redis/keys';
 import { configFrom } from '../options';
 
 const port = (value: string): number => {
@@ -27,9 +31,16 @@ export function registerCacheCommand(program: Command): void {
     .option('--invalidation-topic <topic>', 'the invalidation topic', 'cache.invalidation')
     .option('--hotness-topic <topic>', 'the hotness topic', 'content.hotness')
     .option('--invalidation-app <id>', 'the cache-invalidation application id', 'cache-invalidation')
+    .option('--instance-id <id>', 'names this instance in the per-minute cache stats', `card-service-${process.pid}`)
     .action(
       async (
-        options: { port: number; invalidationTopic: string; hotnessTopic: string; invalidationApp: string },
+        options: {
+          port: number;
+          invalidationTopic: string;
+          hotnessTopic: string;
+          invalidationApp: string;
+          instanceId: string;
+        },
         command: Command,
       ) => {
         const config = configFrom(command);
@@ -37,6 +48,7 @@ export function registerCacheCommand(program: Command): void {
         const redis = new Redis(config.redis.url, { commandTimeout: config.redis.commandTimeoutMs });
         const admin = createKafkaJs(config.kafka).admin();
         await admin.connect();
+        const clickhouse = connectClickhouse(config.clickhouse);
         const service = await startContentCardService({
           redis,
           keyPrefix: config.redis.keyPrefix,
@@ -47,6 +59,11 @@ export function registerCacheCommand(program: Command): void {
           invalidationTopic: options.invalidationTopic,
           hotnessTopic: options.hotnessTopic,
           invalidationApplication: options.invalidationApp,
+          instanceId: options.instanceId,
+          statsWriters: [
+            new RedisCacheStatsWriter(redis, new RedisKeys(config.redis.keyPrefix)),
+            new ClickhouseCacheStatsWriter(clickhouse, config.clickhouse.database),
+          ],
         });
         await new Promise<void>((resolve) => {
           process.once('SIGTERM', resolve);
@@ -55,6 +72,7 @@ export function registerCacheCommand(program: Command): void {
         log.info('stopping the content card service');
         await service.close();
         await admin.disconnect();
+        await clickhouse.close();
         redis.disconnect();
       },
     );

@@ -62,7 +62,9 @@ export class RedisHotnessSink implements Sink<string, HotnessChange> {
       results = await pipeline.exec();
     } catch (error) {
       this.putBack(sending);
-      throw new ServiceUnavailableError('redis', `hotness pipeline of ${sending.size} changes failed`, { cause: error });
+      throw new ServiceUnavailableError('redis', `hotness pipeline of ${sending.size} changes failed`, {
+        cause: error,
+      });
     } finally {
       this.inFlight = 0;
     }
