@@ -8,11 +8,7 @@ import avro, { type Schema, type Type } from 'avsc';
  * own, so their subject is named after the ClickHouse table they fill.
  */
 export type SchemaName =
-  | 'PlaybackEvent'
-  | 'ContentMetadata'
-  | 'CacheInvalidation'
-  | 'ContentHotness'
-  | 'PlaybackMinuteRollup';
+  'PlaybackEvent' | 'ContentMetadata' | 'CacheInvalidation' | 'ContentHotness' | 'PlaybackMinuteRollup';
 
 export interface SchemaEntry {
   /** Short name used in code and CLI output. */

@@ -15,7 +15,12 @@ export interface TopicSpec {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The applications (topologies) of the pipeline; each gets a DLQ. */
-export const PIPELINE_APPLICATIONS = ['playback-analytics', 'catalog-sync', 'cache-invalidation', 'content-hotness'] as const;
+export const PIPELINE_APPLICATIONS = [
+  'playback-analytics',
+  'catalog-sync',
+  'cache-invalidation',
+  'content-hotness',
+] as const;
 
 export const PLAYBACK_EVENTS_TOPIC = 'playback.events';
 export const CATALOG_CONTENT_TOPIC = 'catalog.content';
