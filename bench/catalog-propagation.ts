@@ -13,10 +13,9 @@
  *   as bucket bounds.
  * Needs `reelstream stack up`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { loadConfig } from '../runtime/config/load';
 import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
@@ -30,6 +29,7 @@ import { connectClickhouse, quoteString } from '../sinks/clickhouse/connection';
 import { RedisKeys } from '../sinks/redis/keys';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../runtime/naming';
 import { freePort } from '../test/helpers/free-port';
+import { histogramQuantile, quantile, ReelstreamChildren } from './reelstream-children';
 
 const UPDATES_PER_SECOND = Number(process.env.UPDATES_PER_SECOND ?? 1_000);
 const SECONDS = Number(process.env.SECONDS ?? 30);
@@ -37,47 +37,13 @@ const PLAYBACK_RATE = Number(process.env.PLAYBACK_RATE ?? 2_000);
 const INSTANCES = Number(process.env.INSTANCES ?? 2);
 const CONTENTS = 5_000;
 const config = loadConfig();
-const cli = resolve(__dirname, '..', 'bin', 'reelstream.js');
 const run = `bcat-${Date.now().toString(36)}`;
 const topics = { catalog: `${run}-catalog`, plays: `${run}-plays` };
 const analytics = `${run}-analytics`;
 /** Content ids, Redis keys and rollups of this run: `<prefix>-<rank>`, `<prefix>:…`. */
 const prefix = run.replace(/-/g, '_');
 const contentId = (rank: number) => `${prefix}-${rank}`;
-const children: ChildProcess[] = [];
-let stopping = false;
-/** Set when a child ends before the bench stops it: the bench fails instead of waiting for it. */
-let childFailure: Error | undefined;
-
-function reelstream(
-  args: string[],
-  env: Record<string, string>,
-  { stderr = 'inherit', nodeArgs = [] }: { stderr?: 'inherit' | 'ignore'; nodeArgs?: string[] } = {},
-): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
-    env: { ...process.env, REELSTREAM_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', stderr],
-  });
-  child.on('exit', (code, signal) => {
-    if (!stopping && args[0] === 'run')
-      childFailure ??= new Error(`reelstream ${args.join(' ')} ended early (${signal ?? `exit code ${code}`})`);
-  });
-  children.push(child);
-  return child;
-}
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
-/** The bucket bound under which a quantile of a Prometheus histogram falls. */
-function histogramQuantile(text: string, metric: string, q: number): string {
-  const buckets = [...text.matchAll(new RegExp(`^${metric}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\d+)`, 'gm'))].map(
-    (match) => [match[1] as string, Number(match[2])] as const,
-  );
-  const total = buckets.at(-1)?.[1] ?? 0;
-  const bucket = buckets.find(([, count]) => count >= q * total);
-  return total === 0 ? 'no samples' : `≤ ${bucket?.[0] ?? '?'} s`;
-}
+const children = new ReelstreamChildren();
 
 async function main(): Promise<void> {
   const kafka = createKafkaJs(config.kafka);
@@ -103,7 +69,7 @@ async function main(): Promise<void> {
       startMs: Date.now(),
     });
     await produceCatalog(records, config.kafka, registry, { topic: topics.catalog });
-    reelstream(['run', 'catalog-sync', '--instance-id', `${run}-sync`], {
+    children.start(['run', 'catalog-sync', '--instance-id', `${run}-sync`], {
       CATALOG_TOPIC: topics.catalog,
       CATALOG_SYNC_APP: `${run}-sync`,
       REDIS_KEY_PREFIX: prefix,
@@ -112,7 +78,7 @@ async function main(): Promise<void> {
     for (let instance = 0; instance < INSTANCES; instance += 1) {
       const port = await freePort();
       ports.push(port);
-      reelstream(
+      children.start(
         ['run', 'playback-analytics', '--instance-id', `${run}-${instance}`, '--metrics-port', String(port)],
         {
           PLAYBACK_APP: analytics,
@@ -128,7 +94,7 @@ async function main(): Promise<void> {
     }
     const scenarioFile = join(tmpdir(), `${run}-scenario.json`);
     writeFileSync(scenarioFile, JSON.stringify({ contentPrefix: prefix }));
-    const simulate = reelstream(
+    const simulate = children.start(
       [
         'simulate',
         '--scenario',
@@ -152,7 +118,7 @@ async function main(): Promise<void> {
         .then((r) => r.status === 200)
         .catch(() => false);
     for (;;) {
-      if (childFailure) throw childFailure;
+      if (children.failure) throw children.failure;
       const allReady = (await Promise.all(ports.map(ready))).every(Boolean);
       const synced = (await redis.hget(keys.catalog(contentId(CONTENTS - 1)), 'version')) === '1';
       if (allReady && synced) break;
@@ -225,9 +191,7 @@ async function main(): Promise<void> {
     }
     simulate.kill('SIGTERM');
   } finally {
-    stopping = true;
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((done) => setTimeout(done, 3_000));
+    await children.stopAll();
     await admin
       .deleteTopics({
         topics: [
@@ -258,7 +222,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  for (const child of children) child.kill('SIGKILL');
+  children.killAll();
   console.error(error);
   process.exit(1);
 });
