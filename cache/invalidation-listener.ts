@@ -8,7 +8,7 @@ import { AvroDeserializer } from '../schemas/serde/avro-deserializer';
 import type { SchemaRegistryClient } from '../schemas/serde/registry-client';
 import type { CacheInvalidation } from '../schemas/types.generated';
 import { coalesce, type Invalidation } from '../processors/cache/invalidations';
-import { cacheInvalidationsReceived } from './metrics';
+import { cacheInvalidationPropagation, cacheInvalidationsReceived } from './metrics';
 
 const log = createLogger('cache');
 
@@ -116,6 +116,9 @@ export class InvalidationListener {
     }
     this.applied += invalidations.length;
     this.batches += 1;
+    const appliedAt = Date.now();
+    for (const record of records)
+      cacheInvalidationPropagation.observe({ cache: this.options.name }, (appliedAt - record.timestamp) / 1000);
   }
 
   async close(): Promise<void> {

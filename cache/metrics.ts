@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '../runtime/metrics';
 
 // Counted at both levels: level 2 is applied by the cache-invalidation topology's sink.
@@ -30,5 +30,13 @@ export const cacheOriginLoads = new Counter({
   name: 'reelstream_cache_origin_loads_total',
   help: 'Loads from the origin (neither level held the key), by outcome: loaded, missing, failed',
   labelNames: ['cache', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const cacheInvalidationPropagation = new Histogram({
+  name: 'reelstream_cache_invalidation_propagation_seconds',
+  help: "From an invalidation record's Kafka timestamp to its being applied in this instance's level 1",
+  labelNames: ['cache'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [metricsRegistry],
 });

@@ -5,7 +5,7 @@ import { RedisKeys } from '../sinks/redis/keys';
 import type { CacheEntry, Loaded } from './cache-entry';
 import type { CacheStats } from './cache-stats';
 import type { Invalidation } from '../processors/cache/invalidations';
-import { L1Cache } from './l1-cache';
+import { L1Cache, type L1Outcome } from './l1-cache';
 import {
   cacheInvalidationsApplied,
   cacheOriginLoads,
@@ -75,7 +75,8 @@ export class ReadThroughCache<V> {
     return (await this.getEntry(key, tags)).value;
   }
 
-  async getEntry(key: string, tags: readonly string[] = []): Promise<CacheEntry<V>> {
+  /** The key's entry (value, version, tags) and how level 1 answered: hit, miss (loaded below), stale, inflight or refused. */
+  async getEntry(key: string, tags: readonly string[] = []): Promise<CacheEntry<V> & { outcome: L1Outcome }> {
     const { entry, outcome } = await this.l1.get(key, tags);
     // A read that joined another's load in flight is a hit: it caused no load of its own.
     const result = outcome === 'inflight' ? 'hit' : outcome === 'refused' ? 'miss' : outcome;
@@ -87,7 +88,7 @@ export class ReadThroughCache<V> {
     if (outcome === 'refused') stats?.count('refusedFills');
     if (outcome === 'stale') cacheStaleServes.inc({ cache: this.name, reason: 'revalidating' });
     if (outcome === 'refused') cacheRefusedFills.inc({ cache: this.name, level: 'l1' });
-    return entry;
+    return { ...entry, outcome };
   }
 
   /** Applies one invalidation to level 1 (level 2 is the cache-invalidation topology's). */
