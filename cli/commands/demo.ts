@@ -13,6 +13,8 @@ import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
+import { catalogCardOrigin, contentCardKey, type ContentCard } from '../../cache/catalog-origin';
+import { ReadThroughCache } from '../../cache/read-through-cache';
 import { catalogCampaign, finalCatalog } from '../../simulator/catalog';
 import { produceScenario } from '../../simulator/produce';
 import { produceCatalog } from '../../simulator/produce-catalog';
@@ -129,8 +131,18 @@ export function registerDemoCommand(program: Command): void {
 
       const redis = new Redis(config.redis.url);
       const keys = new RedisKeys(config.redis.keyPrefix);
+      // Titles through the read-through cache over catalog-sync's hashes, as a service reads them: a
+      // 5 s TTL keeps them current without an invalidation listener (the demo runs no cache-invalidation).
+      const titles = new ReadThroughCache<ContentCard>({
+        name: 'demo-titles',
+        redis,
+        keyPrefix: config.redis.keyPrefix,
+        origin: catalogCardOrigin(redis, config.redis.keyPrefix),
+        defaultTtlMs: 5_000,
+      });
       const titleOf = async (contentId: string) =>
-        (await redis.hget(keys.catalog(contentId), 'title').catch(() => null)) ?? contentId.slice(run.length + 1);
+        (await titles.get(contentCardKey(contentId), [contentId]).catch(() => null))?.title ??
+        contentId.slice(run.length + 1);
       const reader = new DashboardReader<Record<string, number>>(redis, keys);
       let produced = 0;
       const expectedTotal = scenario.sessions * (scenario.durationSec / scenario.heartbeatSec) * 1.2;
@@ -142,11 +154,11 @@ export function registerDemoCommand(program: Command): void {
             windowStartOf(startMs + (scenario.durationSec * 1_000 * produced) / Math.max(1, expectedTotal), '1m') -
             60_000;
           const top = await reader.topN('content', '1m', minute, 3);
-          const titles = await Promise.all(top.map((entry) => titleOf(entry.dimension)));
+          const topTitles = await Promise.all(top.map((entry) => titleOf(entry.dimension)));
           const leader = top[0] ? await reader.window('content', '1m', top[0].dimension, minute) : null;
           console.log(
             `  produced ${produced.toLocaleString('en-US')} · processed ${(processed - lastProcessed).toLocaleString('en-US')}/s · ` +
-              `top ${top.map((entry, index) => `"${titles[index] ?? '?'}" ${entry.score}`).join(', ') || '-'} · ` +
+              `top ${top.map((entry, index) => `"${topTitles[index] ?? '?'}" ${entry.score}`).join(', ') || '-'} · ` +
               `leader buffering ratio ${leader ? (leader.bufferingRatio ?? 0).toFixed(4) : '-'}`,
           );
           lastProcessed = processed;
