@@ -19,6 +19,8 @@ export interface ZipfReadOptions {
   /** Zipf exponent (default 1: 5 % of titles take most reads, as the platform sees). */
   exponent?: number;
   durationMs: number;
+  /** Ends the reads before `durationMs` once it returns true. */
+  stop?: () => boolean;
   /** Readers running at once (default 32). */
   concurrency?: number;
   /**
@@ -52,7 +54,7 @@ export async function zipfReads(cache: ReadThroughCache<unknown>, options: ZipfR
   const started = Date.now();
   const flash = options.flashCrowd;
   const reader = async () => {
-    for (let reads = 0; Date.now() - started < options.durationMs; reads += 1) {
+    for (let reads = 0; Date.now() - started < options.durationMs && !options.stop?.(); reads += 1) {
       let rank = zipf.rank(random());
       const crowding = flash !== undefined && Date.now() - started >= flash.atMs;
       // The crowd's title takes rank 0's reads; rank 0 takes the crowd title's old place.

@@ -9,6 +9,7 @@ import { scenarioSchema } from '../../simulator/scenario';
 import { scenarioStartMs } from '../../simulator/simulation';
 import type { ContentMetadata } from '../../schemas/types.generated';
 import { configFrom } from '../options';
+import { simulateCache } from '../simulate-cache';
 
 const integer = (name: string) => (value: string) => {
   const number = Number(value);
@@ -62,6 +63,22 @@ export function registerSimulateCommand(program: Command): void {
       integer('--catalog-rate'),
     )
     .option('--catalog-topic <topic>', 'where the catalog goes', 'catalog.content')
+    .option(
+      '--cache-reads <readers>',
+      'meanwhile, Zipf reads of the content cards through the read-through cache by this many readers; prints hit rates',
+      integer('--cache-reads'),
+    )
+    .option(
+      '--invalidation-storm <perSecond,seconds>',
+      'meanwhile, a storm of prefix invalidations (prefix --storm-prefix) to --invalidation-topic',
+      numbers('--invalidation-storm', 'perSecond,seconds'),
+    )
+    .option('--storm-prefix <prefix>', 'the prefix the storm invalidates (its versions are times)', 'storm:')
+    .option(
+      '--invalidation-topic <topic>',
+      'the invalidation topic the cache reads and the storm writes',
+      'cache.invalidation',
+    )
     .option('--expected <file>', 'write the exact expected aggregates of what was produced (for `reelstream validate`)')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const config = configFrom(command);
@@ -117,7 +134,35 @@ export function registerSimulateCommand(program: Command): void {
           `produced ${sent.toLocaleString('en-US')} catalog records to ${String(options.catalogTopic)}: ${expected.size} contents, ${deleted} deleted at the end`,
         );
       }
+      const cacheReads = options.cacheReads as number | undefined;
+      const [stormRate, stormSeconds] = (options.invalidationStorm as number[] | undefined) ?? [];
+      if (cacheReads !== undefined && cacheReads < 1)
+        throw new ConfigError(`--cache-reads must be at least 1 reader, not ${cacheReads}`);
+      if (stormRate !== undefined && !(stormRate > 0 && (stormSeconds ?? 0) > 0))
+        throw new ConfigError(
+          `--invalidation-storm needs a positive rate and duration, not "${stormRate},${stormSeconds}"`,
+        );
       const interactive = process.stderr.isTTY;
+      let playbackDone!: () => void;
+      const playback = new Promise<void>((resolve) => (playbackDone = resolve));
+      const cacheWork =
+        cacheReads !== undefined || stormRate !== undefined
+          ? simulateCache(
+              config,
+              {
+                readers: cacheReads,
+                storm:
+                  stormRate !== undefined
+                    ? { perSecond: stormRate, seconds: stormSeconds as number, prefix: String(options.stormPrefix) }
+                    : undefined,
+                invalidationTopic: String(options.invalidationTopic),
+                invalidationApplication: 'cache-invalidation',
+                contents: scenario.contents,
+                contentPrefix: scenario.contentPrefix,
+              },
+              playback,
+            )
+          : Promise.resolve([]);
       const result = await produceScenario(scenario, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
         topic: String(options.topic),
         rate: options.rate as number | undefined,
@@ -125,8 +170,9 @@ export function registerSimulateCommand(program: Command): void {
         catalog,
         onProgress: (progress) =>
           process.stderr.write(interactive ? `\r${progressLine(progress)}   ` : `${progressLine(progress)}\n`),
-      });
+      }).finally(playbackDone); // the cache workload ends with the playback, however it ends
       if (interactive) process.stderr.write('\n');
+      for (const line of await cacheWork) console.log(line);
       console.log(
         `produced ${result.events.toLocaleString('en-US')} events to ${String(options.topic)} in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toLocaleString('en-US')} events/s)` +
           (result.expected
