@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logging';
 import { retry } from '../core/retry';
 import type { KafkaAdmin } from '../runtime/kafka/admin';
@@ -51,7 +52,10 @@ export class HotnessHints {
       topic: this.topic,
       partition,
     }));
-    if (partitions.length === 0) throw new Error(`cache: the hotness topic ${this.topic} does not exist`);
+    if (partitions.length === 0)
+      throw new ConfigError(
+        `cache: the hotness topic ${this.topic} does not exist (create it: reelstream topics apply)`,
+      );
     const ends = new TopicPartitionMap<number>();
     for (const end of await admin.endOffsets(this.topic))
       ends.set({ topic: this.topic, partition: end.partition }, end.high);

@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logging';
 import { retry } from '../core/retry';
 import type { KafkaAdmin } from '../runtime/kafka/admin';
@@ -69,7 +70,10 @@ export class InvalidationListener {
       topic: this.topic,
       partition,
     }));
-    if (partitions.length === 0) throw new Error(`cache: the invalidation topic ${this.topic} does not exist`);
+    if (partitions.length === 0)
+      throw new ConfigError(
+        `cache: the invalidation topic ${this.topic} does not exist (create it: reelstream topics apply)`,
+      );
     const committed = await admin.committedOffsets(applicationId, this.topic);
     const from = new TopicPartitionMap<number>();
     for (const end of await admin.endOffsets(this.topic))
