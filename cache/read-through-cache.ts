@@ -98,11 +98,14 @@ export class ReadThroughCache<V> {
     return deleted;
   }
 
-  /** Preloads keys (warming): each is read through both levels, as a get would. */
+  /**
+   * Preloads keys (warming): each is loaded through both levels as a read would be, but not counted
+   * as a read — the hit rate measures the readers; the origin loads it causes are counted.
+   */
   async warm(keys: readonly { key: string; tags?: readonly string[] }[]): Promise<number> {
     let warmed = 0;
     for (const { key, tags } of keys)
-      await this.get(key, tags ?? []).then(
+      await this.l1.get(key, tags ?? []).then(
         () => (warmed += 1),
         (error: unknown) => log.warn({ cache: this.name, key, err: error }, 'cache warming skipped a key'),
       );

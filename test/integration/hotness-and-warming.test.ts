@@ -12,6 +12,7 @@ import { AvroSerializer } from '../../schemas/serde/avro-serializer';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { playbackEvent } from '../../schemas/testing/playback-event';
 import type { PlaybackEvent } from '../../schemas/types.generated';
+import { connectClickhouse, quoteString } from '../../sinks/clickhouse/connection';
 import { RedisKeys } from '../../sinks/redis/keys';
 import { freePort } from '../helpers/free-port';
 import { startProcessor, stopAllProcessors } from '../helpers/processor';
@@ -38,6 +39,7 @@ const CONTENTS = 200;
 const contentId = (rank: number) => `${prefix}-c${rank}`;
 let admin: Admin;
 let redis: Redis;
+const clickhouse = connectClickhouse(config.clickhouse);
 const cli = join(__dirname, '..', '..', 'bin', 'reelstream.js');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -71,6 +73,12 @@ afterAll(async () => {
     })
     .catch(() => undefined);
   await admin.deleteGroups([app]).catch(() => undefined);
+  await clickhouse
+    .command(
+      `ALTER TABLE ${config.clickhouse.database}.cache_minute DELETE WHERE instance LIKE ${quoteString(`${id}-%`)}`,
+    )
+    .catch(() => undefined);
+  await clickhouse.close();
   await admin.disconnect();
   const left = await redis.keys(`${prefix}:*`);
   if (left.length > 0) await redis.del(...left);
@@ -172,6 +180,8 @@ describe('hotness and warming on the real stack', () => {
           topics.invalidations,
           '--invalidation-app',
           `${id}-invalidation`,
+          '--instance-id',
+          `${id}-${attempt.replace(' ', '-')}`,
         ],
         {
           env: { ...process.env, REDIS_KEY_PREFIX: prefix, REELSTREAM_LOG_FORMAT: 'json' },
@@ -196,7 +206,20 @@ describe('hotness and warming on the real stack', () => {
         child.kill('SIGTERM');
         await new Promise((resolve) => child.once('exit', resolve));
       }
+      // Stopping wrote the minute in progress: the one read (a level-1 hit) is in Redis and ClickHouse.
+      const instance = `${id}-${attempt.replace(' ', '-')}`;
+      const rows = await clickhouse.queryRows<{ requests: string; l1_hits: string }>(
+        `SELECT sum(requests) AS requests, sum(l1_hits) AS l1_hits FROM ${config.clickhouse.database}.cache_minute WHERE instance = ${quoteString(instance)}`,
+      );
+      expect(rows.map((row) => [Number(row.requests), Number(row.l1_hits)])).toEqual([[1, 1]]);
     }
+    const minutes = await redis.keys(`${prefix}:cache-stats:content-cards:*`);
+    const counted = await Promise.all(minutes.map((key) => redis.hget(key, 'requests')));
+    expect(counted.reduce((sum, value) => sum + Number(value), 0)).toBe(2); // one read per start, summed
+    const rates = await clickhouse.queryRows<{ hit_rate: number }>(
+      `SELECT hit_rate FROM ${config.clickhouse.database}.cache_hit_rate_per_minute WHERE cache = 'content-cards' LIMIT 1`,
+    );
+    expect(rates.length).toBe(1);
     await hotness.stop('SIGTERM');
   }, 240_000);
 });

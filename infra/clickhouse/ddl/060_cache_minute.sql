@@ -20,17 +20,19 @@ ENGINE = ReplacingMergeTree(written_at)
 PARTITION BY toYYYYMM(minute_date)
 ORDER BY (cache, instance, minute_start);
 
--- Hit rate per cache and minute over every instance, and the origin loads the cache saved against
--- no cache at all (where every read would have gone to the origin).
+-- Hit rate per cache and minute over every instance (reads, of them answered by level 1, of them
+-- loaded from the origin), and the origin loads the cache saved against no cache at all (where every
+-- read would have gone to the origin). Aliases differ from the columns: 18.16 would read a sum's
+-- alias named like its column as the column inside the other sums.
 CREATE VIEW IF NOT EXISTS {database}.cache_hit_rate_per_minute AS
 SELECT
     cache,
     minute_start,
-    sum(requests) AS requests,
-    sum(l1_hits) AS l1_hits,
-    sum(origin_loads) AS origin_loads,
-    if(sum(requests) = 0, 0, sum(l1_hits) / sum(requests)) AS l1_hit_rate,
-    if(sum(requests) = 0, 0, 1 - sum(origin_loads) / sum(requests)) AS hit_rate,
-    sum(requests) - sum(origin_loads) AS origin_loads_saved
+    sum(requests) AS reads,
+    sum(l1_hits) AS l1_hit_reads,
+    sum(origin_loads) AS origin_reads,
+    if(reads = 0, 0, l1_hit_reads / reads) AS l1_hit_rate,
+    if(reads = 0, 0, 1 - origin_reads / reads) AS hit_rate,
+    reads - origin_reads AS origin_loads_saved
 FROM {database}.cache_minute FINAL
 GROUP BY cache, minute_start;
