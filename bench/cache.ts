@@ -5,7 +5,7 @@
  * cache-invalidation` turning catalog changes into invalidations and applying them to level 2.
  *
  * 1. Zipf reads (exponent 1) of TITLES content cards (default 2,000) by READERS readers per instance
- *    for SECONDS (default 60), during a catalog campaign of UPDATES_PER_SECOND (default 50) updates —
+ *    at READ_RATE reads/s per instance (default 20,000) for SECONDS (default 60), during a catalog campaign of UPDATES_PER_SECOND (default 50) updates —
  *    live invalidations — and a flash crowd (a tail title becomes the most read halfway through):
  *    level-1 hit rate for the top 1 % and top 10 % of titles, origin loads against no cache.
  * 2. Invalidation → every level 1: each instance's `reelstream_cache_invalidation_propagation_seconds`.
@@ -35,11 +35,13 @@ import { catalogCampaign } from '../simulator/catalog';
 import { produceCatalog } from '../simulator/produce-catalog';
 import { RedisKeys } from '../sinks/redis/keys';
 import { freePort } from '../test/helpers/free-port';
-import { histogramQuantile, ReelstreamChildren } from './reelstream-children';
+import { deltaQuantile, histogramBuckets, ReelstreamChildren } from './reelstream-children';
 
 const TITLES = Number(process.env.TITLES ?? 2_000);
 const SECONDS = Number(process.env.SECONDS ?? 60);
 const READERS = Number(process.env.READERS ?? 16);
+/** Reads per second per instance: paced, so the readers leave the 2 cores to Kafka, Redis and the topologies. */
+const READ_RATE = Number(process.env.READ_RATE ?? 20_000);
 const UPDATES_PER_SECOND = Number(process.env.UPDATES_PER_SECOND ?? 50);
 const STORM_RATE = Number(process.env.STORM_RATE ?? 10_000);
 const STORM_SECONDS = Number(process.env.STORM_SECONDS ?? 10);
@@ -137,6 +139,12 @@ async function main(): Promise<void> {
       instances.push({ name, cache, listener });
     }
 
+    // The catalog's first load reaches every level 1 as invalidations too: let it pass before measuring.
+    while (instances.some(({ listener }) => listener.applied < TITLES)) {
+      if (children.failure) throw children.failure;
+      await sleep(200);
+    }
+
     // Raw client rate: the same Redis client reading the catalog hashes, same readers, 5 s.
     let rawReads = 0;
     const rawStarted = Date.now();
@@ -190,6 +198,17 @@ async function main(): Promise<void> {
       }
     })();
     const loadsBefore = [...originLoads.values()].reduce((a, b) => a + b, 0);
+    const PROPAGATION = 'reelstream_cache_invalidation_propagation_seconds';
+    const propagation = async (name: string) =>
+      histogramBuckets(
+        (await metricsRegistry.getSingleMetricAsString(PROPAGATION))
+          .split('\n')
+          .filter((line) => line.includes(`cache="${run}-${name}"`))
+          .join('\n'),
+        PROPAGATION,
+      );
+    const propagationBefore = new Map<string, [string, number][]>();
+    for (const { name } of instances) propagationBefore.set(name, await propagation(name));
     const started = Date.now();
     const results = await Promise.all(
       instances.map(({ cache }) =>
@@ -198,6 +217,7 @@ async function main(): Promise<void> {
           keyOf: (rank) => ({ key: contentCardKey(contentId(rank)), tags: [contentId(rank)] }),
           durationMs: SECONDS * 1000,
           concurrency: READERS,
+          ratePerSecond: READ_RATE,
           flashCrowd: { atMs: (SECONDS * 1000) / 2, rank: TITLES - 1 },
         }),
       ),
@@ -227,15 +247,9 @@ async function main(): Promise<void> {
       `origin loads: ${catalogLoads} for ${all.requests} reads — ${percent(all.requests - catalogLoads, all.requests)} of the origin load saved against no cache`,
     );
     for (const { cache, name } of instances) {
-      const metrics = await metricsRegistry.getSingleMetricAsString(
-        'reelstream_cache_invalidation_propagation_seconds',
-      );
-      const own = metrics
-        .split('\n')
-        .filter((line) => line.startsWith('#') || line.includes(`cache="${run}-${name}"`))
-        .join('\n');
+      const [before, after] = [propagationBefore.get(name) ?? [], await propagation(name)];
       console.log(
-        `invalidation → level 1 of instance ${name}: p50 ${histogramQuantile(own, 'reelstream_cache_invalidation_propagation_seconds', 0.5)}, p99 ${histogramQuantile(own, 'reelstream_cache_invalidation_propagation_seconds', 0.99)} (${cache.size} entries held)`,
+        `catalog change → invalidation → level 1 of instance ${name}: p50 ${deltaQuantile(before, after, 0.5)}, p99 ${deltaQuantile(before, after, 0.99)} (${cache.size} entries held)`,
       );
     }
 
@@ -252,10 +266,14 @@ async function main(): Promise<void> {
     let stormReads = 0;
     const stormReaders = instances.flatMap(({ cache }) =>
       Array.from({ length: READERS }, async (_, r) => {
-        for (let i = r; storming; i += 1) {
-          await cache.get(hotKey(i % HOT_KEYS));
+        const began = Date.now();
+        for (let reads = 1; storming; reads += 1) {
+          await cache.get(hotKey((r + reads) % HOT_KEYS));
           stormReads += 1;
-          if (i % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+          if (reads % 64 === 0) {
+            const due = began + (reads * 1000 * READERS) / READ_RATE - Date.now();
+            await new Promise((resolve) => (due > 0 ? setTimeout(resolve, due) : setImmediate(resolve)));
+          }
         }
       }),
     );
@@ -265,6 +283,8 @@ async function main(): Promise<void> {
       registry,
     );
     await stormSerializer.init();
+    const stormPropagationBefore = new Map<string, [string, number][]>();
+    for (const { name } of instances) stormPropagationBefore.set(name, await propagation(name));
     const stormStarted = Date.now();
     const sent = await invalidationStorm(producer, stormSerializer, {
       topic: topics.invalidations,
@@ -288,12 +308,23 @@ async function main(): Promise<void> {
     const batches = instances.map(({ listener }, i) => listener.batches - (batchesBefore[i] ?? 0));
     const received = (await counter('reelstream_cache_invalidations_received_total', { level: 'l1' })) - receivedBefore;
     const applied = (await counter('reelstream_cache_invalidations_applied_total', { level: 'l1' })) - appliedBefore;
-    const l2Metrics = await fetch(`http://127.0.0.1:${invalidationPort}/metrics`).then((r) => r.text());
+    // Level 2 is applied by the cache-invalidation application: wait until it has read the whole storm.
+    let l2Metrics = '';
     const l2 = (name: string) =>
       Number(new RegExp(`^${name}\\{[^}]*level="l2"[^}]*\\} ([\\d.e+]+)`, 'm').exec(l2Metrics)?.[1] ?? NaN);
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500)) {
+      l2Metrics = await fetch(`http://127.0.0.1:${invalidationPort}/metrics`).then((r) => r.text());
+      if (l2('reelstream_cache_invalidations_received_total') >= sent) break;
+    }
     console.log(
       `storm: ${sent} prefix invalidations at ${stormRate.toFixed(0)}/s, ${stormReads} reads of ${HOT_KEYS} hot keys meanwhile; origin loads per hot key ${loadsPerKey.toFixed(2)} over both instances (${(loadsPerKey / sent).toFixed(5)} per key per invalidation; level-1 batches ${batches.join(' and ')})`,
     );
+    for (const { name } of instances) {
+      const [before, after] = [stormPropagationBefore.get(name) ?? [], await propagation(name)];
+      console.log(
+        `published invalidation → level 1 of instance ${name}, during the storm: p50 ${deltaQuantile(before, after, 0.5)}, p99 ${deltaQuantile(before, after, 0.99)}`,
+      );
+    }
     console.log(
       `coalescing: level 1 ${received} received → ${applied} applied (${(received / applied).toFixed(0)}:1); level 2 ${l2('reelstream_cache_invalidations_received_total')} → ${l2('reelstream_cache_invalidations_applied_total')} (${(l2('reelstream_cache_invalidations_received_total') / l2('reelstream_cache_invalidations_applied_total')).toFixed(0)}:1)`,
     );

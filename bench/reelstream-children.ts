@@ -53,3 +53,20 @@ export function histogramQuantile(text: string, metric: string, q: number): stri
   const bucket = buckets.find(([, count]) => count >= q * total);
   return total === 0 ? 'no samples' : `≤ ${bucket?.[0] ?? '?'} s`;
 }
+
+/** A Prometheus histogram's cumulative bucket counts (bound → count), from its text. */
+export function histogramBuckets(text: string, metric: string): [string, number][] {
+  return [...text.matchAll(new RegExp(`^${metric}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\d+)`, 'gm'))].map((match) => [
+    match[1] as string,
+    Number(match[2]),
+  ]);
+}
+
+/** The bucket bound under which a quantile falls, of what a histogram counted between two readings of its buckets. */
+export function deltaQuantile(before: [string, number][], after: [string, number][], q: number): string {
+  const counted = new Map(before);
+  const buckets = after.map(([bound, count]) => [bound, count - (counted.get(bound) ?? 0)] as const);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const bucket = buckets.find(([, count]) => count >= q * total);
+  return total === 0 ? 'no samples' : `≤ ${bucket?.[0] ?? '?'} s`;
+}

@@ -23,6 +23,8 @@ export interface ZipfReadOptions {
   stop?: () => boolean;
   /** Readers running at once (default 32). */
   concurrency?: number;
+  /** Reads per second over all readers; unpaced (as fast as the cache answers) when absent. */
+  ratePerSecond?: number;
   /**
    * A flash crowd: from `atMs` after the start, title `rank` (a tail title) takes the place of the most
    * popular one (its reads from then on are counted in `flashCrowd`).
@@ -53,6 +55,8 @@ export async function zipfReads(cache: ReadThroughCache<unknown>, options: ZipfR
   const result: ZipfReadResult = { top1: group(), top10: group(), all: group(), flashCrowd: group(), failures: 0 };
   const started = Date.now();
   const flash = options.flashCrowd;
+  /** Reads per second of one reader. */
+  const pace = options.ratePerSecond === undefined ? undefined : options.ratePerSecond / (options.concurrency ?? 32);
   const reader = async () => {
     for (let reads = 0; Date.now() - started < options.durationMs && !options.stop?.(); reads += 1) {
       let rank = zipf.rank(random());
@@ -76,7 +80,10 @@ export async function zipfReads(cache: ReadThroughCache<unknown>, options: ZipfR
         result.failures += 1;
       }
       // Let invalidations and other readers in: a read that hits L1 resolves without I/O.
-      if (reads % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (reads % 64 === 0) {
+        const due = pace === undefined ? 0 : started + (reads * 1000) / pace - Date.now();
+        await new Promise((resolve) => (due > 0 ? setTimeout(resolve, due) : setImmediate(resolve)));
+      }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 32 }, reader));

@@ -298,7 +298,7 @@ export class StreamThread {
     const limit = Math.max(0, maxBatchRecords - passing.length);
     const taken = buffer.takeReady(
       this.assignment,
-      (partition) => consumer.knownEndOffset(partition),
+      (partition) => consumer.fetchState(partition),
       (partition) => flow.isPaused(partition.topic),
       now,
       limit,

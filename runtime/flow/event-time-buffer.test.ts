@@ -18,7 +18,7 @@ describe('EventTimeBuffer', () => {
     const buffer = new EventTimeBuffer(new Set(['plays']), options);
     buffer.add([rec(0, 0, 10), rec(0, 1, 30), rec(0, 2, 20), rec(1, 0, 15), rec(1, 1, 25)]);
     // Both partitions are caught up (end = last offset + 1): nothing is waited for.
-    const ends = (tp: TopicPartition) => (tp.partition === 0 ? 3 : 2);
+    const ends = (tp: TopicPartition) => ({ end: tp.partition === 0 ? 3 : 2 });
     expect(names(buffer.takeReady(assignment, ends, notExempt, 0, 2))).toEqual(['0@0', '1@0']);
     expect(names(buffer.takeReady(assignment, ends, notExempt, 0))).toEqual(['1@1', '0@1', '0@2']);
   });
@@ -28,7 +28,7 @@ describe('EventTimeBuffer', () => {
     // Partition 0 delivered its whole backlog (minutes of event time); partition 1 has 100 records unfetched.
     buffer.add([rec(0, 0, 0), rec(0, 1, 60_000), rec(0, 2, 120_000)]);
     buffer.add([rec(1, 0, 1_000)]);
-    const ends = (tp: TopicPartition) => (tp.partition === 0 ? 3 : 100);
+    const ends = (tp: TopicPartition) => ({ end: tp.partition === 0 ? 3 : 100 });
     expect(names(buffer.takeReady(assignment, ends, notExempt, 0))).toEqual(['0@0', '1@0']);
     buffer.add([rec(1, 1, 61_000)]);
     expect(names(buffer.takeReady(assignment, ends, notExempt, 10))).toEqual(['0@1', '1@1']);
@@ -39,7 +39,7 @@ describe('EventTimeBuffer', () => {
   it('takes nothing from a partition held back on purpose (backpressure), and does not wait for it', () => {
     const buffer = new EventTimeBuffer(new Set(['plays']), options);
     buffer.add([rec(0, 0, 10), rec(1, 0, 5), rec(1, 1, 6)]);
-    const lagging = () => 1_000;
+    const lagging = () => ({ end: 1_000 });
     expect(names(buffer.takeReady(assignment, lagging, (tp) => tp.partition === 1, 0))).toEqual(['0@0']);
     expect(buffer.size).toBe(2);
   });
@@ -47,13 +47,24 @@ describe('EventTimeBuffer', () => {
   it('does not wait for a caught-up partition, nor for one held back on purpose (backpressure)', () => {
     const buffer = new EventTimeBuffer(new Set(['plays']), options);
     buffer.add([rec(0, 0, 10), rec(1, 0, 5)]);
-    expect(names(buffer.takeReady(assignment, (tp) => (tp.partition === 0 ? 1 : 1), notExempt, 0))).toEqual([
-      '1@0',
-      '0@0',
-    ]);
+    expect(names(buffer.takeReady(assignment, () => ({ end: 1 }), notExempt, 0))).toEqual(['1@0', '0@0']);
     buffer.add([rec(0, 1, 20)]);
-    const lagging = () => 1_000;
+    const lagging = () => ({ end: 1_000 });
     expect(names(buffer.takeReady(assignment, lagging, (tp) => tp.partition === 1, 0))).toEqual(['0@1']);
+  });
+
+  it('does not wait for a transaction marker: a partition whose position passed its end has nothing to fetch', () => {
+    const buffer = new EventTimeBuffer(new Set(['plays']), options);
+    buffer.add([rec(0, 0, 10), rec(1, 0, 5)]);
+    expect(names(buffer.takeReady(assignment, () => ({ end: 1 }), notExempt, 0))).toEqual(['1@0', '0@0']);
+    buffer.add([rec(0, 1, 20)]);
+    // Partition 1 ended its transaction with a commit marker at offset 1: its end is 2, its position 2.
+    const afterCommit = (tp: TopicPartition) => (tp.partition === 1 ? { end: 2, position: 2 } : { end: 2 });
+    expect(names(buffer.takeReady(assignment, afterCommit, notExempt, 0))).toEqual(['0@1']);
+    // Without the position (a client that does not know it) the marker looks like a record to wait for.
+    buffer.add([rec(0, 2, 30)]);
+    expect(buffer.takeReady(assignment, () => ({ end: 2 }), notExempt, 0)).toEqual([]);
+    expect(names(buffer.takeReady(assignment, afterCommit, notExempt, 0))).toEqual(['0@2']);
   });
 
   it('waits after an assignment for a partition’s first fetch, passes its own topics, and bounds memory', () => {

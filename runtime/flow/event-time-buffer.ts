@@ -32,8 +32,8 @@ export interface EventTimeBufferOptions {
 
 export const DEFAULT_EVENT_TIME_BUFFER: EventTimeBufferOptions = { maxWaitMs: 5_000, maxBufferedPerPartition: 20_000 };
 
-/** What the consumer knows of a partition: the end offset from its last fetch (undefined: not known). */
-export type KnownEnd = (partition: TopicPartition) => number | undefined;
+/** What the consumer knows of a partition from its last fetch: end offset and position (undefined: not fetched yet). */
+export type KnownEnd = (partition: TopicPartition) => { end: number; position?: number } | undefined;
 
 interface PartitionQueue<T> {
   partition: TopicPartition;
@@ -130,11 +130,14 @@ export class EventTimeBuffer<T extends BufferedRecord> {
 
   private holdsBack(queue: PartitionQueue<T>, knownEnd: KnownEnd, now: number) {
     if (queue.head < queue.items.length) return false;
-    const end = knownEnd(queue.partition);
+    const known = knownEnd(queue.partition);
+    // Past the last delivered record, and past the transaction markers the client fetched after it:
+    // a topic written in transactions ends each one with a marker, which is no record to wait for.
+    const next = Math.max(queue.lastOffset + 1, known?.position ?? 0);
     const mayDeliver =
       queue.lastOffset < 0
-        ? end === undefined || end > 0 // never delivered since the assignment: wait for its first fetch
-        : end !== undefined && end > queue.lastOffset + 1;
+        ? known === undefined || known.end > next // never delivered since the assignment: wait for its first fetch
+        : known !== undefined && known.end > next;
     if (!mayDeliver) {
       queue.waitingSince = undefined;
       return false;

@@ -75,10 +75,12 @@ export interface GroupConsumer {
    */
   keepAlive(): Promise<void>;
   /**
-   * The partition's end offset as of the client's last fetch of it (undefined before one): with the
-   * last delivered offset it tells whether records are waiting to be fetched. Costs no request.
+   * What the client knows of the partition from its last fetch (undefined before one), at no request:
+   * its end offset, and its position — the offset after the last record handed out, moved past the
+   * transaction markers behind it when the client saw them. With the last delivered offset it tells
+   * whether records are waiting to be fetched: a commit marker after the last record is not one.
    */
-  knownEndOffset(partition: TopicPartition): number | undefined;
+  fetchState(partition: TopicPartition): PartitionFetchState | undefined;
   /** For the transactional producer's commit of the consumed offsets. */
   groupMetadata(): ConsumerGroupMetadata;
   /**
@@ -130,6 +132,12 @@ export interface PartitionReader {
  * Reads partitions outside any group and keeps reading as they grow (global tables: Kafka Streams'
  * global consumer). read_committed; the caller keeps the offsets, nothing is committed.
  */
+export interface PartitionFetchState {
+  end: number;
+  /** Undefined where the client does not know it. */
+  position?: number;
+}
+
 export interface PartitionFollower {
   /** Starts each partition at `from`'s offset, at its earliest offset where `from` has none. */
   assign(partitions: TopicPartition[], from?: TopicPartitionMap<number>): Promise<void>;

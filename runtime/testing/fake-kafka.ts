@@ -12,6 +12,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
   TransactionalProducer,
+  PartitionFetchState,
 } from '../kafka/transport';
 
 /**
@@ -184,8 +185,9 @@ export class FakeGroupConsumer implements GroupConsumer {
 
   async keepAlive(): Promise<void> {}
 
-  knownEndOffset({ topic, partition }: TopicPartition): number | undefined {
-    return this.kafka.partitionsOf(topic)[partition]?.length;
+  fetchState(tp: TopicPartition): PartitionFetchState | undefined {
+    const end = this.kafka.partitionsOf(tp.topic)[tp.partition]?.length;
+    return end === undefined ? undefined : { end, position: this.positions.get(tp) };
   }
 
   groupMetadata(): ConsumerGroupMetadata {

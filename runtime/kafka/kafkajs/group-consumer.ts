@@ -13,6 +13,7 @@ import type {
   RebalanceListener,
   TopicPartition,
   TopicPartitionOffset,
+  PartitionFetchState,
 } from '../transport';
 
 const log = createLogger('kafkajs-transport');
@@ -23,6 +24,8 @@ const LEAVE_WAIT_MS = 10_000;
 /** A fetched batch handed to the runtime; kafkajs's eachBatch call for it stays open until `release`. */
 interface Delivery extends TopicPartition {
   records: ConsumedRecord[];
+  /** The partition's position once this batch is handed out: past its last record and the markers after it. */
+  next: number;
   release(committed: boolean): void;
 }
 
@@ -62,6 +65,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly highWatermarks = new TopicPartitionMap<number>();
+  /** Per partition, the offset after what was handed out (past transaction markers kafkajs filtered). */
+  private readonly positions = new TopicPartitionMap<number>();
 
   constructor(
     kafka: Kafka,
@@ -94,6 +99,18 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         if (!kept.has(partition)) this.committedHere.delete(partition);
       this.assignment = partitions;
       listener.onAssigned(partitions);
+    });
+    // A batch of transaction markers only never reaches eachBatch: its end moves the position here.
+    // (A batch with records moved it when it was handed out; its end event comes only at its commit.)
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.highWatermarks.set(payload, Number(payload.highWatermark));
+      if (payload.batchSize > 0) return;
+      const next = Number(payload.lastOffset) + 1;
+      const waiting = [...this.queued]
+        .reverse()
+        .find((delivery) => delivery.topic === payload.topic && delivery.partition === payload.partition);
+      if (waiting) waiting.next = Math.max(waiting.next, next);
+      else this.positions.set(payload, Math.max(next, this.positions.get(payload) ?? 0));
     });
     this.consumer.on(CRASH, ({ payload }) => {
       log.warn({ err: payload.error, restart: payload.restart }, 'kafkajs consumer crashed');
@@ -149,6 +166,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       topic,
       partition,
       records: batch.messages.map((message) => toRecord(topic, partition, message)),
+      next: Number(batch.lastOffset()) + 1,
       release,
     });
     this.wake?.();
@@ -203,6 +221,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       }
       this.queued.splice(index, 1);
       this.taken.push(delivery);
+      this.positions.set(delivery, Math.max(delivery.next, this.positions.get(delivery) ?? 0));
       for (const record of delivery.records) records.push(record);
     }
     return records;
@@ -301,6 +320,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         const ends = await step('fetch topic offsets', () => this.admin.fetchTopicOffsets(topic));
         offset = Number(ends.find((end) => end.partition === partition)?.low ?? 0);
       }
+      this.positions.set({ topic, partition }, offset);
       try {
         this.consumer.seek({ topic, partition, offset: String(offset) });
       } catch (error) {
@@ -311,8 +331,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     }
   }
 
-  knownEndOffset(partition: TopicPartition): number | undefined {
-    return this.highWatermarks.get(partition);
+  fetchState(partition: TopicPartition): PartitionFetchState | undefined {
+    const end = this.highWatermarks.get(partition);
+    return end === undefined ? undefined : { end, position: this.positions.get(partition) };
   }
 
   /** kafkajs has no poll interval: its fetch loop keeps heartbeating while every partition is paused. */

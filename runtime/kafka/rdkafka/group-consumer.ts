@@ -12,6 +12,7 @@ import type {
   RebalanceListener,
   TopicPartition,
   TopicPartitionOffset,
+  PartitionFetchState,
 } from '../transport';
 
 const log = createLogger('rdkafka');
@@ -112,11 +113,13 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
     );
   }
 
-  knownEndOffset({ topic, partition }: TopicPartition): number | undefined {
+  fetchState({ topic, partition }: TopicPartition): PartitionFetchState | undefined {
     try {
-      // librdkafka's cache, updated by every fetch response: no request.
+      // librdkafka's caches, updated by every fetch response and consume call: no request.
       const { highOffset } = this.consumer.getWatermarkOffsets(topic, partition);
-      return highOffset >= 0 ? highOffset : undefined;
+      if (highOffset < 0) return undefined;
+      const position = this.consumer.position([{ topic, partition }])[0]?.offset;
+      return { end: highOffset, ...(position !== undefined && position >= 0 ? { position } : {}) };
     } catch {
       return undefined;
     }
