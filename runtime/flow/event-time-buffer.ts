@@ -10,7 +10,8 @@ import type { TopicPartition } from '../kafka/transport';
  * with the default grace nothing comes out late.
  *
  * A partition with an empty queue holds the others back only while it is known to have records not
- * yet fetched (the client's last-known end offset lies beyond what it delivered), or, right after an
+ * yet fetched (the client's last-known end offset lies beyond what it delivered and beyond its fetch
+ * position, which moves past transaction markers), or, right after an
  * assignment, until it delivered once — each for at most `maxWaitMs`, so a partition that never
  * delivers (an open transaction, a broker problem) delays the others, it does not stop them. A
  * caught-up partition holds nothing back: live traffic is not delayed.
