@@ -35,6 +35,7 @@ import { catalogCampaign } from '../simulator/catalog';
 import { produceCatalog } from '../simulator/produce-catalog';
 import { RedisKeys } from '../sinks/redis/keys';
 import { freePort } from '../test/helpers/free-port';
+import { nextCatalogUpdate } from './catalog-update';
 import { deltaQuantile, histogramBuckets, ReelstreamChildren } from './reelstream-children';
 
 const TITLES = Number(process.env.TITLES ?? 2_000);
@@ -177,19 +178,7 @@ async function main(): Promise<void> {
         const messages = Array.from({ length: Math.max(1, Math.round(UPDATES_PER_SECOND / 10)) }, () => {
           // Updates hit popular titles as often as the rest: a uniform pick over the catalog.
           const rank = Math.floor(Math.random() * TITLES);
-          const version = (versions.get(rank) ?? 1) + 1;
-          versions.set(rank, version);
-          const value: ContentMetadata = {
-            contentId: contentId(rank),
-            version,
-            title: `Title ${rank} v${version}`,
-            series: null,
-            genres: ['drama'],
-            maturityRating: 'PG',
-            availability: [],
-            thumbnails: [],
-            updatedAtMs: now,
-          };
+          const value = nextCatalogUpdate(versions, rank, contentId(rank), now);
           return { key: value.contentId, value: serializer.encode(value), timestamp: String(now) };
         });
         await producer.send({ topic: topics.catalog, messages });

@@ -29,6 +29,7 @@ import { connectClickhouse, quoteString } from '../sinks/clickhouse/connection';
 import { RedisKeys } from '../sinks/redis/keys';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../runtime/naming';
 import { freePort } from '../test/helpers/free-port';
+import { nextCatalogUpdate } from './catalog-update';
 import { histogramQuantile, quantile, ReelstreamChildren } from './reelstream-children';
 
 const UPDATES_PER_SECOND = Number(process.env.UPDATES_PER_SECOND ?? 1_000);
@@ -145,20 +146,8 @@ async function main(): Promise<void> {
       const now = Date.now();
       for (let i = 0; i < perTick; i += 1) {
         const rank = Math.floor(Math.random() * CONTENTS);
-        const version = (versions.get(rank) ?? 1) + 1;
-        versions.set(rank, version);
-        const value: ContentMetadata = {
-          contentId: contentId(rank),
-          version,
-          title: `Title ${rank} v${version}`,
-          series: null,
-          genres: ['drama'],
-          maturityRating: 'PG',
-          availability: [],
-          thumbnails: [],
-          updatedAtMs: now,
-        };
-        sentAt.set(`${contentId(rank)}@${version}`, now);
+        const value = nextCatalogUpdate(versions, rank, contentId(rank), now);
+        sentAt.set(`${contentId(rank)}@${value.version}`, now);
         messages.push({ key: value.contentId, value: serializer.encode(value), timestamp: String(now) });
       }
       await producer.send({ topic: topics.catalog, messages });

@@ -1,6 +1,6 @@
 import type { ProcessorContext, ProcessorSupplier } from '../api/processor';
 import type { StreamRecord } from '../api/record';
-import { catalogUpdateOf, InvalidCatalogRecordError } from '../catalog/catalog-validation';
+import { catalogUpdateOrDeadLetter } from '../catalog/catalog-validation';
 import type { CacheInvalidation, ContentMetadata } from '../../schemas/types.generated';
 
 /**
@@ -21,14 +21,8 @@ export function catalogInvalidationsProcessor(): ProcessorSupplier<
     return {
       init: (ctx) => (context = ctx),
       process: (record: StreamRecord<string, ContentMetadata | null>) => {
-        let update;
-        try {
-          update = catalogUpdateOf(record.key, record.value ?? null, record.headers, record.timestamp);
-        } catch (error) {
-          if (!(error instanceof InvalidCatalogRecordError)) throw error;
-          context.deadLetter(record, error);
-          return;
-        }
+        const update = catalogUpdateOrDeadLetter(record, context);
+        if (!update) return;
         context.forward({
           key: update.contentId,
           value: {

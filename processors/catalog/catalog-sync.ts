@@ -3,7 +3,7 @@ import type { StreamRecord } from '../api/record';
 import type { KeyValueStore } from '../api/stores';
 import type { ContentMetadata } from '../../schemas/types.generated';
 import { resolveCatalogUpdate, type CatalogState } from './catalog-rules';
-import { InvalidCatalogRecordError, catalogUpdateOf } from './catalog-validation';
+import { InvalidCatalogRecordError, catalogUpdateOrDeadLetter } from './catalog-validation';
 
 /** What catalog-sync emits for every change it applies: the content's new state and where it came from. */
 export interface CatalogChange {
@@ -39,14 +39,8 @@ export function catalogSyncProcessor(
         store = ctx.getStateStore<KeyValueStore<string, CatalogState>>(storeName);
       },
       process: (record: StreamRecord<string, ContentMetadata | null>) => {
-        let update;
-        try {
-          update = catalogUpdateOf(record.key, record.value ?? null, record.headers, record.timestamp);
-        } catch (error) {
-          if (!(error instanceof InvalidCatalogRecordError)) throw error;
-          context.deadLetter(record, error);
-          return;
-        }
+        const update = catalogUpdateOrDeadLetter(record, context);
+        if (!update) return;
         const current = store.get(update.contentId);
         if (current && current.version - update.version > maxVersionRegression) {
           context.deadLetter(

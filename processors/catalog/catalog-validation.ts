@@ -1,5 +1,7 @@
 import { RecordRefusedError } from '../../core/errors';
 import type { ContentMetadata } from '../../schemas/types.generated';
+import type { ProcessorContext } from '../api/processor';
+import type { StreamRecord } from '../api/record';
 import type { CatalogUpdate } from './catalog-rules';
 
 /** The header a catalog tombstone carries its version in. */
@@ -54,4 +56,18 @@ export function catalogUpdateOf(
         `${key} version ${value.version}: availability in ${window.region} ends (${window.endMs}) before it starts (${window.startMs})`,
       );
   return { contentId: key, version: value.version, deleted: false, metadata: value, updatedAtMs: value.updatedAtMs };
+}
+
+/** The record's update, or undefined once a corrupt record went to the DLQ with its reason. */
+export function catalogUpdateOrDeadLetter(
+  record: StreamRecord<string, ContentMetadata | null>,
+  context: Pick<ProcessorContext, 'deadLetter'>,
+): CatalogUpdate | undefined {
+  try {
+    return catalogUpdateOf(record.key, record.value ?? null, record.headers, record.timestamp);
+  } catch (error) {
+    if (!(error instanceof InvalidCatalogRecordError)) throw error;
+    context.deadLetter(record, error);
+    return undefined;
+  }
 }

@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { Histogram } from 'prom-client';
-import type { StreamRecord } from '../../processors/api/record';
 import type { CatalogChange } from '../../processors/catalog/catalog-sync';
 import { ServiceUnavailableError } from '../../core/errors';
 import { metricsRegistry } from '../../runtime/metrics';
-import { closeByFlushing } from './close-by-flushing';
-import type { RefuseRecord, Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
+import { LatestPerKeySink } from './latest-per-key-sink';
 import type { RedisKeys } from './keys';
 
 const CATALOG_APPLY = readFileSync(join(__dirname, 'lua', 'catalog-apply.lua'), 'utf8');
@@ -44,47 +42,35 @@ function fieldsOf(change: CatalogChange): Record<string, string> {
  * catalog-sync's Redis materialization: one hash per content id, written by the version-guarded
  * script lua/catalog-apply.lua, so a replayed or older change can never overwrite a newer one.
  * Changes are collapsed per content between flushes (the latest wins) and sent as one pipeline at
- * the commit's step 1; a failed flush keeps them and is retried. A delete leaves the hash with its
+ * the commit's step 1; a failed flush keeps them and is retried (latest-per-key-sink.ts). A delete leaves the hash with its
  * version and `deleted` 1, so an older update arriving later is refused by the script too.
  */
-export class RedisCatalogSink implements Sink<string, CatalogChange> {
+export class RedisCatalogSink extends LatestPerKeySink<CatalogChange> {
   readonly name = 'redis:catalog';
-  private pending = new Map<string, CatalogChange>();
-  private inFlight = 0;
+  protected readonly what = 'catalog changes';
   private readonly redis: CatalogRedis;
 
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
   ) {
+    super();
     if (!('reelstreamCatalogApply' in redis))
       redis.defineCommand('reelstreamCatalogApply', { numberOfKeys: 1, lua: CATALOG_APPLY });
     this.redis = redis as CatalogRedis;
   }
 
-  write(batch: readonly StreamRecord<string, CatalogChange>[], refuse: RefuseRecord<string, CatalogChange>): void {
-    for (const record of batch) {
-      try {
-        const key = this.keys.catalog(record.value.contentId);
-        this.pending.delete(key); // re-inserted last: the pipeline keeps the order of the changes
-        this.pending.set(key, record.value);
-      } catch (error) {
-        refuse(record, error as Error);
-      }
-    }
+  protected keyOf(change: CatalogChange): string {
+    return this.keys.catalog(change.contentId);
   }
 
-  async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const sending = this.pending;
-    this.pending = new Map();
-    this.inFlight = sending.size;
+  protected async send(batch: ReadonlyMap<string, CatalogChange>): Promise<void> {
     const pipeline = this.redis.pipeline() as unknown as {
       reelstreamCatalogApply(key: string, ...args: string[]): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
     const now = String(Date.now());
-    for (const [key, change] of sending)
+    for (const [key, change] of batch)
       pipeline.reelstreamCatalogApply(
         key,
         String(change.version),
@@ -94,43 +80,13 @@ export class RedisCatalogSink implements Sink<string, CatalogChange> {
         JSON.stringify(fieldsOf(change)),
         now,
       );
-    let results: [Error | null, unknown][] | null;
-    try {
-      results = await pipeline.exec();
-    } catch (error) {
-      this.putBack(sending);
-      throw new ServiceUnavailableError('redis', `catalog pipeline of ${sending.size} changes failed`, {
-        cause: error,
-      });
-    } finally {
-      this.inFlight = 0;
-    }
+    const results = await pipeline.exec().catch((error: unknown) => {
+      throw new ServiceUnavailableError('redis', `catalog pipeline of ${batch.size} changes failed`, { cause: error });
+    });
     const failed = results?.find(([error]) => error !== null);
-    if (!results || failed) {
-      this.putBack(sending);
+    if (!results || failed)
       throw new ServiceUnavailableError('redis', `catalog pipeline failed: ${failed?.[0]?.message ?? 'no reply'}`);
-    }
     const acknowledged = Date.now();
-    for (const change of sending.values()) catalogPropagation.observe((acknowledged - change.sourceTimestampMs) / 1000);
-  }
-
-  private putBack(batch: Map<string, CatalogChange>): void {
-    for (const [key, change] of batch) if (!this.pending.has(key)) this.pending.set(key, change);
-  }
-
-  discard(): void {
-    this.pending = new Map();
-  }
-
-  load(): SinkLoad {
-    return { records: this.pending.size + this.inFlight, bytes: 0 };
-  }
-
-  close(): Promise<void> {
-    return closeByFlushing(
-      () => this.pending.size,
-      () => this.flush(),
-      'catalog changes',
-    );
+    for (const change of batch.values()) catalogPropagation.observe((acknowledged - change.sourceTimestampMs) / 1000);
   }
 }

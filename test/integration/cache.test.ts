@@ -74,11 +74,16 @@ async function prepare(name: string): Promise<{
 }> {
   const id = uniqueName(name);
   const topic = `${id}-invalidations`;
+  const catalogTopic = `${id}-catalog`;
   const app = `${id}-app`;
   const prefix = id.replace(/[^a-zA-Z0-9_-]/g, '_');
-  cleanups.push({ topic, app, prefix });
+  cleanups.push({ topic, app, prefix }, { topic: catalogTopic, app, prefix });
   await admin.createTopics({
-    topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    topics: [topic, catalogTopic].map((name) => ({
+      topic: name,
+      numPartitions: 3,
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+    })),
     waitForLeaders: true,
   });
   const serializer = new AvroSerializer<CacheInvalidation>(avroType('CacheInvalidation'), `${topic}-value`, registry);
@@ -88,7 +93,12 @@ async function prepare(name: string): Promise<{
   closers.push(() => producer.disconnect());
   const processor = startProcessor(
     ['cache-invalidation', '--instance-id', 'only'],
-    { CACHE_INVALIDATION_TOPIC: topic, CACHE_INVALIDATION_APP: app, REDIS_KEY_PREFIX: prefix },
+    {
+      CACHE_INVALIDATION_TOPIC: topic,
+      CATALOG_TOPIC: catalogTopic,
+      CACHE_INVALIDATION_APP: app,
+      REDIS_KEY_PREFIX: prefix,
+    },
     join(logDir, `${app}.log`),
   );
   await processor.waitForLog('tasks assigned');
