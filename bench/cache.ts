@@ -36,7 +36,13 @@ import { produceCatalog } from '../simulator/produce-catalog';
 import { RedisKeys } from '../sinks/redis/keys';
 import { freePort } from '../test/helpers/free-port';
 import { nextCatalogUpdate } from './catalog-update';
-import { deltaQuantile, histogramBuckets, ReelstreamChildren } from './reelstream-children';
+import {
+  deltaQuantile,
+  histogramBuckets,
+  ReelstreamChildren,
+  deleteRunKeys,
+  runBenchmark,
+} from './reelstream-children';
 
 const TITLES = Number(process.env.TITLES ?? 2_000);
 const SECONDS = Number(process.env.SECONDS ?? 60);
@@ -332,14 +338,9 @@ async function main(): Promise<void> {
       .catch(() => undefined);
     await admin.deleteGroups(Object.values(apps)).catch(() => undefined);
     await admin.disconnect();
-    const left = await redis.keys(`${prefix}:*`);
-    for (let i = 0; i < left.length; i += 1_000) await redis.del(...left.slice(i, i + 1_000));
+    await deleteRunKeys(redis, prefix);
     redis.disconnect();
   }
 }
 
-main().catch((error: Error) => {
-  children.killAll();
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main, children);

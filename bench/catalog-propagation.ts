@@ -30,7 +30,7 @@ import { RedisKeys } from '../sinks/redis/keys';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../runtime/naming';
 import { freePort } from '../test/helpers/free-port';
 import { nextCatalogUpdate } from './catalog-update';
-import { histogramQuantile, quantile, ReelstreamChildren } from './reelstream-children';
+import { histogramQuantile, quantile, ReelstreamChildren, deleteRunKeys, runBenchmark } from './reelstream-children';
 
 const UPDATES_PER_SECOND = Number(process.env.UPDATES_PER_SECOND ?? 1_000);
 const SECONDS = Number(process.env.SECONDS ?? 30);
@@ -204,14 +204,9 @@ async function main(): Promise<void> {
       .catch(() => undefined);
     await clickhouse.close();
     await admin.disconnect();
-    const left = await redis.keys(`${prefix}:*`);
-    for (let i = 0; i < left.length; i += 1_000) await redis.del(...left.slice(i, i + 1_000));
+    await deleteRunKeys(redis, prefix);
     redis.disconnect();
   }
 }
 
-main().catch((error: Error) => {
-  children.killAll();
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main, children);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
 
 const cli = resolve(__dirname, '..', 'bin', 'reelstream.js');
 
@@ -69,4 +70,19 @@ export function deltaQuantile(before: [string, number][], after: [string, number
   const total = buckets.at(-1)?.[1] ?? 0;
   const bucket = buckets.find(([, count]) => count >= q * total);
   return total === 0 ? 'no samples' : `≤ ${bucket?.[0] ?? '?'} s`;
+}
+
+/** Removes every Redis key of a benchmark's run (`<prefix>:…`), a thousand at a time. */
+export async function deleteRunKeys(redis: Redis, prefix: string): Promise<void> {
+  const left = await redis.keys(`${prefix}:*`);
+  for (let i = 0; i < left.length; i += 1_000) await redis.del(...left.slice(i, i + 1_000));
+}
+
+/** Runs a benchmark's main; a failure kills its children and exits 1. */
+export function runBenchmark(main: () => Promise<void>, children: ReelstreamChildren): void {
+  main().catch((error: Error) => {
+    children.killAll();
+    console.error(error);
+    process.exit(1);
+  });
 }
