@@ -45,13 +45,20 @@ export async function runApplication(request: RunRequest, onStop: (stop: () => v
     stateDir: config.processing.stateStore === 'lmdb' ? resolve(config.processing.stateDir) : undefined,
   });
   onStop(() => app.stop());
-  await app.start();
+  let started = false;
   try {
+    await app.start();
+    started = true;
     await app.run();
   } finally {
-    await app.close();
+    // Also after a failed start (a missing topic, a bad config): every connection opened so far is
+    // closed, so the process exits with the error instead of hanging on an open client.
+    await app.close().catch((error: unknown) => {
+      if (started) throw error;
+      log.warn({ err: error }, 'closing after a failed start failed');
+    });
     await sinks.close();
     await admin.disconnect();
-    log.info({ instanceId: request.instanceId, ...app.stats }, 'stopped');
+    if (started) log.info({ instanceId: request.instanceId, ...app.stats }, 'stopped');
   }
 }

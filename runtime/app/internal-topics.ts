@@ -11,7 +11,8 @@ export const MAX_STATE_RECORD_BYTES = 16 * 1024 * 1024;
 /**
  * Creates the application's own topics with the input's partition count: repartition topics
  * (delete), changelogs (compact) and the DLQ. Output topics are the user's to create (partitions,
- * retention): one that does not exist fails the start, so a typo does not fail at the first commit.
+ * retention): one that does not exist fails the start, so a typo does not fail at the first commit,
+ * and so does a source topic that does not exist.
  */
 export async function createInternalTopics(
   admin: KafkaAdmin,
@@ -19,12 +20,21 @@ export async function createInternalTopics(
   applicationId: string,
   log: Logger,
 ): Promise<void> {
-  // As many partitions as the widest input (a global table's topic is not an input of any task).
+  const existing = new Set(await admin.listTopics());
+  const internal = new Set(topology.internalTopics);
+  // A global table's topic is not an input of any task (global-tables.ts checks it).
   const inputs = new Set(topology.subtopologies.filter((sub) => !sub.global).flatMap((sub) => sub.sourceTopics));
+  const absentInputs = [...inputs].filter((topic) => !internal.has(topic) && !existing.has(topic));
+  if (absentInputs.length > 0) {
+    // Never subscribe and wait: a consumer of a missing topic is assigned nothing and says nothing.
+    throw new ConfigError(
+      `topology "${topology.name}" reads topics that do not exist: ${absentInputs.join(', ')} (create them: reelstream topics apply)`,
+    );
+  }
+  // As many partitions as the widest input.
   const partitions = Math.max(
     ...(await admin.partitionCounts(topology.sourceTopics.filter((topic) => inputs.has(topic)))).values(),
   );
-  const existing = new Set(await admin.listTopics());
   const absentOutputs = topology.sinkTopics.filter((topic) => !existing.has(topic));
   if (absentOutputs.length > 0) {
     throw new ConfigError(

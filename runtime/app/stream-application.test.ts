@@ -134,6 +134,17 @@ describe('the commit protocol (in-memory Kafka)', () => {
         expect(offset).toBeLessThanOrEqual((kafka.partitionsOf(topic)[partition] ?? []).length);
   });
 
+  it('a source topic that does not exist fails the start at once, naming it; an absent output topic too', async () => {
+    const missingInput = new FakeKafka();
+    missingInput.createTopic('output', PARTITIONS);
+    await expect(application(missingInput).start()).rejects.toThrow(
+      /reads topics that do not exist: input \(create them: reelstream topics apply\)/,
+    );
+    const missingOutput = new FakeKafka();
+    missingOutput.createTopic('input', PARTITIONS);
+    await expect(application(missingOutput).start()).rejects.toThrow(/writes to topics that do not exist: output/);
+  });
+
   it('a commit refused for good stops the run; a new instance continues exactly from the last commit', async () => {
     const { kafka, expected } = prepare();
     let commitsSeen = 0;
