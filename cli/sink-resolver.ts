@@ -48,7 +48,7 @@ export function createSinkResolver(
       case 'redis-hotness':
         return new RedisHotnessSink(redisClient(), keys) as Sink;
       case 'redis-cache-invalidation':
-        return new RedisCacheInvalidationSink(redisClient(), keys) as Sink;
+        return new RedisCacheInvalidationSink(redisClient(), keys, { markTtlMs: config.redis.cacheMarkTtlMs }) as Sink;
       case 'clickhouse-rows': {
         clickhouse ??= connectClickhouse(config.clickhouse);
         const ledger = options.ledger === true;

@@ -47,6 +47,11 @@ export const redisConfigSchema = z.strictObject({
    * connections and drops them waits forever. The sinks retry what failed.
    */
   commandTimeoutMs: z.int().min(100, 'must be at least 100 ms').default(10_000),
+  /**
+   * How long the cache's level-2 invalidation marks live after an invalidation last raised them
+   * (docs/cache.md, "The guard"): longer than any origin read a fill may carry.
+   */
+  cacheMarkTtlMs: z.int().min(1_000, 'must be at least 1000 ms').default(3_600_000),
   /** First part of every key reelstream writes (docs/redis-keys.md). */
   keyPrefix: z
     .string()

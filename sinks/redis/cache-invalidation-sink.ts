@@ -19,12 +19,15 @@ export class RedisCacheInvalidationSink implements Sink<string, Invalidation> {
   private inFlight = 0;
   private readonly store: RedisCacheStore;
 
+  private readonly cache: string;
+
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly cache = 'l2',
+    options: { cache?: string; markTtlMs?: number } = {},
   ) {
-    this.store = new RedisCacheStore(redis, keys);
+    this.cache = options.cache ?? 'l2';
+    this.store = new RedisCacheStore(redis, keys, options.markTtlMs);
   }
 
   write(batch: readonly StreamRecord<string, Invalidation>[], refuse: RefuseRecord<string, Invalidation>): void {

@@ -23,6 +23,13 @@ export const cacheInvalidationsReceived = new Counter({
   registers: [metricsRegistry],
 });
 
+/**
+ * How long a level-2 invalidation mark lives after it was last raised (lua/cache-invalidate.lua). It
+ * must outlast any fill whose origin read began before the invalidation: an hour is far beyond an
+ * origin read's timeout, and keeps the marks to about an hour of invalidations.
+ */
+export const DEFAULT_MARK_TTL_MS = 3_600_000;
+
 /** An entry as level 2 holds it (the cache client's CacheEntry, with the value decoded from JSON). */
 export interface StoredCacheEntry {
   value: unknown;
@@ -57,10 +64,11 @@ export class RedisCacheStore {
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly markTtlMs = DEFAULT_MARK_TTL_MS,
   ) {
     if (!('reelstreamCacheFill' in redis)) {
       redis.defineCommand('reelstreamCacheFill', { numberOfKeys: 5, lua: CACHE_FILL });
-      redis.defineCommand('reelstreamCacheInvalidate', { numberOfKeys: 2, lua: CACHE_INVALIDATE });
+      redis.defineCommand('reelstreamCacheInvalidate', { numberOfKeys: 3, lua: CACHE_INVALIDATE });
     }
     this.redis = redis as CacheRedis;
   }
@@ -105,11 +113,13 @@ export class RedisCacheStore {
       pipeline.reelstreamCacheInvalidate(
         this.keys.cacheMarks(targetType),
         this.keys.cacheKeys(),
+        this.keys.cacheMarkExpiry(targetType),
         targetType,
         target,
         String(version),
         this.keys.cacheEntryPrefix(),
         this.keys.cacheTagPrefix(),
+        String(this.markTtlMs),
       );
     const results = await this.call('cache invalidation', () => pipeline.exec());
     const failed = results?.find(([error]) => error !== null);

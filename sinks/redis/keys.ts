@@ -11,6 +11,7 @@ import { RecordRefusedError } from '../../core/errors';
  *   <prefix>:cache:keys                                            zset, score 0: every cached key, for prefix invalidation
  *   <prefix>:cache:tag:<contentId>                                 set: the cached keys built from that content
  *   <prefix>:cache:marks:<key|prefix|content_id>                   hash: target → highest invalidation version seen
+ *   <prefix>:cache:mark-expiry:<key|prefix|content_id>             zset: target → when its mark is forgotten (epoch ms)
  *   <prefix>:cache-stats:<cache>:<minuteStartMs>                   hash: a cache's reads in one minute, summed over instances
  *   <prefix>:hotness:<region>:<contentId>                          hash: score, tier, rank, TTL hint (content-hotness; region * = all)
  *   <prefix>:hotness-rank:<region>                                 zset: member = content id, score = hotness score
@@ -84,6 +85,10 @@ export class RedisKeys {
 
   cacheMarks(targetType: 'key' | 'prefix' | 'content_id'): string {
     return `${this.prefix}:cache:marks:${targetType}`;
+  }
+
+  cacheMarkExpiry(targetType: 'key' | 'prefix' | 'content_id'): string {
+    return `${this.prefix}:cache:mark-expiry:${targetType}`;
   }
 
   /** A cache's reads in one minute (cache/cache-stats.ts), summed over its instances. */
