@@ -25,7 +25,9 @@ describe('cache workload', () => {
       random: () => (clock = (clock * 16_807 + 1) % 2_147_483_647) / 2_147_483_647,
     });
     expect(result.all.requests).toBeGreaterThan(100);
-    expect(result.top1.requests).toBeGreaterThan(result.all.requests * 0.3); // Zipf(1): the top 1 % take a third or more
+    // Zipf(1) over 1,000 titles: the top 1 % take about 39 % of the reads. Once the crowd starts, its
+    // title holds rank 0's share (counted apart), so the two together keep it whenever the crowd begins.
+    expect(result.top1.requests + result.flashCrowd.requests).toBeGreaterThan(result.all.requests * 0.35);
     expect(result.top1.l1Hits / result.top1.requests).toBeGreaterThan(result.all.l1Hits / result.all.requests);
     expect(result.flashCrowd.requests).toBeGreaterThan(0);
     expect(result.failures).toBe(0);
