@@ -21,7 +21,16 @@ export interface HotnessHintsOptions {
   region?: string;
 }
 
-type Hint = Pick<ContentHotness, 'tier' | 'score' | 'ttlHintMs' | 'computedAtMs'>;
+type Hint = Pick<ContentHotness, 'tier' | 'score' | 'ttlHintMs' | 'computedAtMs' | 'asOfMs'>;
+
+/**
+ * Whether `held` is newer than `incoming`: by the event time ranked at, then by when it was ranked —
+ * a replay of older playback ranks later by the clock but must not override the live hint.
+ */
+export function isNewerHint(held: Hint, incoming: Hint): boolean {
+  if (held.asOfMs !== incoming.asOfMs) return held.asOfMs > incoming.asOfMs;
+  return held.computedAtMs > incoming.computedAtMs;
+}
 
 /**
  * The hotness of every content as content-hotness publishes it (the compacted `content.hotness`):
@@ -128,7 +137,7 @@ export class HotnessHints {
       }
       if (hotness.region !== this.region) continue;
       const held = this.hints.get(hotness.contentId);
-      if (held && held.computedAtMs > hotness.computedAtMs) continue;
+      if (held && isNewerHint(held, hotness)) continue;
       this.hints.set(hotness.contentId, hotness);
       if (live && hotness.tier === 'top1' && held?.tier !== 'top1')
         for (const listener of this.entered) listener(hotness.contentId);

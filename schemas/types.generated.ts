@@ -107,7 +107,10 @@ export interface ContentHotness {
   rank: number;
   /** How long a cache may keep this content's entries. */
   ttlHintMs: number;
+  /** When it was ranked (wall clock). */
   computedAtMs: number;
+  /** The event time the views were decayed to: of two hints, the later asOfMs is the current one (a replay of older events never overrides it). 0 in hints written before the field existed. */
+  asOfMs: number;
 }
 
 /** The final aggregate of one minute for one content, region and tier: what the analytics path writes to ClickHouse playback_minute. */

@@ -35,7 +35,7 @@ describe('content-hotness topology', () => {
     driver.advanceWallClockTime(1_000); // decayed views emitted
     driver.advanceWallClockTime(5_000); // ranked
     const hotness = latest(driver);
-    expect(hotness.get('c0|EU')).toMatchObject({ tier: 'top1', rank: 1, score: 1, ttlHintMs: 600_000 });
+    expect(hotness.get('c0|EU')).toMatchObject({ tier: 'top1', rank: 1, score: 1, ttlHintMs: 600_000, asOfMs: T0 });
     expect(hotness.get('c1|*')).toMatchObject({ tier: 'top1', rank: 2 });
     expect(hotness.get('c10|EU')).toMatchObject({ tier: 'top10', ttlHintMs: 120_000 });
     expect(hotness.get('c150|EU')).toMatchObject({ tier: 'tail', ttlHintMs: 30_000 });
@@ -49,7 +49,7 @@ describe('content-hotness topology', () => {
     driver.advanceWallClockTime(1_000);
     driver.advanceWallClockTime(5_000);
     latest(driver, hotness);
-    expect(hotness.get('c199|EU')).toMatchObject({ tier: 'top1', rank: 1, score: 1 });
+    expect(hotness.get('c199|EU')).toMatchObject({ tier: 'top1', rank: 1, score: 1, asOfMs: T0 + 60_000 });
     expect(hotness.get('c1|EU')).toMatchObject({ tier: 'top10' }); // pushed out of the top 1 % (2 of 200)
   });
 
@@ -63,6 +63,10 @@ describe('content-hotness topology', () => {
     driver.advanceWallClockTime(5_000);
     const hotness = latest(driver);
     expect(hotness.get('old-hit|EU')).toBeNull(); // 144 half-lives: forgotten, a tombstone on the topic
+    const forgotten = driver
+      .sinkRecords<string, HotnessChange>('hotness')
+      .find((r) => r.value.contentId === 'old-hit' && r.value.region === 'EU');
+    expect(forgotten?.value).toEqual({ contentId: 'old-hit', region: 'EU', hotness: null, asOfMs: T0 + 86_400_000 });
     expect(hotness.get('new|EU')).toMatchObject({ tier: 'top1', rank: 1 });
   });
 });

@@ -20,6 +20,8 @@ export interface HotnessChange {
   contentId: string;
   region: string;
   hotness: ContentHotness | null;
+  /** The event time the region was ranked at: of two changes, the later one is current (a replay's older one is not). */
+  asOfMs: number;
 }
 
 export interface RankHotnessOptions {
@@ -60,7 +62,7 @@ export function rankHotnessProcessor(
           store.delete([region, gone.contentId]);
           context.forward({
             key: `${gone.contentId}|${region}`,
-            value: { contentId: gone.contentId, region, hotness: null },
+            value: { contentId: gone.contentId, region, hotness: null, asOfMs: asOf },
             timestamp: asOf,
           });
         }
@@ -84,7 +86,9 @@ export function rankHotnessProcessor(
                 rank: ranked.rank,
                 ttlHintMs: TTL_HINT_MS[ranked.tier],
                 computedAtMs: nowMs,
+                asOfMs: asOf,
               },
+              asOfMs: asOf,
             },
             timestamp: asOf,
           });

@@ -1,12 +1,16 @@
 import Redis from 'ioredis';
+import type { HotnessChange } from '../../processors/hotness/rank-hotness';
 import { RedisCacheStore } from '../../sinks/redis/cache-store';
+import { RedisHotnessSink } from '../../sinks/redis/hotness-sink';
 import { RedisKeys } from '../../sinks/redis/keys';
+import { refuseNothing } from '../helpers/sinks';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
 /**
- * The guards of Redis materializations on the real server, under a unique key prefix: the cache's
- * level-2 invalidation marks expire and are forgotten, so they stay bounded.
+ * The guards of two Redis materializations on the real server, under a unique key prefix: hotness
+ * written by a replay of older playback never overrides the live one, and the cache's level-2
+ * invalidation marks expire and are forgotten, so they stay bounded.
  */
 const config = testConfig();
 const redis = new Redis(config.redis.url);
@@ -19,7 +23,53 @@ afterAll(async () => {
   redis.disconnect();
 });
 
+const change = (asOfMs: number, score: number | null): HotnessChange => ({
+  contentId: 'c-1',
+  region: 'DE',
+  asOfMs,
+  hotness:
+    score === null
+      ? null
+      : {
+          contentId: 'c-1',
+          region: 'DE',
+          score,
+          decayedViews: score * 100,
+          tier: score > 0.5 ? 'top1' : 'tail',
+          rank: 1,
+          ttlHintMs: 30_000,
+          computedAtMs: Date.now(),
+          asOfMs,
+        },
+});
+
+async function write(sink: RedisHotnessSink, value: HotnessChange): Promise<void> {
+  sink.write([{ key: `${value.contentId}|${value.region}`, value, timestamp: value.asOfMs }], refuseNothing);
+  await sink.flush();
+}
+
 describe('Redis guards (real Redis)', () => {
+  it('hotness: a change ranked at an older event time (a replay) changes nothing; a forgotten content stays forgotten', async () => {
+    const sink = new RedisHotnessSink(redis, keys);
+    const hash = keys.hotness('DE', 'c-1');
+    const ranking = keys.hotnessRank('DE');
+    await write(sink, change(2_000, 0.9));
+    expect(await redis.hget(hash, 'score')).toBe('0.9');
+    await write(sink, change(1_000, 0.2)); // the replay of earlier playback
+    expect(await redis.hmget(hash, 'score', 'tier', 'asOfMs')).toEqual(['0.9', 'top1', '2000']);
+    expect(Number(await redis.zscore(ranking, 'c-1'))).toBeCloseTo(0.9);
+    await write(sink, change(3_000, 0.4)); // live, later
+    expect(await redis.hmget(hash, 'score', 'tier', 'asOfMs')).toEqual(['0.4', 'tail', '3000']);
+    expect(Number(await redis.zscore(ranking, 'c-1'))).toBeCloseTo(0.4);
+    await write(sink, change(4_000, null)); // decayed to nothing: forgotten
+    expect(await redis.hgetall(hash)).toEqual({ asOfMs: '4000', forgotten: '1' });
+    expect(await redis.pttl(hash)).toBeGreaterThan(0);
+    expect(await redis.zscore(ranking, 'c-1')).toBeNull();
+    await write(sink, change(3_500, 0.7)); // a replay would bring it back: refused
+    expect(await redis.hgetall(hash)).toEqual({ asOfMs: '4000', forgotten: '1' });
+    expect(await redis.zscore(ranking, 'c-1')).toBeNull();
+  });
+
   it('cache marks: a mark refuses stale fills while it lives, then expires and is forgotten by the next invalidation', async () => {
     const markTtlMs = 1_000;
     const store = new RedisCacheStore(redis, keys, markTtlMs);
