@@ -1,5 +1,4 @@
 import type { Admin } from 'kafkajs';
-import type { StreamRecord } from '../../processors/api/record';
 import { StreamApplication } from '../../runtime/app/stream-application';
 import { defineTopology } from '../../runtime/dsl';
 import { sinkDescriptor } from '../../runtime/dsl/sinks';
@@ -7,7 +6,7 @@ import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { rdkafkaTransport } from '../../runtime/kafka/rdkafka/transport';
 import { backpressurePauseLatency, metricsRegistry } from '../../runtime/metrics';
 import { dlqTopic } from '../../runtime/naming';
-import type { Sink, SinkLoad } from '../../runtime/topology/sink-descriptor';
+import { SlowSink } from '../../runtime/testing/slow-sink';
 import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
@@ -18,40 +17,6 @@ import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
  * past the high-water mark; the runtime pauses the low lane before the high one, records the pause
  * latency, resumes below the low-water mark, and in the end every record reached the sink once.
  */
-class SlowSink implements Sink {
-  readonly name = 'slow';
-  readonly written: string[] = [];
-  private unacknowledged = 0;
-  private readonly timer: NodeJS.Timeout;
-  maxLoad = 0;
-
-  constructor(acknowledgedPerTick: number) {
-    this.timer = setInterval(() => {
-      this.unacknowledged = Math.max(0, this.unacknowledged - acknowledgedPerTick);
-    }, 20);
-  }
-
-  write(batch: readonly StreamRecord[]): void {
-    for (const record of batch) this.written.push(`${record.source?.topic}:${record.source?.offset}`);
-    this.unacknowledged += batch.length;
-    this.maxLoad = Math.max(this.maxLoad, this.unacknowledged);
-  }
-
-  async flush(): Promise<void> {
-    while (this.unacknowledged > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-
-  discard(): void {}
-
-  load(): SinkLoad {
-    return { records: this.unacknowledged, bytes: 0 };
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-  }
-}
-
 const config = testConfig();
 let admin: Admin;
 
