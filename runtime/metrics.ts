@@ -94,9 +94,17 @@ export const pausedPartitions = new Gauge({
 
 export const backpressurePauseLatency = new Histogram({
   name: 'reelstream_backpressure_pause_latency_seconds',
-  help: 'Time from sink load crossing a high-water mark to its partitions being paused',
+  help: 'Time from sink load crossing a high-water mark to the decision to pause its partitions (see reelstream_backpressure_response_seconds for when records stop)',
   labelNames: ['application'] as const,
   buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+  registers: [metricsRegistry],
+});
+
+export const backpressureResponse = new Histogram({
+  name: 'reelstream_backpressure_response_seconds',
+  help: 'Time from sink load crossing a high-water mark to the last fetch that still delivered a record of a partition paused for it (runtime/flow/pause-response.ts)',
+  labelNames: ['application'] as const,
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   registers: [metricsRegistry],
 });
 

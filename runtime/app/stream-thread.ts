@@ -155,6 +155,7 @@ export class StreamThread {
       // Records queued and ready for their event-time turn: fetch what is there, do not wait for more.
       const waitMs = this.moreReady ? 0 : undefined;
       const records = await retry(() => consumer.consumeBatch(maxBatchRecords, waitMs), retryLogging('consuming'));
+      flow.fetched(records, performance.now());
       if (this.assignmentChanged) continue;
       // Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for.
       await retry(() => decoders.prepare(records), retryLogging('resolving writer schemas'));

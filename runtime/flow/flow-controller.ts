@@ -1,8 +1,9 @@
 import type { TopicPartition } from '../kafka/transport';
-import { backpressurePauseLatency, pausedPartitions } from '../metrics';
+import { backpressurePauseLatency, backpressureResponse, pausedPartitions } from '../metrics';
 import type { SinkLoad } from '../topology/sink-descriptor';
 import { topicsToPause, type FlowControlOptions, type Lane } from './flow-control';
 import type { PartitionPauses } from './partition-pauses';
+import { PauseResponse } from './pause-response';
 
 /**
  * Applies flow-control decisions: holds the assigned partitions of the topics that must wait
@@ -10,12 +11,15 @@ import type { PartitionPauses } from './partition-pauses';
  */
 export class FlowController {
   private paused = new Set<string>();
+  private readonly response: PauseResponse;
 
   constructor(
     private readonly lanes: readonly Lane[],
     private readonly options: FlowControlOptions,
     private readonly applicationId: string,
-  ) {}
+  ) {
+    this.response = new PauseResponse((seconds) => backpressureResponse.observe({ application: applicationId }, seconds));
+  }
 
   /**
    * True when every lane is paused: the caller should commit, which flushes the sinks and drains
@@ -33,13 +37,16 @@ export class FlowController {
     const next = topicsToPause(load, this.lanes, this.paused, this.options);
     const changed = next.size !== this.paused.size || [...next].some((topic) => !this.paused.has(topic));
     if (!changed) return;
-    const grew = [...next].some((topic) => !this.paused.has(topic));
+    const newlyPaused = [...next].filter((topic) => !this.paused.has(topic));
     pauses.hold(
       'backpressure',
       assignment.filter(({ topic }) => next.has(topic)),
     );
-    if (grew)
+    if (newlyPaused.length > 0) {
       backpressurePauseLatency.observe({ application: this.applicationId }, (performance.now() - crossedAt) / 1000);
+      this.response.paused(newlyPaused, crossedAt);
+    }
+    this.response.resumed([...this.paused].filter((topic) => !next.has(topic)));
     this.paused = next;
     pausedPartitions.set({ application: this.applicationId }, pauses.heldBy('backpressure'));
   }
@@ -51,6 +58,11 @@ export class FlowController {
       assignment.filter(({ topic }) => this.paused.has(topic)),
     );
     pausedPartitions.set({ application: this.applicationId }, pauses.heldBy('backpressure'));
+  }
+
+  /** What a fetch returned, at `at` (performance.now()): closes the response time of pauses it no longer delivers. */
+  fetched(records: readonly { topic: string }[], at: number): void {
+    this.response.fetched(records, at);
   }
 
   isPaused(topic: string): boolean {
