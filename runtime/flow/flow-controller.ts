@@ -18,7 +18,9 @@ export class FlowController {
     private readonly options: FlowControlOptions,
     private readonly applicationId: string,
   ) {
-    this.response = new PauseResponse((seconds) => backpressureResponse.observe({ application: applicationId }, seconds));
+    this.response = new PauseResponse((seconds) =>
+      backpressureResponse.observe({ application: applicationId }, seconds),
+    );
   }
 
   /**
