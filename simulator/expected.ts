@@ -40,6 +40,8 @@ export interface ExpectedWindow {
 
 export interface ExpectedAggregates {
   topic: string;
+  /** The topics the events were written to: `topic`, or its tier lanes. Absent in files written before lanes. */
+  topics?: string[];
   events: number;
   /** The latest event time produced: stream time reaches it, so windows ending a grace before it are final. */
   lastEventTimeMs: number;
@@ -171,7 +173,11 @@ export class ExpectedCollector {
   }
 
   /** Windows that ended at or before `closedBeforeMs` (later ones may still receive events). */
-  result(topic: string, closedBeforeMs = Number.POSITIVE_INFINITY): ExpectedAggregates {
+  result(
+    topic: string,
+    writtenTo: readonly string[] = [topic],
+    closedBeforeMs = Number.POSITIVE_INFINITY,
+  ): ExpectedAggregates {
     const windows: ExpectedWindow[] = [];
     for (const [id, window] of this.windows) {
       const [view, resolution, dimension, contentId, region, tier, start] = id.split('\u0000') as [
@@ -220,6 +226,6 @@ export class ExpectedCollector {
         a.resolution.localeCompare(b.resolution) ||
         a.dimension.localeCompare(b.dimension),
     );
-    return { topic, events: this.events, lastEventTimeMs: this.lastEventTimeMs, windows };
+    return { topic, topics: [...writtenTo], events: this.events, lastEventTimeMs: this.lastEventTimeMs, windows };
   }
 }

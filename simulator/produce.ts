@@ -6,12 +6,15 @@ import { avroType } from '../schemas/catalog';
 import { AvroSerializer } from '../schemas/serde/avro-serializer';
 import type { SchemaRegistryClient } from '../schemas/serde/registry-client';
 import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated';
+import { laneTopicOf, tierLaneTopic, VIEWER_TIERS } from '../processors/playback/tier-lanes';
 import { ExpectedCollector, type ExpectedAggregates } from './expected';
 import type { Scenario } from './scenario';
 import { Simulation } from './simulation';
 
 export interface ProduceOptions {
   topic: string;
+  /** Write each event to its viewer tier's lane, `<topic>.<tier>`, rather than to `topic` (processors/playback/tier-lanes.ts). */
+  tierLanes?: boolean;
   /** Events per second of wall-clock time; undefined = as fast as the producer goes. */
   rate?: number;
   /** Where to write the expected aggregates (JSON); undefined = not collected. */
@@ -35,7 +38,8 @@ export interface ProduceResult extends Progress {
 }
 
 /**
- * Plays a scenario into Kafka as Avro (Confluent wire format) through node-rdkafka: second by
+ * Plays a scenario into Kafka as Avro (Confluent wire format) through node-rdkafka, to one topic or
+ * to the tier lanes beside it: second by
  * simulated second, at a target rate or as fast as the producer takes them, waiting for every
  * delivery report before it returns. A full local queue makes it wait, never drop.
  */
@@ -45,8 +49,15 @@ export async function produceScenario(
   registry: SchemaRegistryClient,
   options: ProduceOptions,
 ): Promise<ProduceResult> {
-  const serializer = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${options.topic}-value`, registry);
-  await serializer.init();
+  // One serializer per topic written: each registers the schema under its own topic's subject.
+  const topics = options.tierLanes ? VIEWER_TIERS.map((tier) => tierLaneTopic(options.topic, tier)) : [options.topic];
+  const serializers = new Map<string, AvroSerializer<PlaybackEvent>>();
+  for (const topic of topics) {
+    const serializer = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${topic}-value`, registry);
+    await serializer.init();
+    serializers.set(topic, serializer);
+  }
+  const topicOf = (event: PlaybackEvent) => (options.tierLanes ? laneTopicOf(options.topic, event) : options.topic);
   const producer = new Producer(
     {
       'metadata.broker.list': kafka.brokers.join(','),
@@ -93,11 +104,12 @@ export async function produceScenario(
     simulation.eventsAt(second, (event) => batch.push(event));
     for (const event of batch) {
       expected?.add(event);
-      const value = serializer.encode(event);
+      const topic = topicOf(event);
+      const value = (serializers.get(topic) as AvroSerializer<PlaybackEvent>).encode(event);
       for (;;) {
         try {
           // The Kafka timestamp is the send time (CreateTime, as players' SDKs set it); event time is in the value.
-          producer.produce(options.topic, null, value, event.sessionId, Date.now());
+          producer.produce(topic, null, value, event.sessionId, Date.now());
           break;
         } catch (error) {
           if ((error as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw error;
@@ -132,7 +144,7 @@ export async function produceScenario(
     elapsedMs: Date.now() - started,
   };
   if (expected && options.expectedFile) {
-    result.expected = expected.result(options.topic);
+    result.expected = expected.result(options.topic, topics);
     writeFileSync(options.expectedFile, JSON.stringify({ scenario, startMs: simulation.startMs, ...result.expected }));
   }
   return result;

@@ -228,7 +228,7 @@ export async function validate(expected: ExpectedAggregates, targets: Validation
   );
 
   const raw = await targets.clickhouse.queryRows<{ n: string }>(
-    `SELECT count() AS n FROM ${targets.database}.playback_events FINAL WHERE source_topic = ${quoteString(expected.topic)}`,
+    `SELECT count() AS n FROM ${targets.database}.playback_events FINAL WHERE source_topic IN (${(expected.topics ?? [expected.topic]).map(quoteString).join(', ')})`,
   );
   const rawRows = Number(raw[0]?.n ?? 0);
   if (rawRows !== expected.events)

@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors';
 import { decayedViewsProcessor } from '../processors/hotness/decayed-views';
 import { rankHotnessProcessor } from '../processors/hotness/rank-hotness';
+import { playbackSource } from '../processors/playback/tier-lanes';
 import { avroTopic, defineTopology, sinkDescriptor } from '../runtime/dsl';
 import type { PlaybackEvent } from '../schemas/types.generated';
 
@@ -18,6 +19,8 @@ import type { PlaybackEvent } from '../schemas/types.generated';
  * the application id (tests use their own); HOTNESS_EMIT_MS and HOTNESS_RANK_MS the two intervals.
  */
 const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
+/** With PLAYBACK_LANES=tiers, the tier lanes too: every view counts, whichever lane carried it. */
+const source = playbackSource(topic);
 const hotnessTopic = process.env.CONTENT_HOTNESS_TOPIC ?? 'content.hotness';
 const app = process.env.CONTENT_HOTNESS_APP ?? 'content-hotness';
 
@@ -37,9 +40,10 @@ export default defineTopology(app, (b) => {
   b.addStore('hotness-views');
   b.addStore('hotness-ranking');
   const changes = b
-    .stream<string, PlaybackEvent>(topic, {
+    .stream<string, PlaybackEvent>(source.topics, {
       name: 'playback-events',
       valueSchema: 'PlaybackEvent',
+      ...(source.lanes ? { lanes: source.lanes } : {}),
       timestamp: (event) => event.eventTimeMs,
     })
     .filter((event) => event.eventType === 'start', { name: 'session-starts' })

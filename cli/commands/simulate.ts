@@ -51,6 +51,10 @@ export function registerSimulateCommand(program: Command): void {
     )
     .option('--rate <events/s>', 'target rate; default: as fast as possible', integer('--rate'))
     .option('--topic <topic>', 'where to produce', 'playback.events')
+    .option(
+      '--tier-lanes',
+      "write each event to its viewer tier's lane, <topic>.premium / .standard / .basic (read with PLAYBACK_LANES=tiers)",
+    )
     .option('--catalog', 'also produce the catalog first: a title for every content id of the scenario')
     .option(
       '--catalog-updates <n>',
@@ -165,6 +169,7 @@ export function registerSimulateCommand(program: Command): void {
           : Promise.resolve([]);
       const result = await produceScenario(scenario, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
         topic: String(options.topic),
+        tierLanes: options.tierLanes === true,
         rate: options.rate as number | undefined,
         expectedFile: options.expected as string | undefined,
         catalog,
