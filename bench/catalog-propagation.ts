@@ -39,7 +39,7 @@ const INSTANCES = Number(process.env.INSTANCES ?? 2);
 const CONTENTS = 5_000;
 const config = loadConfig();
 const run = `bcat-${Date.now().toString(36)}`;
-const topics = { catalog: `${run}-catalog`, plays: `${run}-plays` };
+const topics = { catalog: `${run}-catalog`, plays: `${run}-plays`, rollups: `${run}-rollups` };
 const analytics = `${run}-analytics`;
 /** Content ids, Redis keys and rollups of this run: `<prefix>-<rank>`, `<prefix>:…`. */
 const prefix = run.replace(/-/g, '_');
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       topics: [
         { topic: topics.catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: topics.plays, numPartitions: 6 },
+        { topic: topics.rollups, numPartitions: 6 },
       ],
     });
     const registry = connectSchemaRegistry(config.schemaRegistry);
@@ -80,10 +81,19 @@ async function main(): Promise<void> {
       const port = await freePort();
       ports.push(port);
       children.start(
-        ['run', 'playback-analytics', '--instance-id', `${run}-${instance}`, '--metrics-port', String(port)],
+        [
+          'run',
+          'playback-analytics',
+          'playback-history',
+          '--instance-id',
+          `${run}-${instance}`,
+          '--metrics-port',
+          String(port),
+        ],
         {
           PLAYBACK_APP: analytics,
           PLAYBACK_TOPIC: topics.plays,
+          PLAYBACK_ROLLUPS_TOPIC: topics.rollups,
           CATALOG_TOPIC: topics.catalog,
           REDIS_KEY_PREFIX: prefix,
         },
@@ -188,12 +198,13 @@ async function main(): Promise<void> {
           dlqTopic(`${run}-sync`),
           changelogTopic(`${run}-sync`, 'catalog-current'),
           dlqTopic(analytics),
+          dlqTopic(`${analytics}-history`),
           ...['by-content', 'by-live-event'].map((name) => repartitionTopic(analytics, name)),
           ...['content-minute', 'content-10s', 'live-minute'].map((store) => changelogTopic(analytics, store)),
         ],
       })
       .catch(() => undefined);
-    await admin.deleteGroups([`${run}-sync`, analytics]).catch(() => undefined);
+    await admin.deleteGroups([`${run}-sync`, analytics, `${analytics}-history`]).catch(() => undefined);
     const clickhouse = connectClickhouse(config.clickhouse);
     const database = config.clickhouse.database;
     await clickhouse

@@ -51,68 +51,102 @@ async function deleteRun(admin: Admin, app: string, input?: string): Promise<voi
     .deleteTopics({
       topics: [
         ...(input ? [input] : []),
+        rollupsOf(app),
         dlqTopic(app),
+        dlqTopic(historyOf(app)),
         repartitionTopic(app, 'by-content'),
         repartitionTopic(app, 'by-live-event'),
         ...['content-minute', 'content-10s', 'live-minute'].map((store) => changelogTopic(app, store)),
       ],
     })
     .catch(() => undefined);
-  await admin.deleteGroups([app]).catch(() => undefined);
+  await admin.deleteGroups([app, historyOf(app)]).catch(() => undefined);
 }
 
-function behind(admin: Admin, app: string, topic: string): Promise<number> {
-  return uncommittedRecords(
-    kafkajsAdmin(admin),
-    app,
-    [
+const historyOf = (app: string) => `${app}-history`;
+const rollupsOf = (app: string) => `${app}-rollups`;
+
+/** Records either path has not committed yet: the real-time one's input and repartitions, the historical one's input and rollups. */
+async function behind(admin: Admin, app: string, topic: string): Promise<number> {
+  const uncommitted = (group: string, topics: { topic: string; transactional: boolean }[]) =>
+    uncommittedRecords(kafkajsAdmin(admin), group, topics, () => rdkafkaTransport(config.kafka).partitionReader());
+  return (
+    (await uncommitted(app, [
       { topic, transactional: false },
       ...['by-content', 'by-live-event'].map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
-    ],
-    () => rdkafkaTransport(config.kafka).partitionReader(),
+    ])) +
+    (await uncommitted(historyOf(app), [
+      { topic, transactional: false },
+      { topic: rollupsOf(app), transactional: true },
+    ]))
   );
 }
 
-function application(admin: Admin, transport: 'rdkafka' | 'kafkajs', app: string, topic: string, grace: string) {
+/**
+ * The pipeline as `reelstream run playback-analytics playback-history` runs it, in this process: the
+ * real-time application (Redis) and the historical one (ClickHouse), each committing on its own.
+ */
+async function pipeline(admin: Admin, transport: 'rdkafka' | 'kafkajs', app: string, topic: string, grace: string) {
+  await createTopic(admin, rollupsOf(app));
   process.env.PLAYBACK_TOPIC = topic;
   process.env.PLAYBACK_APP = app;
+  process.env.PLAYBACK_HISTORY_APP = historyOf(app);
+  process.env.PLAYBACK_ROLLUPS_TOPIC = rollupsOf(app);
   process.env.PLAYBACK_GRACE = grace;
-  // Each run needs its own module instance: the topology reads its names from the environment on load.
+  // Each run needs its own module instances: the topologies read their names from the environment on load.
   for (const key of Object.keys(require.cache))
-    if (key.includes('topologies/playback-analytics')) delete require.cache[key];
-  const topology = loadTopology('playback-analytics');
-  const sinks = createSinkResolver({ ...config, redis: { ...config.redis, keyPrefix: run } }, app);
-  const instance = new StreamApplication({
-    topology,
-    applicationId: app,
-    transport: createTransport({ ...config.kafka, transport }),
-    admin: kafkajsAdmin(admin),
-    instanceId: `${app}-bench`,
-    sinks: sinks.resolve,
-    registry,
+    if (key.includes('topologies/playback-analytics') || key.includes('topologies/playback-history'))
+      delete require.cache[key];
+  const applications = [
+    { name: 'playback-analytics', applicationId: app },
+    { name: 'playback-history', applicationId: historyOf(app) },
+  ].map(({ name, applicationId }) => {
+    const sinks = createSinkResolver({ ...config, redis: { ...config.redis, keyPrefix: run } }, applicationId);
+    const instance = new StreamApplication({
+      topology: loadTopology(name),
+      applicationId,
+      transport: createTransport({ ...config.kafka, transport }),
+      admin: kafkajsAdmin(admin),
+      instanceId: `${applicationId}-bench`,
+      sinks: sinks.resolve,
+      registry,
+    });
+    return { instance, sinks };
   });
-  return { instance, sinks };
+  let running: Promise<void>[] = [];
+  return {
+    async start() {
+      for (const { instance } of applications) await instance.start();
+      running = applications.map(({ instance }) => instance.run());
+    },
+    /** Records taken through the real-time application's tasks. */
+    processed: () => applications[0]?.instance.stats.processed ?? 0,
+    async stop() {
+      for (const { instance } of applications) instance.stop();
+      await Promise.all(running);
+      for (const { instance, sinks } of applications) {
+        await instance.close();
+        await sinks.close();
+      }
+    },
+  };
 }
 
 async function throughput(admin: Admin, transport: 'rdkafka' | 'kafkajs', topic: string, events: number) {
   const app = `${run}-${transport}`;
   // The whole topic is a backlog: partitions interleave by minutes of event time in the repartition
   // topics, so a long grace keeps this a measure of speed, not of lateness.
-  const { instance, sinks } = application(admin, transport, app, topic, '2h');
+  const running = await pipeline(admin, transport, app, topic, '2h');
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
-  await instance.start();
-  const running = instance.run();
-  while ((await behind(admin, app, topic)) > 0 || instance.stats.processed === 0)
+  await running.start();
+  while ((await behind(admin, app, topic)) > 0 || running.processed() === 0)
     await new Promise((r) => setTimeout(r, 500));
   const seconds = (Date.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  instance.stop();
-  await running;
-  await instance.close();
-  await sinks.close();
+  await running.stop();
   clearInterval(sampler);
   await deleteRun(admin, app); // the input stays for the next transport
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -124,9 +158,8 @@ async function latency(admin: Admin, transport: 'rdkafka' | 'kafkajs', rate: num
   const app = `${run}-${transport}-latency`;
   const topic = `${run}-${transport}-latency-input`;
   await createTopic(admin, topic);
-  const { instance, sinks } = application(admin, transport, app, topic, '30s');
-  await instance.start();
-  const running = instance.run();
+  const running = await pipeline(admin, transport, app, topic, '30s');
+  await running.start();
   await new Promise((r) => setTimeout(r, 5_000)); // joined and assigned
 
   const probeContent = `${run}-${transport}-probe`;
@@ -200,10 +233,7 @@ async function latency(admin: Admin, transport: 'rdkafka' | 'kafkajs', rate: num
   await watching;
   await producer.disconnect();
   redis.disconnect();
-  instance.stop();
-  await running;
-  await instance.close();
-  await sinks.close();
+  await running.stop();
   await deleteRun(admin, app, topic);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.max(0, Math.ceil(p * latencies.length) - 1)] ?? Number.NaN;

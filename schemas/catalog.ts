@@ -4,8 +4,7 @@ import avro, { type Schema, type Type } from 'avsc';
 
 /**
  * The event contracts: one .avsc file per schema under schemas/avro/, the source of truth. Each has a
- * registry subject under TopicNameStrategy (`<topic>-value`); the rollup rows have no topic of their
- * own, so their subject is named after the ClickHouse table they fill.
+ * registry subject under TopicNameStrategy (`<topic>-value`).
  */
 export type SchemaName =
   'PlaybackEvent' | 'ContentMetadata' | 'CacheInvalidation' | 'ContentHotness' | 'PlaybackMinuteRollup';
@@ -40,7 +39,12 @@ export const SCHEMAS: readonly SchemaEntry[] = [
     topic: 'content.hotness',
     subject: 'content.hotness-value',
   },
-  { name: 'PlaybackMinuteRollup', file: 'playback-minute-rollup.avsc', subject: 'playback_minute-value' },
+  {
+    name: 'PlaybackMinuteRollup',
+    file: 'playback-minute-rollup.avsc',
+    topic: 'playback.minute-rollups',
+    subject: 'playback.minute-rollups-value',
+  },
 ];
 
 export function readSchema(file: string, dir = AVRO_DIR): Schema {

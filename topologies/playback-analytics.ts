@@ -3,37 +3,46 @@ import type { Windowed, WindowResult } from '../processors/api/record';
 import { catalogTableOptions } from '../processors/catalog/catalog-table';
 import { labelsOf, type ContentLabels } from '../processors/playback/content-labels';
 import { checkRights } from '../processors/playback/content-rights';
-import { eventRow, rollupRow } from '../processors/playback/playback-rows';
+import { playbackSource } from '../processors/playback/tier-lanes';
+import { rollupRecord } from '../processors/playback/playback-rows';
 import { PlaybackWindowState } from '../processors/playback/playback-window-state';
 import type { Duration } from '../processors/duration';
-import { clickhouseRows, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
+import { avroTopic, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
 import { metricsRegistry } from '../runtime/metrics';
 import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated';
 
 /**
- * The pipeline's main job: playback events → live windowed statistics in Redis and
- * historical rows in ClickHouse. Follow one event:
+ * The pipeline's real-time path: playback events → live windowed statistics in Redis, and each
+ * window's final result on the rollups topic. playback-history.ts is the historical path (raw rows
+ * and rollups into ClickHouse): a separate application over the same input, run beside this one by
+ * `reelstream run playback-analytics playback-history`, so each commits on its own — a ClickHouse
+ * outage lets Kafka buffer the historical path while the dashboards stay current, and a Redis outage
+ * does not stop raw rows reaching ClickHouse. Follow one event:
  *
  *   catalog.content (compacted) → global table `catalog` (every instance holds it whole, read before the first event)
  *
- *   playback.events (Avro) → check-rights (catalog: may the event's region play it now?)
- *     ─┬─ to-event-row ─────────────────────────────→ ClickHouse playback_events (raw, with outside_rights)
- *      ├─ by-content (repartition) ─┬─ 1-minute windows: total + per region + per tier, titled from the catalog
+ *   playback.events [+ its tier lanes] (Avro) → check-rights (catalog: may the event's region play it now?)
+ *     ─┬─ by-content (repartition) ─┬─ 1-minute windows: total + per region + per tier, titled from the catalog
  *      │                            │     ├─ updates every 1 s → Redis content / content-region / content-tier (1m), top-N
- *      │                            │     └─ final per window  → ClickHouse playback_minute (rollups)
+ *      │                            │     └─ final per window  → playback.minute-rollups (Avro) → playback-history → ClickHouse playback_minute
  *      │                            └─ 10-second windows, titled → Redis content (10s), the "now" view
  *      └─ live events only, by-live-event (repartition) → 1-minute windows → Redis live (1m)
  *
  * Statistic definitions: processors/playback/playback-stats.ts; the window state that keeps them
  * (entry-logged, so a commit logs what changed): processors/playback/playback-window-state.ts. Redis keys: docs/redis-keys.md.
  * Regional rights: processors/playback/content-rights.ts; titles and genres: content-labels.ts.
- * PLAYBACK_TOPIC, CATALOG_TOPIC and PLAYBACK_APP override the topics and application id (tests use their own);
+ * PLAYBACK_TOPIC, CATALOG_TOPIC, PLAYBACK_ROLLUPS_TOPIC and PLAYBACK_APP override the topics and
+ * application id (tests use their own); PLAYBACK_LANES=tiers reads the tier lanes beside the topic
+ * (premium paused last: docs/overload.md);
  * PLAYBACK_GRACE the grace period (default 30 s; event-time-aligned consumption keeps a one-thread
  * backlog within it, while two stream threads interleave event time by more, so the fault suite's
  * two-thread crash test, which measures exactness and not lateness, sets a longer one).
  */
 const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
+/** With PLAYBACK_LANES=tiers, also each tier's lane `<topic>.<tier>`, premium served first (processors/playback/tier-lanes.ts). */
+const source = playbackSource(topic);
 const catalogTopic = process.env.CATALOG_TOPIC ?? 'catalog.content';
+const rollupsTopic = process.env.PLAYBACK_ROLLUPS_TOPIC ?? 'playback.minute-rollups';
 const app = process.env.PLAYBACK_APP ?? 'playback-analytics';
 const grace = (process.env.PLAYBACK_GRACE ?? '30s') as Duration;
 
@@ -80,9 +89,10 @@ export default defineTopology(app, (b) => {
   const catalog = b.globalTable<string, ContentMetadata>(catalogTopic, { store: 'catalog', ...catalogTableOptions });
 
   const plays = b
-    .stream<string, PlaybackEvent>(topic, {
+    .stream<string, PlaybackEvent>(source.topics, {
       name: 'playback-events',
       valueSchema: 'PlaybackEvent',
+      ...(source.lanes ? { lanes: source.lanes } : {}),
       timestamp: (event) => event.eventTimeMs,
     })
     .leftJoin(catalog, (event) => event.contentId, checkRights, { name: 'check-rights' })
@@ -92,8 +102,6 @@ export default defineTopology(app, (b) => {
       },
       { name: 'count-outside-rights' },
     );
-
-  plays.mapValues(eventRow, { name: 'to-event-row' }).to(clickhouseRows('playback_events', { ledger: true }));
 
   const byContent = plays.groupBy((event) => event.contentId, { name: 'by-content' });
 
@@ -117,19 +125,20 @@ export default defineTopology(app, (b) => {
     .filter(({ result }) => result.emit === 'final', { name: 'final-minutes' })
     .flatMap(
       ({ result, labels }, window) => [
-        { key: window.key, value: rollupRow(window, '*', '*', result.aggregate.summary(), labels) },
+        { key: window.key, value: rollupRecord(window, '*', '*', result.aggregate.summary(), labels) },
         ...result.aggregate.breakdownSummaries('region').map(([region, summary]) => ({
           key: window.key,
-          value: rollupRow(window, region, '*', summary, labels),
+          value: rollupRecord(window, region, '*', summary, labels),
         })),
         ...result.aggregate.breakdownSummaries('tier').map(([tier, summary]) => ({
           key: window.key,
-          value: rollupRow(window, '*', tier, summary, labels),
+          value: rollupRecord(window, '*', tier, summary, labels),
         })),
       ],
       { name: 'minute-rollups' },
     )
-    .to(clickhouseRows('playback_minute'));
+    // In this application's transaction; playback-history stores them in ClickHouse.
+    .to(avroTopic(rollupsTopic, 'PlaybackMinuteRollup'));
 
   byContent
     .windowedBy(tumbling('10s').grace(grace))

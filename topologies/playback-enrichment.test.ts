@@ -1,32 +1,37 @@
 import { TopologyTestDriver } from '../runtime/testing/topology-test-driver';
 import { contentMetadata } from '../schemas/testing/content-metadata';
 import { playbackEvent } from '../schemas/testing/playback-event';
+import type { PlaybackMinuteRollup } from '../schemas/types.generated';
 import playbackAnalytics from './playback-analytics';
+import playbackHistory from './playback-history';
 
 /**
  * Playback analytics joins the catalog: every content aggregate carries the title and primary
  * genre, and an event from a region where the content was not available at its time is counted
- * outside rights — in the Redis views, the rollups and the raw rows.
+ * outside rights — in the Redis views and the rollups of the real-time path, and in the raw rows and
+ * rollup rows of the historical path (playback-history), which stores what the real-time path publishes.
  */
 const minute = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
 
-function run() {
-  const driver = new TopologyTestDriver(playbackAnalytics, { wallClockStartMs: 0 });
-  driver.pipeInputs('catalog.content', [
-    {
-      key: 'c1',
-      value: contentMetadata({
-        contentId: 'c1',
-        title: 'The Long Night',
-        genres: ['thriller', 'drama'],
-        // eu plays it until 30 s into the minute; us always; apac never.
-        availability: [
-          { region: 'eu', startMs: 0, endMs: minute + 30_000 },
-          { region: 'us', startMs: 0, endMs: null },
-        ],
-      }),
-    },
-  ]);
+const catalog = [
+  {
+    key: 'c1',
+    value: contentMetadata({
+      contentId: 'c1',
+      title: 'The Long Night',
+      genres: ['thriller', 'drama'],
+      // eu plays it until 30 s into the minute; us always; apac never.
+      availability: [
+        { region: 'eu', startMs: 0, endMs: minute + 30_000 },
+        { region: 'us', startMs: 0, endMs: null },
+      ],
+    }),
+  },
+];
+
+function run(topology: typeof playbackAnalytics) {
+  const driver = new TopologyTestDriver(topology, { wallClockStartMs: 0 });
+  driver.pipeInputs('catalog.content', catalog);
   const events = [
     { sessionId: 's1', region: 'eu', second: 10 }, // inside rights
     { sessionId: 's1', region: 'eu', second: 40 }, // the licence ended at 30 s
@@ -62,7 +67,7 @@ type Aggregate = { title: string | null; genre: string | null; outsideRightsEven
 type Row = Record<string, unknown>;
 
 describe('playback analytics with the catalog', () => {
-  const driver = run();
+  const driver = run(playbackAnalytics);
   const latest = <V>(sink: string, dimension: string, start = minute) =>
     driver
       .sinkRecords<{ key: string; start: number }, V>(sink)
@@ -92,17 +97,26 @@ describe('playback analytics with the catalog', () => {
     });
   });
 
-  it('writes the title, genre and outside-rights count into the rollups, and the flag into each raw row', () => {
-    const rollups = driver.sinkRecords<string, Row>('playback_minute').map((record) => record.value);
-    expect(
-      rollups.find((row) => row.content_id === 'c1' && row.region === '*' && row.viewer_tier === '*'),
-    ).toMatchObject({
+  it('publishes the title, genre and outside-rights count in the rollup of each minute', () => {
+    const rollups = driver.readOutput<string, PlaybackMinuteRollup>('playback.minute-rollups').map((r) => r.value);
+    expect(rollups.find((r) => r.contentId === 'c1' && r.region === '*' && r.viewerTier === '*')).toMatchObject({
+      windowStartMs: minute,
       title: 'The Long Night',
       genre: 'thriller',
-      outside_rights_events: 2,
+      outsideRightsEvents: 2,
     });
-    expect(rollups.find((row) => row.content_id === 'unknown')).toMatchObject({ title: '', genre: '' });
-    const raw = driver
+    expect(rollups.find((r) => r.contentId === 'unknown')).toMatchObject({ title: null, genre: null });
+  });
+});
+
+describe('playback history (the historical path)', () => {
+  const rollups = run(playbackAnalytics).readOutput<string, PlaybackMinuteRollup>('playback.minute-rollups');
+  const history = run(playbackHistory);
+  history.pipeInputs('playback.minute-rollups', rollups);
+  history.commit();
+
+  it('writes each raw event with its outside-rights flag', () => {
+    const raw = history
       .sinkRecords<string, Row>('playback_events')
       .map((record) => [record.value.event_id, record.value.outside_rights]);
     expect(raw.sort()).toEqual([
@@ -113,5 +127,18 @@ describe('playback analytics with the catalog', () => {
       ['e3', 1],
       ['e4', 0],
     ]);
+  });
+
+  it('stores every published rollup as a playback_minute row, titled', () => {
+    const rows = history.sinkRecords<string, Row>('playback_minute').map((record) => record.value);
+    expect(rows).toHaveLength(rollups.length);
+    expect(rows.find((row) => row.content_id === 'c1' && row.region === '*' && row.viewer_tier === '*')).toMatchObject({
+      window_start: minute / 1000,
+      title: 'The Long Night',
+      genre: 'thriller',
+      outside_rights_events: 2,
+      written_at: minute / 1000 + 60,
+    });
+    expect(rows.find((row) => row.content_id === 'unknown')).toMatchObject({ title: '', genre: '' });
   });
 });

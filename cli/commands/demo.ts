@@ -57,12 +57,15 @@ export function registerDemoCommand(program: Command): void {
       const topic = `reelstream.${run}.playback`;
       const catalogTopic = `reelstream.${run}.catalog`;
       const app = `playback-analytics-${run}`;
+      const historyApp = `${app}-history`;
+      const rollupsTopic = `reelstream.${run}.rollups`;
       const catalogApp = `catalog-sync-${run}`;
       await applyTopics(admin, pipelineTopics());
       await admin.createTopics({
         waitForLeaders: true,
         topics: [
           { topic, numPartitions: 3 },
+          { topic: rollupsTopic, numPartitions: 3 },
           { topic: catalogTopic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         ],
       });
@@ -126,8 +129,13 @@ export function registerDemoCommand(program: Command): void {
       process.env.PLAYBACK_TOPIC = topic;
       process.env.PLAYBACK_APP = app;
       process.env.PLAYBACK_GRACE = GRACE;
+      process.env.PLAYBACK_ROLLUPS_TOPIC = rollupsTopic;
+      process.env.PLAYBACK_HISTORY_APP = historyApp;
       const { topology, application, sinks, running } = await startApplication('playback-analytics', app);
-      step(`running topology ${topology.name} as ${app} (${config.kafka.transport}), joined with the catalog`);
+      const history = await startApplication('playback-history', historyApp);
+      step(
+        `running ${topology.name} (real-time → Redis) and ${history.topology.name} (→ ClickHouse) side by side (${config.kafka.transport}), joined with the catalog`,
+      );
 
       const redis = new Redis(config.redis.url);
       const keys = new RedisKeys(config.redis.keyPrefix);
@@ -182,23 +190,29 @@ export function registerDemoCommand(program: Command): void {
         `simulated ${scenario.sessions.toLocaleString('en-US')} sessions: ${result.events.toLocaleString('en-US')} events in ${(result.elapsedMs / 1000).toFixed(1)} s`,
       );
 
-      // Wait until everything is processed and committed (input and repartition topics), then one more update interval.
-      const topics = [
+      // Wait until everything is processed and committed by both paths, then one more update interval.
+      const realtimeTopics = [
         { topic, transactional: false },
         ...['by-content', 'by-live-event'].map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
       ];
+      const historyTopics = [
+        { topic, transactional: false },
+        { topic: rollupsTopic, transactional: true },
+      ];
+      const uncommitted = async (group: string, topics: typeof realtimeTopics) =>
+        uncommittedRecords(kafkajsAdmin(admin), group, topics, () => rdkafkaTransport(config.kafka).partitionReader());
       do await new Promise((resolve) => setTimeout(resolve, 1_000));
-      while (
-        (await uncommittedRecords(kafkajsAdmin(admin), app, topics, () =>
-          rdkafkaTransport(config.kafka).partitionReader(),
-        )) > 0
-      );
+      while ((await uncommitted(app, realtimeTopics)) > 0 || (await uncommitted(historyApp, historyTopics)) > 0);
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       clearInterval(summary);
       application.stop();
       await running;
       await application.close();
       await sinks.close();
+      history.application.stop();
+      await history.running;
+      await history.application.close();
+      await history.sinks.close();
       catalogSync.application.stop();
       await catalogSync.running;
       await catalogSync.application.close();
@@ -222,7 +236,9 @@ export function registerDemoCommand(program: Command): void {
         .deleteTopics({
           topics: [
             topic,
+            rollupsTopic,
             dlqTopic(app),
+            dlqTopic(historyApp),
             repartitionTopic(app, 'by-content'),
             repartitionTopic(app, 'by-live-event'),
             ...['content-minute', 'content-10s', 'live-minute'].map((store) => changelogTopic(app, store)),

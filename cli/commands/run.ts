@@ -1,18 +1,21 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import { ConfigError } from '../../core/errors';
 import { createLogger } from '../../core/logging';
 import { startMetricsServer } from '../../runtime/metrics-server';
 import { configFrom } from '../options';
 import { runApplication, type RunRequest } from '../run/run-application';
-import { startStreamThreads } from '../run/run-threads';
+import { startStreamThreads, type StreamThreads } from '../run/run-threads';
 import { loadTopology } from '../topology-loader';
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('run a topology on Kafka until SIGTERM/SIGINT (then finish the batch, commit, leave the group)')
-    .argument('<topology>', 'a name in topologies/ or a path to a topology module')
+    .description(
+      'run topologies on Kafka until SIGTERM/SIGINT (then finish the batch, commit, leave the group); several run side by side, each its own application',
+    )
+    .argument('<topologies...>', 'names in topologies/ or paths to topology modules')
     .option(
       '--instance-id <id>',
       'stable id of this instance (names its transactional producer); default REELSTREAM_INSTANCE_ID or the host name',
@@ -41,48 +44,86 @@ export function registerRunCommand(program: Command): void {
     })
     .action(
       async (
-        name: string,
+        names: string[],
         options: { instanceId?: string; commitInterval?: number; metricsPort?: number; threads?: number },
         command: Command,
       ) => {
         const config = configFrom(command);
-        loadTopology(name); // a topology that does not load fails here, before any thread starts
+        const applications = new Set<string>();
+        for (const name of names) {
+          // A topology that does not load fails here, before any thread starts; so do two of one application.
+          const { name: applicationId } = loadTopology(name);
+          if (applications.has(applicationId))
+            throw new ConfigError(`run: topology "${name}" is application "${applicationId}" a second time`);
+          applications.add(applicationId);
+        }
         const log = createLogger('run');
-        const request: RunRequest = {
+        const requests: RunRequest[] = names.map((name) => ({
           topology: name,
           instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
           commitIntervalMs: options.commitInterval ?? config.processing.commitIntervalMs,
           config,
-        };
+        }));
         const threads = options.threads ?? config.processing.threads;
-        let stop: (() => void) | undefined;
+        const stops: (() => void)[] = [];
+        const stopAll = () => stops.forEach((stop) => stop());
         const onSignal = (signal: string) => {
           log.info({ signal }, 'stopping: finishing the batch and committing');
-          stop?.();
+          stopAll();
         };
         process.once('SIGTERM', () => onSignal('SIGTERM'));
         process.once('SIGINT', () => onSignal('SIGINT'));
         if (threads === 1) {
           const metrics = options.metricsPort === undefined ? undefined : await startMetricsServer(options.metricsPort);
           try {
-            await runApplication(request, (stopApplication) => (stop = stopApplication));
+            await allOrStopAll(
+              requests.map((request) => runApplication(request, (stopApplication) => stops.push(stopApplication))),
+              stopAll,
+            );
           } finally {
             metrics?.close();
           }
           return;
         }
-        const running = startStreamThreads(request, threads);
-        stop = running.stop;
-        log.info({ threads, instanceId: request.instanceId }, 'started stream threads');
+        const running = requests.map((request) => startStreamThreads(request, threads));
+        for (const threadsOfOne of running) stops.push(threadsOfOne.stop);
+        log.info({ threads, topologies: names, instanceId: requests[0]?.instanceId }, 'started stream threads');
         const metrics =
           options.metricsPort === undefined
             ? undefined
-            : await startMetricsServer(options.metricsPort, undefined, running.metrics);
+            : await startMetricsServer(options.metricsPort, undefined, () => mergedMetrics(running));
         try {
-          await running.done;
+          await allOrStopAll(
+            running.map((threadsOfOne) => threadsOfOne.done),
+            stopAll,
+          );
         } finally {
           metrics?.close();
         }
       },
     );
+}
+
+/**
+ * Waits for every application; the first to fail stops the others (each finishes its batch and
+ * commits), and its error is what the command fails with once all have stopped.
+ */
+async function allOrStopAll(runs: Promise<void>[], stopAll: () => void): Promise<void> {
+  const outcomes = await Promise.allSettled(
+    runs.map((run) =>
+      run.catch((error: unknown) => {
+        stopAll();
+        throw error;
+      }),
+    ),
+  );
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** The metrics of every application's threads as one registry (each series carries its application). */
+async function mergedMetrics(running: readonly StreamThreads[]): Promise<Registry> {
+  const registries = await Promise.all(running.map((threads) => threads.metrics()));
+  if (registries.length === 1) return registries[0] as Registry;
+  return AggregatorRegistry.aggregate(await Promise.all(registries.map((registry) => registry.getMetricsAsJSON())));
 }

@@ -1,4 +1,5 @@
 import { dlqTopic } from '../../runtime/naming';
+import { tierLaneTopic, VIEWER_TIERS } from '../../processors/playback/tier-lanes';
 
 /**
  * The pipeline's topics as data. `reelstream topics apply` makes the cluster match this list.
@@ -17,12 +18,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The applications (topologies) of the pipeline; each gets a DLQ. */
 export const PIPELINE_APPLICATIONS = [
   'playback-analytics',
+  'playback-analytics-history',
   'catalog-sync',
   'cache-invalidation',
   'content-hotness',
 ] as const;
 
 export const PLAYBACK_EVENTS_TOPIC = 'playback.events';
+export const PLAYBACK_ROLLUPS_TOPIC = 'playback.minute-rollups';
 export const CATALOG_CONTENT_TOPIC = 'catalog.content';
 export const CACHE_INVALIDATION_TOPIC = 'cache.invalidation';
 export const CONTENT_HOTNESS_TOPIC = 'content.hotness';
@@ -34,6 +37,19 @@ export function pipelineTopics(): TopicSpec[] {
       partitions: 6,
       configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
       description: 'player events keyed by session id',
+    },
+    ...VIEWER_TIERS.map((tier) => ({
+      name: tierLaneTopic(PLAYBACK_EVENTS_TOPIC, tier),
+      partitions: 6,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+      description: `the ${tier} viewers' lane of player events, keyed by session id (read with PLAYBACK_LANES=tiers)`,
+    })),
+    {
+      name: PLAYBACK_ROLLUPS_TOPIC,
+      partitions: 6,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+      description:
+        "each minute's final playback aggregates (Avro PlaybackMinuteRollup), from playback-analytics to playback-analytics-history",
     },
     {
       name: CATALOG_CONTENT_TOPIC,

@@ -2,41 +2,73 @@ import type { Windowed } from '../api/record';
 import type { ContentLabels } from './content-labels';
 import type { CheckedPlaybackEvent } from './content-rights';
 import type { PlaybackSummary } from './playback-stats';
+import type { PlaybackMinuteRollup } from '../../schemas/types.generated';
 
-/** One rollup row (schemas/avro/playback-minute-rollup.avsc, ClickHouse playback_minute). */
-export function rollupRow(
+/**
+ * A window's final result for one region and tier ('*' = all), as the real-time path publishes it to
+ * the rollups topic (schemas/avro/playback-minute-rollup.avsc) for the historical path to store.
+ */
+export function rollupRecord(
   window: Windowed<string>,
   region: string,
   tier: string,
   summary: PlaybackSummary,
   labels: ContentLabels,
-) {
-  const codes = Object.keys(summary.errorsByCode).sort();
+): PlaybackMinuteRollup {
   return {
-    window_start: Math.floor(window.start / 1000),
-    window_date: new Date(window.start).toISOString().slice(0, 10),
-    content_id: window.key,
-    title: labels.title ?? '',
-    genre: labels.genre ?? '',
+    windowStartMs: window.start,
+    contentId: window.key,
+    title: labels.title ?? null,
+    genre: labels.genre ?? null,
     region,
-    viewer_tier: tier,
+    viewerTier: tier,
     starts: summary.starts,
     stops: summary.stops,
-    concurrent_viewers: summary.concurrentViewers,
-    unique_viewers: summary.uniqueViewers,
-    watch_time_ms: summary.watchTimeMs,
-    buffering_ms: summary.bufferingMs,
-    buffering_ratio: summary.bufferingRatio,
-    sessions_with_rebuffer: summary.sessionsWithRebuffer,
-    rebuffer_rate: summary.rebufferRate,
-    startup_time_p50_ms: summary.startupTimeP50Ms,
-    startup_time_p95_ms: summary.startupTimeP95Ms,
-    avg_bitrate_kbps: summary.avgBitrateKbps,
+    concurrentViewers: summary.concurrentViewers,
+    uniqueViewers: summary.uniqueViewers,
+    watchTimeMs: summary.watchTimeMs,
+    bufferingMs: summary.bufferingMs,
+    bufferingRatio: summary.bufferingRatio,
+    sessionsWithRebuffer: summary.sessionsWithRebuffer,
+    rebufferRate: summary.rebufferRate,
+    startupTimeP50Ms: summary.startupTimeP50Ms,
+    startupTimeP95Ms: summary.startupTimeP95Ms,
+    avgBitrateKbps: summary.avgBitrateKbps,
     errors: summary.errors,
+    errorsByCode: { ...summary.errorsByCode },
+    outsideRightsEvents: summary.outsideRightsEvents,
+  };
+}
+
+/** One rollup row of ClickHouse playback_minute, from a rollup record (1-minute windows). */
+export function rollupRow(rollup: PlaybackMinuteRollup) {
+  const codes = Object.keys(rollup.errorsByCode).sort();
+  return {
+    window_start: Math.floor(rollup.windowStartMs / 1000),
+    window_date: new Date(rollup.windowStartMs).toISOString().slice(0, 10),
+    content_id: rollup.contentId,
+    title: rollup.title ?? '',
+    genre: rollup.genre ?? '',
+    region: rollup.region,
+    viewer_tier: rollup.viewerTier,
+    starts: rollup.starts,
+    stops: rollup.stops,
+    concurrent_viewers: rollup.concurrentViewers,
+    unique_viewers: rollup.uniqueViewers,
+    watch_time_ms: rollup.watchTimeMs,
+    buffering_ms: rollup.bufferingMs,
+    buffering_ratio: rollup.bufferingRatio,
+    sessions_with_rebuffer: rollup.sessionsWithRebuffer,
+    rebuffer_rate: rollup.rebufferRate,
+    startup_time_p50_ms: rollup.startupTimeP50Ms,
+    startup_time_p95_ms: rollup.startupTimeP95Ms,
+    avg_bitrate_kbps: rollup.avgBitrateKbps,
+    errors: rollup.errors,
     error_codes: codes,
-    error_counts: codes.map((code) => summary.errorsByCode[code]),
-    outside_rights_events: summary.outsideRightsEvents,
-    written_at: Math.floor(window.end / 1000),
+    error_counts: codes.map((code) => rollup.errorsByCode[code]),
+    outside_rights_events: rollup.outsideRightsEvents,
+    // The window's end: the same for every emission of the window, so a replayed row is identical.
+    written_at: Math.floor(rollup.windowStartMs / 1000) + 60,
   };
 }
 

@@ -19,6 +19,7 @@ import type { ExpectedAggregates } from '../../simulator/expected';
 import { catalogCampaign, finalCatalog } from '../../simulator/catalog';
 import { produceScenario } from '../../simulator/produce';
 import { produceCatalog } from '../../simulator/produce-catalog';
+import { playbackSource } from '../../processors/playback/tier-lanes';
 import { scenarioSchema } from '../../simulator/scenario';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
@@ -34,12 +35,22 @@ import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
  * key prefix and rows, all removed by `cleanup()`.
  */
 const REPARTITIONS = ['by-content', 'by-live-event'];
+
+/** The historical path's application id beside a real-time one (topologies/playback-history.ts). */
+export const historyApp = (app: string) => `${app}-history`;
 const STORES = ['content-minute', 'content-10s', 'live-minute'];
 
 export interface PlaybackRun {
   run: string;
+  /** The real-time application (playback-analytics); the historical one is `<app>-history`. */
   app: string;
   topic: string;
+  /** Where the real-time application writes each minute's final rollups for the historical one. */
+  rollupsTopic: string;
+  /** Every topic the run's events are in: the topic, and its tier lanes when the run has them. */
+  inputs: string[];
+  /** The events were produced to the tier lanes, and the topology reads them (PLAYBACK_LANES=tiers). */
+  tierLanes: boolean;
   /** The run's catalog topic: titles and availability of its contents, produced before the playback. */
   catalogTopic: string;
   expected: ExpectedAggregates;
@@ -74,16 +85,20 @@ export class PlaybackRuns {
    * for every content, an update campaign with deletes, regional licences of which some end during
    * the run), and what the two must yield.
    */
-  async prepare(prefix: string, durationSec = 240): Promise<PlaybackRun> {
+  async prepare(prefix: string, durationSec = 240, options: { tierLanes?: boolean } = {}): Promise<PlaybackRun> {
     const admin = await this.adminClient();
     const run = uniqueName(prefix).replace(/_/g, '-');
     const app = `${run}-app`;
     const topic = `${run}-plays`;
     const catalogTopic = `${run}-catalog`;
+    const rollupsTopic = `${run}-rollups`;
+    const tierLanes = options.tierLanes === true;
+    const inputs = tierLanes ? playbackSource(topic, 'tiers').topics : [topic];
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
-        { topic, numPartitions: 3 },
+        ...inputs.map((input) => ({ topic: input, numPartitions: 3 })),
+        { topic: rollupsTopic, numPartitions: 3 },
         { topic: catalogTopic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
       ],
     });
@@ -113,39 +128,75 @@ export class PlaybackRuns {
     const expectedFile = join(tmpdir(), `${run}-expected.json`);
     await produceScenario(scenario, this.config.kafka, this.registry, {
       topic,
+      tierLanes,
       expectedFile,
       catalog: finalCatalog(campaign.expected),
     });
     const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as ExpectedAggregates;
-    const prepared = { run, app, topic, catalogTopic, expected, startMs: scenario.startMs as number };
+    const prepared = {
+      run,
+      app,
+      topic,
+      rollupsTopic,
+      inputs,
+      tierLanes,
+      catalogTopic,
+      expected,
+      startMs: scenario.startMs as number,
+    };
     this.cleanups.push(prepared);
     return prepared;
   }
 
+  /** `reelstream run playback-analytics playback-history`: the real-time and the historical path, side by side. */
   start(
-    { app, topic, catalogTopic, run }: PlaybackRun,
+    { app, topic, rollupsTopic, catalogTopic, run, tierLanes }: PlaybackRun,
     logFile: string,
     env: Record<string, string> = {},
     extraArgs: string[] = [],
   ): Processor {
     return startProcessor(
-      ['playback-analytics', '--instance-id', 'only', ...extraArgs],
-      { PLAYBACK_APP: app, PLAYBACK_TOPIC: topic, CATALOG_TOPIC: catalogTopic, REDIS_KEY_PREFIX: run, ...env },
+      ['playback-analytics', 'playback-history', '--instance-id', 'only', ...extraArgs],
+      {
+        PLAYBACK_APP: app,
+        PLAYBACK_TOPIC: topic,
+        PLAYBACK_LANES: tierLanes ? 'tiers' : 'none',
+        PLAYBACK_ROLLUPS_TOPIC: rollupsTopic,
+        CATALOG_TOPIC: catalogTopic,
+        REDIS_KEY_PREFIX: run,
+        ...env,
+      },
       logFile,
     );
   }
 
-  /** Records not yet covered by the group's committed offsets: the input and both repartition topics. */
-  async uncommitted({ app, topic }: PlaybackRun): Promise<number> {
+  /** Records not yet covered by the groups' committed offsets, of both applications. */
+  async uncommitted(run: PlaybackRun): Promise<number> {
+    return (await this.uncommittedOf(run, 'realtime')) + (await this.uncommittedOf(run, 'history'));
+  }
+
+  /**
+   * Records one application has not committed yet: the real-time one's inputs and repartition
+   * topics, or the historical one's inputs and the rollups.
+   */
+  async uncommittedOf({ app, inputs, rollupsTopic }: PlaybackRun, path: 'realtime' | 'history'): Promise<number> {
+    const sources = inputs.map((input) => ({ topic: input, transactional: false }));
     return uncommittedRecords(
       kafkajsAdmin(await this.adminClient()),
-      app,
-      [
-        { topic, transactional: false },
-        ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true })),
-      ],
+      path === 'realtime' ? app : historyApp(app),
+      path === 'realtime'
+        ? [...sources, ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true }))]
+        : [...sources, { topic: rollupsTopic, transactional: true }],
       () => rdkafkaTransport(this.config.kafka).partitionReader(),
     );
+  }
+
+  /** The historical application's committed offsets over the run's inputs, summed. */
+  async historyCommitted({ app, inputs }: PlaybackRun): Promise<number> {
+    const offsets = await (await this.adminClient()).fetchOffsets({ groupId: historyApp(app), topics: inputs });
+    return offsets
+      .flatMap((topic) => topic.partitions)
+      .reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
   }
 
   async waitUntilCaughtUp(run: PlaybackRun, timeoutMs = 240_000): Promise<void> {
@@ -233,12 +284,12 @@ export class PlaybackRuns {
 
   /** Every Redis view, every rollup and the raw rows against the expectation; the differences. */
   async differences(
-    { run, expected }: PlaybackRun,
+    { run, expected, inputs }: PlaybackRun,
     closers: number,
     redis: Redis = this.redis,
   ): Promise<{ lines: string[]; differences: string[] }> {
     const report = await validate(
-      { ...expected, events: expected.events + closers },
+      { ...expected, topics: inputs, events: expected.events + closers },
       {
         redis,
         keys: new RedisKeys(run),
@@ -255,23 +306,27 @@ export class PlaybackRuns {
     await stopAllProcessors();
     const admin = await this.adminClient();
     const database = this.config.clickhouse.database;
-    for (const { app, topic, catalogTopic, run } of this.cleanups) {
+    for (const { app, inputs, rollupsTopic, catalogTopic, run } of this.cleanups) {
       await admin
         .deleteTopics({
           topics: [
-            topic,
+            ...inputs,
+            rollupsTopic,
             catalogTopic,
             dlqTopic(app),
+            dlqTopic(historyApp(app)),
             ...REPARTITIONS.map((name) => repartitionTopic(app, name)),
             ...STORES.map((store) => changelogTopic(app, store)),
           ],
         })
         .catch(() => undefined);
-      await admin.deleteGroups([app]).catch(() => undefined);
+      await admin.deleteGroups([app, historyApp(app)]).catch(() => undefined);
       const keys = await this.redis.keys(`${run}:*`);
       if (keys.length > 0) await this.redis.del(...keys);
       await this.clickhouse
-        .command(`ALTER TABLE ${database}.playback_events DELETE WHERE source_topic = '${topic}'`)
+        .command(
+          `ALTER TABLE ${database}.playback_events DELETE WHERE source_topic IN (${inputs.map((input) => `'${input}'`).join(', ')})`,
+        )
         .catch(() => undefined);
       await this.clickhouse
         .command(`ALTER TABLE ${database}.playback_minute DELETE WHERE content_id LIKE '${run}%'`)

@@ -75,6 +75,17 @@ describe('faults on the real stack', () => {
       await first.waitForLog('sink flush failed; retrying', 60_000); // and the pipeline met it mid-run
       expect((await runs.progress(run)).caughtUp).toBe(false);
       expect(first.running()).toBe(true);
+      // The paths are isolated: the real-time one commits on and catches up while ClickHouse is down,
+      // and the historical one holds its offsets (Kafka buffers what it has not stored).
+      const historyHeld = await runs.historyCommitted(run);
+      await until(
+        'real-time path caught up during the outage',
+        async () => (await runs.uncommittedOf(run, 'realtime')) === 0,
+        120_000,
+      );
+      await expect(clickhouse.probe()).rejects.toThrow(); // still down meanwhile
+      expect(await runs.uncommittedOf(run, 'history')).toBeGreaterThan(0);
+      expect(await runs.historyCommitted(run)).toBe(historyHeld);
 
       await first.stop('SIGKILL'); // the processor crashes during the outage, with rows in memory
       // The restarted processor warns of the stall after 5 s and shows it on /metrics.
@@ -166,15 +177,19 @@ describe('faults on the real stack', () => {
         sleep(2_000).then(() => 'no answer'),
       ]);
       expect(answer).not.toBe('answered');
-      // Each thread's commit is sealed and waits on its ClickHouse flush: the committed offsets
-      // stand still for seconds while the threads run, with input left (at 100 ms commits otherwise).
-      const frozen = await runs.progress(run);
+      // Each historical thread's commit is sealed and waits on its ClickHouse flush: its committed
+      // offsets stand still for seconds while the threads run, with input left (at 100 ms commits
+      // otherwise); the real-time threads commit on.
+      const frozen = await runs.historyCommitted(run);
+      const realtimeBefore = await runs.uncommittedOf(run, 'realtime');
       await sleep(3_000);
-      const still = await runs.progress(run);
-      expect(still.caughtUp).toBe(false);
-      expect(still.stateful).toBe(frozen.stateful);
+      expect(await runs.historyCommitted(run)).toBe(frozen);
+      expect(await runs.uncommittedOf(run, 'history')).toBeGreaterThan(0);
+      const realtimeAfter = await runs.uncommittedOf(run, 'realtime');
+      expect(realtimeAfter === 0 || realtimeAfter < realtimeBefore).toBe(true);
       expect(first.running()).toBe(true);
-      expect(await first.crash()).toBe(2); // both thread processes and the command, at once
+      // Both applications' two thread processes and the command, at once.
+      expect(await first.crash()).toBe(4);
     } finally {
       process.kill(pid, 'SIGCONT');
     }

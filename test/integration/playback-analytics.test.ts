@@ -70,3 +70,24 @@ describe.each(['kafkajs', 'rdkafka'])('playback analytics accuracy on the real s
     expect((await runs.differences(run, closers)).differences).toEqual([]);
   }, 500_000);
 });
+
+describe('playback analytics on tier lanes (real stack)', () => {
+  it('reads the premium, standard and basic lanes as one stream and is exact in Redis and ClickHouse', async () => {
+    const run = await runs.prepare('pa_lanes', 120, { tierLanes: true });
+    const processor = runs.start(run, join(tmpdir(), `${run.app}.log`));
+    await runs.waitUntilCaughtUp(run);
+    const closers = await runs.closeWindows(run); // to the base topic, which is read beside the lanes
+    await runs.waitUntilCaughtUp(run);
+    await processor.stop('SIGTERM');
+    // Every lane carried events and all of them were processed: raw rows per source topic.
+    const perTopic = await runs.clickhouse.queryRows<{ source_topic: string; n: string }>(
+      `SELECT source_topic, count() AS n FROM ${runs.config.clickhouse.database}.playback_events FINAL
+       WHERE source_topic IN (${run.inputs.map((input) => `'${input}'`).join(', ')}) GROUP BY source_topic`,
+    );
+    const rows = new Map(perTopic.map((row) => [row.source_topic, Number(row.n)]));
+    for (const tier of ['premium', 'standard', 'basic']) expect(rows.get(`${run.topic}.${tier}`)).toBeGreaterThan(0);
+    expect(rows.get(run.topic)).toBe(closers);
+    expect(await runs.deadLetterReasons(run)).toEqual({});
+    expect((await runs.differences(run, closers)).differences).toEqual([]);
+  }, 400_000);
+});
