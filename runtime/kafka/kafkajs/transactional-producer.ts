@@ -1,6 +1,7 @@
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { ServiceUnavailableError } from '../../../core/errors';
 import { createLogger } from '../../../core/logging';
+import { retry } from '../../../core/retry';
 import { step } from './errors';
 import { groupByTopic } from './records';
 import type { ConsumerGroupMetadata, ProducedRecord, TopicPartitionOffset, TransactionalProducer } from '../transport';
@@ -106,17 +107,26 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
     this.sendPending();
     await step('send records', () => this.sending);
     if (offsets.length > 0) {
-      await step('send offsets to transaction', () =>
-        transaction.sendOffsets({
-          consumerGroupId: group.groupId,
-          topics: groupByTopic(offsets).map(({ topic, partitions }) => ({
-            topic,
-            partitions: partitions.map((partition) => ({
-              partition,
-              offset: String(offsets.find((entry) => entry.topic === topic && entry.partition === partition)?.offset),
-            })),
-          })),
-        }),
+      // Right after a commit the coordinator may still be writing the last transaction's markers and
+      // answers CONCURRENT_TRANSACTIONS; kafkajs does not retry it here, the Java producer does. A
+      // short retry keeps a tight commit loop (backpressure commits on every turn) from aborting.
+      await retry(
+        () =>
+          step('send offsets to transaction', () =>
+            transaction.sendOffsets({
+              consumerGroupId: group.groupId,
+              topics: groupByTopic(offsets).map(({ topic, partitions }) => ({
+                topic,
+                partitions: partitions.map((partition) => ({
+                  partition,
+                  offset: String(
+                    offsets.find((entry) => entry.topic === topic && entry.partition === partition)?.offset,
+                  ),
+                })),
+              })),
+            }),
+          ),
+        { initialDelayMs: 10, maxDelayMs: 200, maxAttempts: 10, retriable: concurrentTransactions },
       );
     }
     await step('commit transaction', () => transaction.commit());
@@ -141,4 +151,11 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
   disconnect(): Promise<void> {
     return this.producer.disconnect();
   }
+}
+
+/** The coordinator is still completing the previous transaction: the same request succeeds shortly. */
+function concurrentTransactions(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause)
+    if ((cause as { type?: string }).type === 'CONCURRENT_TRANSACTIONS') return true;
+  return false;
 }
