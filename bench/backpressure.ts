@@ -1,13 +1,15 @@
 /**
  * npm run bench:backpressure — how fast backpressure takes effect, per transport, against the local
  * stack. Two lanes (premium, free; PER_LANE records each, default 100,000, pre-produced) flow into a
- * sink that acknowledges slowly (ACK_PER_SECOND, default 20,000 records/s: runtime/testing/slow-sink.ts)
- * with a high-water mark of HIGH_WATER records (default 2,000), so the run crosses the marks again
+ * sink that acknowledges slowly (ACK_PER_SECOND, default 5,000 records/s: runtime/testing/slow-sink.ts)
+ * with a high-water mark of HIGH_WATER records (default 400), so the run crosses the marks again
  * and again. For each transport it reports, from the runtime's own histograms over that run:
  *   - reelstream_backpressure_response_seconds: load crossing a mark → the last fetch that still
  *     delivered a record of a paused partition (what a user feels: when records really stop);
  *   - reelstream_backpressure_pause_latency_seconds: load crossing a mark → the decision to pause;
- * as bucket bounds (p50, p99) and the mean, with the largest load the sink saw against the mark.
+ * as bucket bounds (p50, p99) and the mean, with the largest load the sink saw against the mark. The
+ * defaults make both transports cross the marks many times: a sink slower than the consumer, and a
+ * mark below what one commit interval brings (each commit drains the sink).
  * Kafka Streams has no sink backpressure to compare with. Needs `reelstream stack up`; topics and
  * groups are made per run and deleted afterwards.
  */
@@ -18,14 +20,13 @@ import { loadConfig } from '../runtime/config/load';
 import { createTransport } from '../runtime/kafka/create-transport';
 import { kafkajsAdmin } from '../runtime/kafka/kafkajs/admin';
 import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
-import { backpressurePauseLatency, backpressureResponse, metricsRegistry } from '../runtime/metrics';
+import { backpressurePauseLatency, backpressureResponse } from '../runtime/metrics';
 import { dlqTopic } from '../runtime/naming';
 import { SlowSink } from '../runtime/testing/slow-sink';
-import { deltaQuantile, histogramBuckets } from './reelstream-children';
 
-const PER_LANE = Number(process.env.PER_LANE ?? 100_000);
-const ACK_PER_SECOND = Number(process.env.ACK_PER_SECOND ?? 20_000);
-const HIGH_WATER = Number(process.env.HIGH_WATER ?? 2_000);
+const PER_LANE = Number(process.env.PER_LANE ?? 50_000);
+const ACK_PER_SECOND = Number(process.env.ACK_PER_SECOND ?? 5_000);
+const HIGH_WATER = Number(process.env.HIGH_WATER ?? 400);
 const TRANSPORTS = (process.env.TRANSPORTS ?? 'kafkajs,rdkafka').split(',') as ('kafkajs' | 'rdkafka')[];
 const config = loadConfig();
 const run = `bench-bp-${Date.now().toString(36)}`;
@@ -54,33 +55,17 @@ async function produce(): Promise<void> {
   await producer.disconnect();
 }
 
-interface Readings {
-  response: [string, number][];
-  decision: [string, number][];
-  responseSum: number;
-  responseCount: number;
-  decisionSum: number;
-  decisionCount: number;
-}
-
-async function readings(): Promise<Readings> {
-  const sumCount = async (histogram: typeof backpressureResponse) => {
-    const values = (await histogram.get()).values;
-    const of = (suffix: string) =>
-      values.filter((v) => v.metricName?.endsWith(suffix)).reduce((a, v) => a + v.value, 0);
-    return [of('_sum'), of('_count')] as const;
-  };
-  const [responseSum, responseCount] = await sumCount(backpressureResponse);
-  const [decisionSum, decisionCount] = await sumCount(backpressurePauseLatency);
-  const text = await metricsRegistry.metrics();
-  return {
-    response: histogramBuckets(text, 'reelstream_backpressure_response_seconds'),
-    decision: histogramBuckets(text, 'reelstream_backpressure_pause_latency_seconds'),
-    responseSum,
-    responseCount,
-    decisionSum,
-    decisionCount,
-  };
+/** One application's samples of a histogram: the bucket bound of p50 and p99, the mean, the count. */
+async function summary(histogram: typeof backpressureResponse, application: string): Promise<string> {
+  const values = (await histogram.get()).values.filter((value) => value.labels.application === application);
+  const count = values.find((value) => value.metricName?.endsWith('_count'))?.value ?? 0;
+  const sum = values.find((value) => value.metricName?.endsWith('_sum'))?.value ?? 0;
+  if (count === 0) return 'no samples';
+  const buckets = values
+    .filter((value) => value.metricName?.endsWith('_bucket'))
+    .map((value) => [String((value.labels as Record<string, unknown>).le), value.value] as const);
+  const bound = (q: number) => buckets.find(([, cumulative]) => cumulative >= q * count)?.[0] ?? '?';
+  return `${count} samples, p50 ≤ ${bound(0.5)} s, p99 ≤ ${bound(0.99)} s, mean ${((sum / count) * 1000).toFixed(2)} ms`;
 }
 
 async function measure(transport: 'kafkajs' | 'rdkafka'): Promise<void> {
@@ -104,7 +89,6 @@ async function measure(transport: 'kafkajs' | 'rdkafka'): Promise<void> {
     sinks: () => sink,
     flowControl: { highWaterRecords: HIGH_WATER, lowWaterRecords: HIGH_WATER / 4, laneSpread: 0.5 },
   });
-  const before = await readings();
   const started = Date.now();
   await application.start();
   const running = application.run();
@@ -114,20 +98,14 @@ async function measure(transport: 'kafkajs' | 'rdkafka'): Promise<void> {
   await running;
   await application.close();
   await sink.close();
-  const after = await readings();
   await admin.deleteGroups([applicationId]).catch(() => undefined);
   await admin.deleteTopics({ topics: [dlqTopic(applicationId)] }).catch(() => undefined);
   await admin.disconnect();
-  const ms = (sum: number, count: number) => (count === 0 ? 'n/a' : `${((sum / count) * 1000).toFixed(2)} ms`);
-  const responses = after.responseCount - before.responseCount;
-  const decisions = after.decisionCount - before.decisionCount;
   console.log(
     `${transport}: ${sink.written.length} records in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
       `sink load max ${sink.maxLoad} (high-water ${HIGH_WATER})\n` +
-      `  response (crossing → records stop), ${responses} pauses: p50 ${deltaQuantile(before.response, after.response, 0.5)}, ` +
-      `p99 ${deltaQuantile(before.response, after.response, 0.99)}, mean ${ms(after.responseSum - before.responseSum, responses)}\n` +
-      `  decision (crossing → pause called), ${decisions} pauses: p50 ${deltaQuantile(before.decision, after.decision, 0.5)}, ` +
-      `p99 ${deltaQuantile(before.decision, after.decision, 0.99)}, mean ${ms(after.decisionSum - before.decisionSum, decisions)}`,
+      `  response (crossing → records stop), per paused topic: ${await summary(backpressureResponse, applicationId)}\n` +
+      `  decision (crossing → pause called), per crossing: ${await summary(backpressurePauseLatency, applicationId)}`,
   );
   if (sink.written.length !== 2 * PER_LANE)
     throw new Error(`${transport}: the sink got ${sink.written.length} of ${2 * PER_LANE} records`);
