@@ -65,8 +65,18 @@ export function registerRunCommand(program: Command): void {
           config,
         }));
         const threads = options.threads ?? config.processing.threads;
+        // An application registers its stop once it is connected: one asked to stop before that
+        // (a signal, or another application failing at start) is stopped as it registers.
         const stops: (() => void)[] = [];
-        const stopAll = () => stops.forEach((stop) => stop());
+        let stopping = false;
+        const stopAll = () => {
+          stopping = true;
+          stops.forEach((stop) => stop());
+        };
+        const onStop = (stop: () => void) => {
+          stops.push(stop);
+          if (stopping) stop();
+        };
         const onSignal = (signal: string) => {
           log.info({ signal }, 'stopping: finishing the batch and committing');
           stopAll();
@@ -77,7 +87,7 @@ export function registerRunCommand(program: Command): void {
           const metrics = options.metricsPort === undefined ? undefined : await startMetricsServer(options.metricsPort);
           try {
             await allOrStopAll(
-              requests.map((request) => runApplication(request, (stopApplication) => stops.push(stopApplication))),
+              requests.map((request) => runApplication(request, onStop)),
               stopAll,
             );
           } finally {
@@ -86,7 +96,7 @@ export function registerRunCommand(program: Command): void {
           return;
         }
         const running = requests.map((request) => startStreamThreads(request, threads));
-        for (const threadsOfOne of running) stops.push(threadsOfOne.stop);
+        for (const threadsOfOne of running) onStop(threadsOfOne.stop);
         log.info({ threads, topologies: names, instanceId: requests[0]?.instanceId }, 'started stream threads');
         const metrics =
           options.metricsPort === undefined

@@ -1,37 +1,80 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import Redis from 'ioredis';
+import type { Admin } from 'kafkajs';
+import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
+import { changelogTopic, dlqTopic } from '../../runtime/naming';
 import { childCoverageEnv } from '../helpers/child-coverage';
+import { testConfig } from '../helpers/stack';
 import { uniqueName } from '../helpers/unique';
 
 /**
- * `reelstream run` against the real broker when the topology cannot start: it exits at once with a
- * fatal line naming what is wrong, on one stream thread and on several (never subscribing to a topic
- * that does not exist and waiting silently).
+ * `reelstream run` against the real broker when a topology cannot start: the command exits at once
+ * with a fatal line naming what is wrong — on one stream thread and on several, and when it runs two
+ * applications of which only one cannot start (the other is stopped, never left running).
  */
 const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
+const config = testConfig();
+const name = (prefix: string) => uniqueName(prefix).replace(/_/g, '-');
+let admin: Admin;
+const created: string[] = [];
 
-function run(threads: number) {
-  const missing = uniqueName('missing').replace(/_/g, '-');
-  const result = spawnSync(process.execPath, [cli, 'run', 'content-hotness', '--threads', String(threads)], {
-    env: {
-      ...process.env,
-      ...childCoverageEnv(),
-      REELSTREAM_LOG_FORMAT: 'json',
-      PLAYBACK_TOPIC: missing,
-      CONTENT_HOTNESS_APP: uniqueName('missing-app').replace(/_/g, '-'),
-    },
+beforeAll(async () => {
+  admin = createKafkaJs(config.kafka).admin();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await admin.deleteTopics({ topics: created }).catch(() => undefined);
+  await admin.disconnect();
+});
+
+function run(topologies: string[], threads: number, env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [cli, 'run', ...topologies, '--threads', String(threads)], {
+    env: { ...process.env, ...childCoverageEnv(), REELSTREAM_LOG_FORMAT: 'json', REELSTREAM_LOG_LEVEL: 'info', ...env },
     encoding: 'utf8',
     timeout: 90_000,
   });
-  return { missing, status: result.status, signal: result.signal, output: `${result.stdout}${result.stderr}` };
+  return { status: result.status, signal: result.signal, output: `${result.stdout}${result.stderr}` };
 }
 
 describe('reelstream run, a topology that cannot start', () => {
   it.each([1, 2])('exits 1 naming a source topic that does not exist (%i stream threads)', (threads) => {
-    const { missing, status, signal, output } = run(threads);
+    const missing = name('missing');
+    const { status, signal, output } = run(['content-hotness'], threads, {
+      PLAYBACK_TOPIC: missing,
+      CONTENT_HOTNESS_APP: name('missing-app'),
+    });
     expect(signal).toBeNull(); // not ended by the timeout: it exited by itself
     expect(status).toBe(1);
     expect(output).toContain(`reads topics that do not exist: ${missing} (create them: reelstream topics apply)`);
     expect(output).toContain('"level":60');
+  });
+
+  it('with two applications, one that cannot start stops the other and the command exits 1', async () => {
+    const catalogTopic = name('run-catalog');
+    const catalogApp = name('run-sync');
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: catalogTopic, numPartitions: 1 }] });
+    created.push(catalogTopic, dlqTopic(catalogApp), changelogTopic(catalogApp, 'catalog-current'));
+    const prefix = name('run_prefix').replace(/-/g, '_');
+    const missing = name('missing');
+    const { status, signal, output } = run(['catalog-sync', 'content-hotness'], 1, {
+      CATALOG_TOPIC: catalogTopic,
+      CATALOG_SYNC_APP: catalogApp,
+      REDIS_KEY_PREFIX: prefix,
+      PLAYBACK_TOPIC: missing,
+      CONTENT_HOTNESS_APP: name('missing-app'),
+    });
+    expect(signal).toBeNull();
+    expect(status).toBe(1);
+    expect(output).toContain(`reads topics that do not exist: ${missing}`);
+    // catalog-sync had started, and was stopped (its batch finished, committed) rather than left running.
+    expect(output).toMatch(new RegExp(`"topology":"${catalogApp}"[^\n]*"msg":"started"`));
+    expect(output).toContain('"msg":"stopped"');
+    await admin.deleteGroups([catalogApp]).catch(() => undefined);
+    const redis = new Redis(config.redis.url);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
   });
 });
