@@ -1,4 +1,5 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { retry } from '../../core/retry';
 import { planTopicChanges, type ExistingTopic, type TopicChange, type TopicSpec } from './topics';
 
 /** Reads partition counts and the managed configs of the spec'd topics that exist. */
@@ -26,13 +27,30 @@ async function describeExisting(admin: Admin, specs: TopicSpec[]): Promise<Map<s
 }
 
 /**
- * Makes the cluster match the specs: creates missing topics, adds partitions, sets managed configs.
- * Running it again changes nothing (the plan comes back empty).
+ * Makes the cluster match the specs: creates missing topics, adds partitions, sets managed configs,
+ * and returns what it planned. Running it again changes nothing (the plan comes back empty). A broker
+ * still settling topics it has just created can answer with retriable errors (UNKNOWN_TOPIC_OR_PARTITION
+ * while leaders are elected): the plan is then made again from what the cluster holds and applied, a
+ * few times, before the error reaches the caller.
  */
 export async function applyTopics(admin: Admin, specs: TopicSpec[], dryRun = false): Promise<TopicChange[]> {
-  const changes = planTopicChanges(specs, await describeExisting(admin, specs));
-  if (dryRun) return changes;
+  let planned: TopicChange[] | undefined;
+  await retry(
+    async () => {
+      const changes = planTopicChanges(specs, await describeExisting(admin, specs));
+      planned ??= changes;
+      if (!dryRun) await applyChanges(admin, specs, changes);
+    },
+    {
+      maxAttempts: 5,
+      initialDelayMs: 500,
+      retriable: (error) => (error as { retriable?: boolean }).retriable === true,
+    },
+  );
+  return planned ?? [];
+}
 
+async function applyChanges(admin: Admin, specs: TopicSpec[], changes: TopicChange[]): Promise<void> {
   const creates = changes.filter((change) => change.kind === 'create');
   if (creates.length > 0) {
     await admin.createTopics({
@@ -66,7 +84,6 @@ export async function applyTopics(admin: Admin, specs: TopicSpec[], dryRun = fal
       ],
     });
   }
-  return changes;
 }
 
 export function describeChange(change: TopicChange): string {
