@@ -1,6 +1,6 @@
 import type { ProcessorContext } from './api/processor';
 import type { StreamRecord } from './api/record';
-import { samplerProcessor, unitHash, type Weighted } from './sampler';
+import { samplerProcessor, unitHash, type SampleLedgerEntry, type SampleRates, type Sampled } from './sampler';
 
 interface Event {
   viewerId: string;
@@ -9,26 +9,39 @@ interface Event {
   watchMs: number;
 }
 
-/** Runs records through a sampler with fixed probabilities; returns what it kept and dropped. */
-function sample(events: Event[], probabilities: Record<string, number>) {
-  const kept: Weighted<Event>[] = [];
-  const dropped: Event[] = [];
+/** Runs records through a sampler with fixed rates; returns what it kept, dropped and put in the ledger. */
+function sample(
+  events: Event[],
+  probabilities: Record<string, number>,
+  keeps: Record<string, number> = {},
+  timestampOf: (index: number) => number = () => 0,
+  rates?: (lane: string) => SampleRates,
+) {
+  const kept: (Sampled<Event> & { weight: number })[] = [];
+  const dropped: { event: Event; reason: string }[] = [];
+  const ledger: SampleLedgerEntry[] = [];
   const context = {
-    forward: (record: StreamRecord<string, Weighted<Event>>) => kept.push(record.value),
-    dropped: (record: StreamRecord<string, Event>, reason: string) => {
-      if (reason !== 'sampled-out') throw new Error(`dropped for ${reason}`);
-      dropped.push(record.value);
+    forward: (record: StreamRecord<string, unknown>, child: string) => {
+      if (child === 'kept') {
+        const value = record.value as Sampled<Event>;
+        kept.push({ ...value, weight: 1 / value.keptWith });
+      } else if (child === 'ledger') ledger.push(record.value as SampleLedgerEntry);
+      else throw new Error(`forwarded to ${child}`);
     },
-  } as unknown as ProcessorContext<string, Weighted<Event>>;
+    dropped: (record: StreamRecord<string, Event>, reason: string) => dropped.push({ event: record.value, reason }),
+  } as unknown as ProcessorContext;
   const processor = samplerProcessor<string, Event>({
     laneOf: (event) => event.tier,
     exempt: (event) => event.type !== 'heartbeat',
     unitOf: (event) => event.viewerId,
-    probability: (lane) => probabilities[lane] ?? 1,
+    rates: rates ?? ((lane) => ({ sample: probabilities[lane] ?? 1, keep: keeps[lane] ?? 1 })),
+    keptChild: 'kept',
+    ledgerChild: 'ledger',
   })();
   processor.init?.(context);
-  for (const value of events) processor.process({ key: value.viewerId, value, timestamp: 0 });
-  return { kept, dropped };
+  events.forEach((value, index) => processor.process({ key: value.viewerId, value, timestamp: timestampOf(index) }));
+  processor.flush?.();
+  return { kept, dropped, ledger };
 }
 
 /** A small seeded generator (mulberry32), so every run of the test sees the same audiences. */
@@ -70,18 +83,71 @@ describe('sampler', () => {
       }
     const { kept, dropped } = sample(events, { premium: 1, basic: 0.25 });
     // Lifecycle events are never dropped; premium (p = 1) loses nothing.
-    expect(dropped.every((event) => event.type === 'heartbeat' && event.tier === 'basic')).toBe(true);
+    expect(
+      dropped.every(
+        ({ event, reason }) => event.type === 'heartbeat' && event.tier === 'basic' && reason === 'sampled-out',
+      ),
+    ).toBe(true);
     expect(kept.filter(({ value }) => value.type !== 'heartbeat')).toHaveLength(2_000);
     expect(kept.filter(({ value }) => value.tier === 'premium')).toHaveLength(2_000);
     // A viewer's heartbeats are kept or dropped together, and a kept heartbeat weighs 4.
     const keptViewers = new Set(
       kept.filter(({ value }) => value.type === 'heartbeat').map(({ value }) => value.viewerId),
     );
-    for (const event of dropped) expect(keptViewers.has(event.viewerId)).toBe(false);
+    for (const { event } of dropped) expect(keptViewers.has(event.viewerId)).toBe(false);
     for (const { value, weight } of kept)
       expect(weight).toBe(value.type === 'heartbeat' && value.tier === 'basic' ? 4 : 1);
     // Kept + dropped = what came in.
     expect(kept.length + dropped.length).toBe(events.length);
+  });
+
+  it('sheds whole units, lifecycle events too, and samples only among the units it keeps', () => {
+    const events = audience(3, 2_000);
+    const { kept, dropped } = sample(events, { basic: 0.2 }, { basic: 0.6 });
+    const shed = new Set(dropped.filter(({ reason }) => reason === 'shed').map(({ event }) => event.viewerId));
+    const keptUnits = new Set(kept.map(({ value }) => value.viewerId));
+    for (const viewer of shed) expect(keptUnits.has(viewer)).toBe(false);
+    expect(shed.size / 2_000).toBeGreaterThan(0.35); // about 40 % of the viewers
+    expect(shed.size / 2_000).toBeLessThan(0.45);
+    for (const { value, keptWith, unitSampled } of kept) {
+      if (value.type === 'heartbeat') expect([keptWith, unitSampled]).toEqual([0.2, true]);
+      else expect(keptWith).toBe(0.6);
+    }
+  });
+
+  it('counts every record in the ledger per minute and lane: kept + sampled out + shed = what came in', () => {
+    const events = [...audience(5, 400), ...audience(6, 400).map((event) => ({ ...event, tier: 'premium' as const }))];
+    const { kept, dropped, ledger } = sample(events, { basic: 0.3 }, { basic: 0.7 }, (index) => index * 10);
+    const total = (field: 'kept' | 'sampledOut' | 'shed') => ledger.reduce((sum, entry) => sum + entry[field], 0);
+    expect(total('kept')).toBe(kept.length);
+    expect(total('sampledOut')).toBe(dropped.filter(({ reason }) => reason === 'sampled-out').length);
+    expect(total('shed')).toBe(dropped.filter(({ reason }) => reason === 'shed').length);
+    expect(total('kept') + total('sampledOut') + total('shed')).toBe(events.length);
+    const minutes = new Set(ledger.map((entry) => entry.minuteStartMs));
+    expect([...minutes].every((minute) => minute % 60_000 === 0)).toBe(true);
+    expect(minutes.size).toBeGreaterThan(1);
+    const premium = ledger.filter((entry) => entry.lane === 'premium');
+    expect(premium.every((entry) => entry.sampledOut === 0 && entry.shed === 0)).toBe(true);
+  });
+
+  it("fixes a lane's rates for a minute of event time when the minute is first seen", () => {
+    let p = 1;
+    const events = audience(8, 200);
+    // The controller lowers p after the first record; records of the same minute keep the minute's p.
+    const { kept } = sample(
+      events,
+      {},
+      {},
+      (index) => (index < events.length / 2 ? 0 : 60_000),
+      (lane) => {
+        const rates = { sample: lane === 'basic' ? p : 1, keep: 1 };
+        p = 0.25;
+        return rates;
+      },
+    );
+    const first = kept.slice(0, kept.length / 4); // well inside minute 0
+    expect(first.every(({ sampleRate }) => sampleRate === 1)).toBe(true);
+    expect(new Set(kept.map(({ sampleRate }) => sampleRate))).toEqual(new Set([1, 0.25]));
   });
 
   it('decides by unit, the same on a replay', () => {

@@ -145,6 +145,6 @@ describe('PlaybackWindowState: the definitions kept incrementally, logged entry 
 
   it('refuses an entry it does not know (a changelog of another store)', () => {
     const state = new PlaybackWindowState({ breakdowns: false });
-    expect(() => state.restoreEntry(['x'], 1)).toThrow(/unknown entry kind x/);
+    expect(() => state.restoreEntry(['z'], 1)).toThrow(/unknown entry kind z/);
   });
 });

@@ -14,6 +14,15 @@ import type { CountedEvent, PlaybackSummary } from './playback-stats';
  *   ['s', sessionId]   the session's playhead range and rebuffering, in total and per breakdown
  *   ['v', viewerId]    the breakdowns a viewer has been seen in (distinct viewers stay exact)
  *   ['u', startupMs]   how many starts had that startup time, in total and per breakdown
+ *   ['w', sessionId]   [range weight, distinct weight] of a session seen through the sampler (absent: [1, 1])
+ *   ['x', viewerId]    the distinct weight of a viewer seen through the sampler (absent: 1)
+ *
+ * Under overload the sampler (processors/sampler.ts) keeps a share of the viewers' heartbeats and,
+ * as a last resort, of the viewers; every figure is then a Horvitz–Thompson estimate: an event
+ * counts 1 / the probability it was kept with, a session or viewer counts once with 1 / the largest
+ * such probability among its events, and a session's watch time counts 1 / p when its heartbeats
+ * were kept and not at all when only its lifecycle events were. Counters hold the weighted sums;
+ * summaries round the counts. With nothing sampled every weight is 1 and the figures are exact.
  *
  * A window can hold a million sessions, so each entry is one flat array (one allocation, a few
  * bytes of MessagePack): the total's part first, then one segment per breakdown value seen, tagged
@@ -25,6 +34,17 @@ import type { CountedEvent, PlaybackSummary } from './playback-stats';
  */
 
 type Breakdown = 'region' | 'tier';
+
+/** How an event kept by the sampler counts (processors/sampler.ts); absent for an event never sampled. */
+export interface SampleMark {
+  /** The probability the event was kept with: it counts 1 / keptWith. */
+  keptWith: number;
+  /** 1 / p when the event's unit had its heartbeats kept (its session's range is whole), else 0. */
+  rangeWeight: number;
+}
+
+/** A session's [range weight, distinct weight]. */
+type SessionWeights = [number, number];
 type Flat = (number | string)[];
 
 /** Segment lengths in the flat entries: tag, value and the part's fields. */
@@ -102,25 +122,32 @@ export class PlaybackWindowState implements EntryLoggedValue {
   private readonly sessions = new Map<string, Flat>();
   private readonly viewers = new Map<string, 1 | Flat>();
   private readonly startups = new Map<number, number | Flat>();
+  /** Only sessions and viewers seen through the sampler with a weight other than 1. */
+  private readonly sessionWeights = new Map<string, SessionWeights>();
+  private readonly viewerWeights = new Map<string, number>();
   private readonly changedDimensions = new Set<Dimension>();
   private readonly changedSessions = new Set<string>();
   private readonly changedViewers = new Set<string>();
   private readonly changedStartups = new Set<number>();
+  private readonly changedSessionWeights = new Set<string>();
+  private readonly changedViewerWeights = new Set<string>();
 
   constructor(private readonly options: PlaybackWindowOptions) {}
 
-  /** Adds one event and returns the state (aggregators return the aggregate). */
-  add(event: CountedEvent): this {
+  /** Adds one event (kept by the sampler with `mark`, or never sampled) and returns the state (aggregators return the aggregate). */
+  add(event: CountedEvent, mark?: SampleMark): this {
     const dimensions = this.options.breakdowns
       ? [this.total, this.dimension('region', event.region), this.dimension('tier', event.viewerTier)]
       : [this.total];
+    const weight = mark === undefined ? 1 : 1 / mark.keptWith;
     for (const dimension of dimensions) {
-      countEvent(dimension.counters, event);
+      countEvent(dimension.counters, event, weight);
       this.changedDimensions.add(dimension);
     }
-    this.addToSession(event, dimensions);
-    this.addViewer(event.viewerId, dimensions);
-    if (event.eventType === 'start' && event.startupTimeMs !== null) this.addStartup(event.startupTimeMs, dimensions);
+    this.addToSession(event, dimensions, weight, mark?.rangeWeight ?? 1);
+    this.addViewer(event.viewerId, dimensions, weight);
+    if (event.eventType === 'start' && event.startupTimeMs !== null)
+      this.addStartup(event.startupTimeMs, dimensions, weight);
     return this;
   }
 
@@ -138,6 +165,10 @@ export class PlaybackWindowState implements EntryLoggedValue {
     for (const id of this.changedSessions) yield [['s', id], this.sessions.get(id)];
     for (const id of this.changedViewers) yield [['v', id], this.viewers.get(id)];
     for (const ms of this.changedStartups) yield [['u', ms], this.startups.get(ms)];
+    for (const id of this.changedSessionWeights) yield [['w', id], this.sessionWeights.get(id)];
+    for (const id of this.changedViewerWeights) yield [['x', id], this.viewerWeights.get(id)];
+    this.changedSessionWeights.clear();
+    this.changedViewerWeights.clear();
     this.changedDimensions.clear();
     this.changedSessions.clear();
     this.changedViewers.clear();
@@ -165,6 +196,12 @@ export class PlaybackWindowState implements EntryLoggedValue {
         restoreInto(this.startups, rest[0] as number, value as number | Flat | undefined);
         this.forgetPercentiles();
         break;
+      case 'w':
+        restoreInto(this.sessionWeights, rest[0] as string, value as SessionWeights | undefined);
+        break;
+      case 'x':
+        restoreInto(this.viewerWeights, rest[0] as string, value as number | undefined);
+        break;
       default:
         throw new Error(`playback window state: unknown entry kind ${String(kind)}`);
     }
@@ -177,54 +214,83 @@ export class PlaybackWindowState implements EntryLoggedValue {
     return dimension;
   }
 
-  private addToSession(event: CountedEvent, dimensions: readonly Dimension[]): void {
+  private addToSession(
+    event: CountedEvent,
+    dimensions: readonly Dimension[],
+    weight: number,
+    rangeWeight: number,
+  ): void {
+    const id = event.sessionId;
     const rebuffered = event.eventType === 'buffering_end' ? 1 : 0;
     const position = event.positionMs;
-    let session = this.sessions.get(event.sessionId);
-    if (session) extendRange(this.total.counters, session, 0, position, rebuffered);
-    else if (dimensions.length === 3) {
-      // The common case built in one literal: an array grown by push keeps spare capacity, and a
-      // window can hold a million of these.
-      const [, region, tier] = dimensions as [Dimension, Dimension, Dimension];
-      this.sessions.set(event.sessionId, [
-        position,
-        position,
-        rebuffered,
-        'region',
-        region.value,
-        position,
-        position,
-        rebuffered,
-        'tier',
-        tier.value,
-        position,
-        position,
-        rebuffered,
-      ]);
-      for (const dimension of dimensions) countNewSession(dimension.counters, rebuffered);
-      this.changedSessions.add(event.sessionId);
-      return;
+    let session = this.sessions.get(id);
+    let weights: SessionWeights | undefined;
+    if (session) {
+      weights = this.sessionWeights.size === 0 ? undefined : this.sessionWeights.get(id);
+      if (weights !== undefined && weight < weights[1]) this.lowerSessionWeight(id, session, weights, weight);
+      extendRange(this.total.counters, session, 0, position, rebuffered, weights?.[0] ?? 1, weight);
     } else {
-      this.sessions.set(event.sessionId, (session = [position, position, rebuffered]));
-      countNewSession(this.total.counters, rebuffered);
+      if (weight !== 1 || rangeWeight !== 1) {
+        this.sessionWeights.set(id, (weights = [rangeWeight, weight]));
+        this.changedSessionWeights.add(id);
+      }
+      if (dimensions.length === 3) {
+        // The common case built in one literal: an array grown by push keeps spare capacity, and a
+        // window can hold a million of these.
+        const [, region, tier] = dimensions as [Dimension, Dimension, Dimension];
+        this.sessions.set(id, [
+          position,
+          position,
+          rebuffered,
+          'region',
+          region.value,
+          position,
+          position,
+          rebuffered,
+          'tier',
+          tier.value,
+          position,
+          position,
+          rebuffered,
+        ]);
+        for (const dimension of dimensions) countNewSession(dimension.counters, rebuffered * weight, weight);
+        this.changedSessions.add(id);
+        return;
+      }
+      this.sessions.set(id, (session = [position, position, rebuffered]));
+      countNewSession(this.total.counters, rebuffered * weight, weight);
     }
     for (let i = 1; i < dimensions.length; i += 1) {
       const dimension = dimensions[i] as Dimension;
       const at = segmentOf(session, 3, SESSION_SEGMENT, dimension.breakdown as Breakdown, dimension.value);
-      if (at >= 0) extendRange(dimension.counters, session, at + 2, position, rebuffered);
+      if (at >= 0) extendRange(dimension.counters, session, at + 2, position, rebuffered, weights?.[0] ?? 1, weight);
       else {
         session.push(dimension.breakdown as Breakdown, dimension.value, position, position, rebuffered);
-        countNewSession(dimension.counters, rebuffered);
+        countNewSession(dimension.counters, rebuffered * weight, weights?.[1] ?? 1);
       }
     }
-    this.changedSessions.add(event.sessionId);
+    this.changedSessions.add(id);
   }
 
-  private addViewer(viewerId: string, dimensions: readonly Dimension[]): void {
+  /** A session seen again with a likelier event counts once with the larger probability: its distinct weight drops. */
+  private lowerSessionWeight(id: string, session: Flat, weights: SessionWeights, weight: number): void {
+    const change = weight - weights[1];
+    this.total.counters.concurrentViewers += change;
+    for (let at = 3; at < session.length; at += SESSION_SEGMENT)
+      this.dimension(session[at] as Breakdown, session[at + 1] as string).counters.concurrentViewers += change;
+    weights[1] = weight;
+    this.changedSessionWeights.add(id);
+  }
+
+  private addViewer(viewerId: string, dimensions: readonly Dimension[], weight: number): void {
     const viewer = this.viewers.get(viewerId);
     let changed = false;
     if (viewer === undefined) {
-      this.total.counters.uniqueViewers += 1;
+      if (weight !== 1) {
+        this.viewerWeights.set(viewerId, weight);
+        this.changedViewerWeights.add(viewerId);
+      }
+      this.total.counters.uniqueViewers += weight;
       this.changedViewers.add(viewerId);
       if (dimensions.length === 1) {
         this.viewers.set(viewerId, 1);
@@ -232,38 +298,49 @@ export class PlaybackWindowState implements EntryLoggedValue {
       }
       const [, region, tier] = dimensions as [Dimension, Dimension, Dimension];
       this.viewers.set(viewerId, ['region', region.value, 'tier', tier.value]);
-      region.counters.uniqueViewers += 1;
-      tier.counters.uniqueViewers += 1;
+      region.counters.uniqueViewers += weight;
+      tier.counters.uniqueViewers += weight;
       return;
+    }
+    const known = this.viewerWeights.size === 0 ? undefined : this.viewerWeights.get(viewerId);
+    const distinct = known === undefined ? 1 : Math.min(known, weight);
+    if (known !== undefined && distinct < known) {
+      const change = distinct - known;
+      this.total.counters.uniqueViewers += change;
+      if (viewer !== 1)
+        for (let at = 0; at < viewer.length; at += VIEWER_SEGMENT)
+          this.dimension(viewer[at] as Breakdown, viewer[at + 1] as string).counters.uniqueViewers += change;
+      this.viewerWeights.set(viewerId, distinct);
+      this.changedViewerWeights.add(viewerId);
     }
     for (let i = 1; i < dimensions.length; i += 1) {
       const dimension = dimensions[i] as Dimension;
       const seen = viewer as Flat;
       if (segmentOf(seen, 0, VIEWER_SEGMENT, dimension.breakdown as Breakdown, dimension.value) >= 0) continue;
       seen.push(dimension.breakdown as Breakdown, dimension.value);
-      dimension.counters.uniqueViewers += 1;
+      dimension.counters.uniqueViewers += distinct;
       changed = true;
     }
     if (changed) this.changedViewers.add(viewerId);
   }
 
-  private addStartup(ms: number, dimensions: readonly Dimension[]): void {
+  private addStartup(ms: number, dimensions: readonly Dimension[], weight: number): void {
     this.total.percentiles = undefined;
     this.changedStartups.add(ms);
     const startup = this.startups.get(ms);
     if (dimensions.length === 1) {
-      this.startups.set(ms, ((startup as number | undefined) ?? 0) + 1);
+      this.startups.set(ms, ((startup as number | undefined) ?? 0) + weight);
       return;
     }
     const counts = (startup as Flat | undefined) ?? [0];
     if (startup === undefined) this.startups.set(ms, counts);
-    counts[0] = (counts[0] as number) + 1;
+    counts[0] = (counts[0] as number) + weight;
     for (let i = 1; i < dimensions.length; i += 1) {
       const dimension = dimensions[i] as Dimension;
       dimension.percentiles = undefined;
       const at = segmentOf(counts, 1, STARTUP_SEGMENT, dimension.breakdown as Breakdown, dimension.value);
-      if (at >= 0) counts[at + 2] = (counts[at + 2] as number) + 1;
-      else counts.push(dimension.breakdown as Breakdown, dimension.value, 1);
+      if (at >= 0) counts[at + 2] = (counts[at + 2] as number) + weight;
+      else counts.push(dimension.breakdown as Breakdown, dimension.value, weight);
     }
   }
 
@@ -276,22 +353,25 @@ export class PlaybackWindowState implements EntryLoggedValue {
   private summarize(dimension: Dimension): PlaybackSummary {
     const c = dimension.counters;
     dimension.percentiles ??= this.startupPercentiles(dimension);
+    // Sums of weights: whole numbers unless something was sampled, and then estimates, rounded.
+    const errorsByCode: Record<string, number> = {};
+    for (const code in c.errorsByCode) errorsByCode[code] = Math.round(c.errorsByCode[code] as number);
     return {
-      starts: c.starts,
-      stops: c.stops,
-      concurrentViewers: c.concurrentViewers,
-      uniqueViewers: c.uniqueViewers,
-      watchTimeMs: c.watchTimeMs,
-      bufferingMs: c.bufferingMs,
+      starts: Math.round(c.starts),
+      stops: Math.round(c.stops),
+      concurrentViewers: Math.round(c.concurrentViewers),
+      uniqueViewers: Math.round(c.uniqueViewers),
+      watchTimeMs: Math.round(c.watchTimeMs),
+      bufferingMs: Math.round(c.bufferingMs),
       bufferingRatio: c.watchTimeMs === 0 ? 0 : c.bufferingMs / c.watchTimeMs,
-      sessionsWithRebuffer: c.sessionsWithRebuffer,
+      sessionsWithRebuffer: Math.round(c.sessionsWithRebuffer),
       rebufferRate: c.concurrentViewers === 0 ? 0 : c.sessionsWithRebuffer / c.concurrentViewers,
       startupTimeP50Ms: dimension.percentiles[0],
       startupTimeP95Ms: dimension.percentiles[1],
       avgBitrateKbps: c.bitrateCount === 0 ? 0 : c.bitrateSum / c.bitrateCount,
-      errors: c.errors,
-      errorsByCode: { ...c.errorsByCode },
-      outsideRightsEvents: c.outsideRightsEvents ?? 0,
+      errors: Math.round(c.errors),
+      errorsByCode,
+      outsideRightsEvents: Math.round(c.outsideRightsEvents ?? 0),
     };
   }
 
@@ -314,55 +394,64 @@ export class PlaybackWindowState implements EntryLoggedValue {
   }
 }
 
-function countEvent(counters: Counters, event: CountedEvent): void {
+function countEvent(counters: Counters, event: CountedEvent, weight: number): void {
   switch (event.eventType) {
     case 'start':
-      counters.starts += 1;
+      counters.starts += weight;
       break;
     case 'stop':
-      counters.stops += 1;
+      counters.stops += weight;
       break;
     case 'error': {
-      counters.errors += 1;
+      counters.errors += weight;
       const code = event.errorCode ?? 'unknown';
-      counters.errorsByCode[code] = (counters.errorsByCode[code] ?? 0) + 1;
+      counters.errorsByCode[code] = (counters.errorsByCode[code] ?? 0) + weight;
       break;
     }
     case 'buffering_end':
-      counters.bufferingMs += event.bufferingMs;
+      counters.bufferingMs += event.bufferingMs * weight;
       break;
     default:
       break;
   }
   if (event.bitrateKbps > 0) {
-    counters.bitrateSum += event.bitrateKbps;
-    counters.bitrateCount += 1;
+    counters.bitrateSum += event.bitrateKbps * weight;
+    counters.bitrateCount += weight;
   }
-  if (event.outsideRights === true) counters.outsideRightsEvents = (counters.outsideRightsEvents ?? 0) + 1;
+  if (event.outsideRights === true) counters.outsideRightsEvents = (counters.outsideRightsEvents ?? 0) + weight;
 }
 
-function countNewSession(counters: Counters, rebuffered: number): void {
-  counters.concurrentViewers += 1;
+function countNewSession(counters: Counters, rebuffered: number, distinctWeight: number): void {
+  counters.concurrentViewers += distinctWeight;
   counters.sessionsWithRebuffer += rebuffered;
 }
 
 /**
  * Widens the range [min, max, rebuffered] at `at` in a session entry by one position, keeping the
- * dimension's watch time and rebuffer count current.
+ * dimension's watch time (weighted by the session's range weight) and rebuffer count (by the
+ * event's weight) current.
  */
-function extendRange(counters: Counters, session: Flat, at: number, positionMs: number, rebuffered: number): void {
+function extendRange(
+  counters: Counters,
+  session: Flat,
+  at: number,
+  positionMs: number,
+  rebuffered: number,
+  rangeWeight: number,
+  weight: number,
+): void {
   const min = session[at] as number;
   const max = session[at + 1] as number;
   if (positionMs < min) {
     session[at] = positionMs;
-    counters.watchTimeMs += min - positionMs;
+    counters.watchTimeMs += (min - positionMs) * rangeWeight;
   } else if (positionMs > max) {
     session[at + 1] = positionMs;
-    counters.watchTimeMs += positionMs - max;
+    counters.watchTimeMs += (positionMs - max) * rangeWeight;
   }
   if (rebuffered > (session[at + 2] as number)) {
     session[at + 2] = rebuffered;
-    counters.sessionsWithRebuffer += 1;
+    counters.sessionsWithRebuffer += weight;
   }
 }
 

@@ -5,14 +5,26 @@ const lanes: SampledLane[] = [
   { lane: 'standard', priority: 1, sampled: true },
   { lane: 'basic', priority: 0, sampled: true },
 ];
-const options = { highPressure: 1, lowPressure: 0.6, decreaseFactor: 0.5, increaseStep: 0.1, minProbability: 0.05 };
+const options = {
+  highPressure: 1,
+  lowPressure: 0.6,
+  decreaseFactor: 0.5,
+  increaseStep: 0.1,
+  minProbability: 0.05,
+  shedStep: 0.1,
+};
+const policy = [
+  { lane: 'basic', maxShedShare: 0.5 },
+  { lane: 'standard', maxShedShare: 0.2 },
+];
+const keeps = (controller: SamplingController) => lanes.map(({ lane }) => controller.ratesOf(lane).keep);
 const probabilities = (controller: SamplingController) => lanes.map(({ lane }) => controller.probability(lane));
 
 describe('SamplingController', () => {
   it('samples the lowest lane first, down to its floor, before the next; never premium', () => {
     const controller = new SamplingController(lanes, options);
     expect(controller.state).toBe('normal');
-    expect(controller.update(1.5)).toEqual({ lane: 'basic', from: 1, to: 0.5 });
+    expect(controller.update(1.5)).toEqual({ lane: 'basic', rate: 'sample', from: 1, to: 0.5 });
     expect(controller.state).toBe('sampling');
     for (let tick = 0; tick < 4; tick += 1) controller.update(1.5);
     expect(probabilities(controller)).toEqual([1, 1, 0.05]); // 0.5 → 0.25 → 0.125 → 0.0625 → 0.05
@@ -20,7 +32,45 @@ describe('SamplingController', () => {
     expect(probabilities(controller)).toEqual([1, 0.5, 0.05]);
     for (let tick = 0; tick < 10; tick += 1) controller.update(9);
     expect(probabilities(controller)).toEqual([1, 0.05, 0.05]);
-    expect(controller.state).toBe('shedding'); // every sampled lane at its floor, pressure still high
+    expect(controller.state).toBe('sampling'); // no shedding policy: sampling at its floor is as far as it goes
+    expect(controller.update(9)).toBeUndefined();
+  });
+
+  it('sheds by its policy once sampling is at its floor: the first lane up to its share, then the next; never premium', () => {
+    const controller = new SamplingController(lanes, options, policy);
+    for (let tick = 0; tick < 10; tick += 1) controller.update(2);
+    expect(probabilities(controller)).toEqual([1, 0.05, 0.05]);
+    expect(controller.state).toBe('sampling');
+    expect(controller.update(2)).toEqual({ lane: 'basic', rate: 'keep', from: 1, to: 0.9 });
+    expect(controller.state).toBe('shedding');
+    for (let tick = 0; tick < 10; tick += 1) controller.update(2);
+    expect(keeps(controller).map((q) => Number(q.toFixed(6)))).toEqual([1, 0.8, 0.5]);
+    for (let tick = 0; tick < 10; tick += 1) controller.update(2);
+    expect(keeps(controller).map((q) => Number(q.toFixed(6)))).toEqual([1, 0.8, 0.5]); // every share at its most
+    expect(controller.ratesOf('premium')).toEqual({ sample: 1, keep: 1 });
+    // Recovery undoes shedding first, the last-shed lane first, then sampling.
+    expect(controller.update(0.1)).toMatchObject({ lane: 'standard', rate: 'keep' });
+    for (let tick = 0; tick < 7; tick += 1) controller.update(0.1);
+    expect(keeps(controller).every((q) => q === 1)).toBe(true);
+    expect(controller.state).toBe('sampling');
+    for (let tick = 0; tick < 30; tick += 1) controller.update(0.1);
+    expect(controller.state).toBe('normal');
+  });
+
+  it('keeps p at or below q: a shed unit is never sampled in', () => {
+    const controller = new SamplingController(lanes, { ...options, minProbability: 0.8 }, policy);
+    for (let tick = 0; tick < 8; tick += 1) controller.update(2);
+    const { sample, keep } = controller.ratesOf('basic');
+    expect(keep).toBeLessThan(0.8);
+    expect(sample).toBeLessThanOrEqual(keep);
+  });
+
+  it('refuses a policy that names premium or an unknown lane, or sheds everything', () => {
+    expect(() => new SamplingController(lanes, options, [{ lane: 'premium', maxShedShare: 0.1 }])).toThrow(
+      /never shed/,
+    );
+    expect(() => new SamplingController(lanes, options, [{ lane: 'gold', maxShedShare: 0.1 }])).toThrow(/not a lane/);
+    expect(() => new SamplingController(lanes, options, [{ lane: 'basic', maxShedShare: 1 }])).toThrow(/maxShedShare/);
   });
 
   it('holds between the marks and recovers the higher lane first once pressure falls', () => {
@@ -28,7 +78,7 @@ describe('SamplingController', () => {
     for (let tick = 0; tick < 12; tick += 1) controller.update(2);
     expect(probabilities(controller)).toEqual([1, 0.05, 0.05]);
     expect(controller.update(0.8)).toBeUndefined(); // between the marks: hold
-    expect(controller.state).toBe('sampling'); // no longer shedding once pressure is below the mark
+    expect(controller.state).toBe('sampling');
     for (let tick = 0; tick < 10; tick += 1) controller.update(0.2);
     expect(controller.probability('standard')).toBe(1);
     expect(controller.probability('basic')).toBe(0.05);
