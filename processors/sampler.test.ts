@@ -1,6 +1,7 @@
 import type { ProcessorContext } from './api/processor';
 import type { StreamRecord } from './api/record';
-import { samplerProcessor, unitHash, type SampleLedgerEntry, type SampleRates, type Sampled } from './sampler';
+import type { SampleRates } from './api/processor';
+import { samplerProcessor, unitHash, type SampleLedgerEntry, type Sampled } from './sampler';
 
 interface Event {
   viewerId: string;
@@ -29,12 +30,12 @@ function sample(
       else throw new Error(`forwarded to ${child}`);
     },
     dropped: (record: StreamRecord<string, Event>, reason: string) => dropped.push({ event: record.value, reason }),
+    sampleRates: rates ?? ((lane: string) => ({ sample: probabilities[lane] ?? 1, keep: keeps[lane] ?? 1 })),
   } as unknown as ProcessorContext;
   const processor = samplerProcessor<string, Event>({
     laneOf: (event) => event.tier,
     exempt: (event) => event.type !== 'heartbeat',
     unitOf: (event) => event.viewerId,
-    rates: rates ?? ((lane) => ({ sample: probabilities[lane] ?? 1, keep: keeps[lane] ?? 1 })),
     keptChild: 'kept',
     ledgerChild: 'ledger',
   })();

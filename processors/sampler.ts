@@ -1,11 +1,6 @@
-import type { ProcessorContext, ProcessorSupplier } from './api/processor';
+import type { ProcessorContext, ProcessorSupplier, SampleRates } from './api/processor';
 import type { StreamRecord } from './api/record';
 
-/** A lane's probabilities: keep a unit's sampled records with `sample` (p), keep the unit at all with `keep` (q ≥ p). */
-export interface SampleRates {
-  sample: number;
-  keep: number;
-}
 
 /**
  * A kept record and what the estimates need to stay unbiased (Horvitz–Thompson): its weight is
@@ -43,8 +38,6 @@ export interface SamplerOptions<V> {
    * units and are weighted.
    */
   unitOf(value: V): string;
-  /** The lane's rates now (the overload controller's). */
-  rates(lane: string): SampleRates;
   /** The child kept records go to, and the child ledger entries go to at every commit. */
   keptChild: string;
   ledgerChild: string;
@@ -83,8 +76,8 @@ export function samplerProcessor<K, V>(options: SamplerOptions<V>): ProcessorSup
             if (old < minute - REMEMBERED_MINUTES * MINUTE_MS) ratesByMinute.delete(old);
         }
       }
-      let rates = lanes.get(lane);
-      if (!rates) lanes.set(lane, (rates = { ...options.rates(lane) }));
+      let rates: SampleRates | undefined = lanes.get(lane);
+      if (!rates) lanes.set(lane, (rates = { ...context.sampleRates(lane) }));
       return rates;
     };
 

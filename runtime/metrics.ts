@@ -182,3 +182,39 @@ export const globalTableEntries = new Gauge({
   aggregator: 'max',
   registers: [metricsRegistry],
 });
+
+export const commitEventAge = new Histogram({
+  name: 'reelstream_commit_event_age_seconds',
+  help: 'At the end of each commit, wall clock minus the event time of the newest record the commit made visible in the sinks and output topics',
+  labelNames: ['application'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+  registers: [metricsRegistry],
+});
+
+export const overloadPressure = new Gauge({
+  name: 'reelstream_overload_pressure',
+  help: 'The largest watched signal (event-time lag, commit event age, sink fill) over its limit; 1 = at the limit',
+  labelNames: ['application'] as const,
+  registers: [metricsRegistry],
+});
+
+export const sampleRate = new Gauge({
+  name: 'reelstream_sample_rate',
+  help: "A lane's rate under overload control: sample = share of its viewers whose heartbeats are kept, keep = share of its viewers kept at all",
+  labelNames: ['application', 'lane', 'rate'] as const,
+  registers: [metricsRegistry],
+});
+
+export const degradationState = new Gauge({
+  name: 'reelstream_degradation_state',
+  help: 'Overload state: 0 normal, 1 sampling, 2 shedding, 3 lagging (behind its limits with nothing left to sample or shed)',
+  labelNames: ['application'] as const,
+  registers: [metricsRegistry],
+});
+
+export const degradationTransitions = new Counter({
+  name: 'reelstream_degradation_transitions_total',
+  help: 'Changes of the overload state, by application, from and to',
+  labelNames: ['application', 'from', 'to'] as const,
+  registers: [metricsRegistry],
+});

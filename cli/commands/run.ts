@@ -36,6 +36,15 @@ export function registerRunCommand(program: Command): void {
         throw new ConfigError(`--metrics-port must be a port number, not "${value}"`);
       return port;
     })
+    .option(
+      '--overload <mode>',
+      'off: never sample nor shed, figures exact; adaptive: sample, then shed, under pressure (default: overload.mode, off)',
+      (value) => {
+        if (value !== 'off' && value !== 'adaptive')
+          throw new ConfigError(`--overload must be "off" or "adaptive", not "${value}"`);
+        return value;
+      },
+    )
     .option('--threads <n>', 'stream threads in this process (default: processing.threads, 1)', (value) => {
       const threads = Number(value);
       if (!Number.isInteger(threads) || threads < 1 || threads > 64)
@@ -45,10 +54,19 @@ export function registerRunCommand(program: Command): void {
     .action(
       async (
         names: string[],
-        options: { instanceId?: string; commitInterval?: number; metricsPort?: number; threads?: number },
+        options: {
+          instanceId?: string;
+          commitInterval?: number;
+          metricsPort?: number;
+          threads?: number;
+          overload?: 'off' | 'adaptive';
+        },
         command: Command,
       ) => {
-        const config = configFrom(command);
+        const configured = configFrom(command);
+        const config = options.overload
+          ? { ...configured, overload: { ...configured.overload, mode: options.overload } }
+          : configured;
         const applications = new Set<string>();
         for (const name of names) {
           // A topology that does not load fails here, before any thread starts; so do two of one application.

@@ -43,6 +43,15 @@ export async function runApplication(request: RunRequest, onStop: (stop: () => v
     alignment: { maxWaitMs: config.processing.alignmentMaxWaitMs },
     stallWarningMs: config.processing.stallWarningMs,
     stateDir: config.processing.stateStore === 'lmdb' ? resolve(config.processing.stateDir) : undefined,
+    overload: {
+      mode: config.overload.mode,
+      tickMs: config.overload.tickMs,
+      limits: {
+        lagSeconds: config.overload.lagSeconds,
+        eventToSinkSeconds: config.overload.eventToSinkSeconds,
+        sinkFill: config.overload.sinkFill,
+      },
+    },
   });
   onStop(() => app.stop());
   let started = false;

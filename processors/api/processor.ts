@@ -39,6 +39,12 @@ export interface Cancellable {
   cancel(): void;
 }
 
+/** A lane's probabilities under overload: keep a unit's sampled records with `sample` (p), keep the unit at all with `keep` (q ≥ p). */
+export interface SampleRates {
+  sample: number;
+  keep: number;
+}
+
 export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   readonly applicationId: string;
   readonly taskId: string;
@@ -55,6 +61,11 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   reportLate(record: StreamRecord, reason: string): void;
   /** A record deliberately not forwarded (e.g. a stale version): counted and logged, never silent. */
   dropped(record: StreamRecord, reason: string): void;
+  /**
+   * The overload controller's rates for a lane now (processors/sampler.ts): whole (1, 1) unless the
+   * application runs with adaptive overload control and is under pressure.
+   */
+  sampleRates(lane: string): SampleRates;
   /** A record this node could not process: counted and routed to the DLQ with the error. */
   deadLetter(record: StreamRecord, error: Error): void;
 }

@@ -4,7 +4,7 @@ import type { StreamRecord } from '../api/record';
 import { samplerProcessor, type Sampled } from '../sampler';
 import { playbackEvent } from '../../schemas/testing/playback-event';
 import type { PlaybackEvent } from '../../schemas/types.generated';
-import { parseShedPolicy, playbackSamplerOptions, sampleMarkOf } from './playback-sampling';
+import { parseShedPolicy, PLAYBACK_SAMPLING, sampleMarkOf } from './playback-sampling';
 import type { PlaybackSummary } from './playback-stats';
 import { PlaybackWindowState } from './playback-window-state';
 
@@ -83,9 +83,10 @@ function sampledSummary(events: readonly PlaybackEvent[], sample: number, keep: 
       state.add(sampled.value, sampleMarkOf(sampled));
     },
     dropped: () => undefined,
+    sampleRates: (lane: string) => (lane === 'basic' ? { sample, keep } : { sample: 1, keep: 1 }),
   } as unknown as ProcessorContext;
   const sampler = samplerProcessor<string, PlaybackEvent>({
-    ...playbackSamplerOptions((lane) => (lane === 'basic' ? { sample, keep } : { sample: 1, keep: 1 })),
+    ...PLAYBACK_SAMPLING,
     keptChild: 'kept',
     ledgerChild: 'ledger',
   })();

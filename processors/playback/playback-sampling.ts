@@ -1,7 +1,7 @@
 import { ConfigError } from '../../core/errors';
 import type { SampledLane, ShedRule } from '../../runtime/flow/sampling-controller';
 import type { PlaybackEvent } from '../../schemas/types.generated';
-import type { SampleRates, Sampled, SamplerOptions } from '../sampler';
+import type { Sampled, SamplerOptions } from '../sampler';
 import type { SampleMark } from './playback-window-state';
 import { TIER_PRIORITY, VIEWER_TIERS } from './tier-lanes';
 
@@ -45,16 +45,12 @@ export function parseShedPolicy(text = process.env.PLAYBACK_SHED_POLICY ?? DEFAU
   });
 }
 
-export function playbackSamplerOptions(
-  rates: (lane: string) => SampleRates,
-): Omit<SamplerOptions<PlaybackEvent>, 'keptChild' | 'ledgerChild'> {
-  return {
-    laneOf: (event) => event.viewerTier,
-    exempt: (event) => LIFECYCLE_EVENTS.has(event.eventType),
-    unitOf: (event) => event.viewerId,
-    rates,
-  };
-}
+/** What is sampled of playback and how: by tier, whole viewers, lifecycle events only shed. */
+export const PLAYBACK_SAMPLING: Omit<SamplerOptions<PlaybackEvent>, 'keptChild' | 'ledgerChild'> = {
+  laneOf: (event) => event.viewerTier,
+  exempt: (event) => LIFECYCLE_EVENTS.has(event.eventType),
+  unitOf: (event) => event.viewerId,
+};
 
 /** How a kept event counts in the window state. */
 export function sampleMarkOf(sampled: Sampled<unknown>): SampleMark | undefined {

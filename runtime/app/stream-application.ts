@@ -5,7 +5,7 @@ import { createLogger } from '../../core/logging';
 import { retry } from '../../core/retry';
 import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
 import { DEFAULT_EVENT_TIME_BUFFER, EventTimeBuffer, type EventTimeBufferOptions } from '../flow/event-time-buffer';
-import { DEFAULT_FLOW_CONTROL, type FlowControlOptions, type Lane } from '../flow/flow-control';
+import { DEFAULT_FLOW_CONTROL, fill, type FlowControlOptions, type Lane } from '../flow/flow-control';
 import { FlowController } from '../flow/flow-controller';
 import { applicationReady } from '../metrics';
 import type { KafkaAdmin } from '../kafka/admin';
@@ -21,6 +21,8 @@ import { SinkSet, type SinkResolver } from './sink-set';
 import { SourceDecoders } from './source-decoders';
 import { StreamThread } from './stream-thread';
 import { TaskManager } from './task-manager';
+import { OverloadControl, type OverloadOptions } from '../flow/overload-control';
+import { PressureGauge } from '../flow/pressure-gauge';
 
 export interface StreamApplicationOptions {
   topology: Topology;
@@ -54,7 +56,14 @@ export interface StreamApplicationOptions {
    * tables go to `<dir>/<application>/<instance>/global/<store>`.
    */
   stateDir?: string;
+  /** Overload control (runtime/flow/overload-control.ts); off, with the default limits, when absent. */
+  overload?: Partial<OverloadOptions> & { tickMs?: number };
 }
+
+export const DEFAULT_OVERLOAD: OverloadOptions = {
+  mode: 'off',
+  limits: { lagSeconds: 10, eventToSinkSeconds: 2, sinkFill: 1 },
+};
 
 export const DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 15 * 60_000;
 
@@ -81,6 +90,9 @@ export class StreamApplication {
   private thread: StreamThread | undefined;
   private producer: TransactionalProducer | undefined;
   private lag: LagMonitor | undefined;
+  private readonly overload: OverloadControl;
+  private readonly pressure: PressureGauge;
+  private overloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   /** The run ended with its final commit: on-disk stores may be checkpointed. */
   private stoppedCleanly = false;
@@ -117,7 +129,16 @@ export class StreamApplication {
       log: this.log,
       retryLogging: (what) => this.retryLogging(what),
     });
+    const sampler = [...topology.nodes.values()].find((node) => node.sampling !== undefined);
+    this.overload = new OverloadControl(
+      sampler?.sampling,
+      { ...DEFAULT_OVERLOAD, ...options.overload },
+      options.applicationId,
+      this.log,
+    );
+    this.pressure = new PressureGauge(options.applicationId);
     this.tasks = new TaskManager({
+      sampleRates: (lane) => this.overload.ratesOf(lane),
       topology,
       applicationId: options.applicationId,
       errorPolicy: options.errorPolicy,
@@ -177,6 +198,7 @@ export class StreamApplication {
       log: this.log,
       retryLogging: (what) => this.retryLogging(what),
       stats: this.stats,
+      pressure: this.pressure,
     });
     this.thread = thread;
     if (this.stopping) thread.stop();
@@ -191,6 +213,12 @@ export class StreamApplication {
       (partition) => this.tasks.positionOf(partition),
     );
     this.lag.start(this.options.lagIntervalMs ?? 5_000);
+    const flowOptions = { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl };
+    this.overloadTimer = setInterval(
+      () => this.overload.tick(this.pressure.signals(fill(this.sinks.load(), flowOptions))),
+      this.options.overload?.tickMs ?? 1_000,
+    );
+    this.overloadTimer.unref();
     applicationReady.set({ application: applicationId }, 1);
     this.log.info({ topology: topology.name, transport: transport.name }, 'started');
   }
@@ -219,6 +247,7 @@ export class StreamApplication {
   async close(): Promise<void> {
     applicationReady.set({ application: this.options.applicationId }, 0);
     this.lag?.stop();
+    clearInterval(this.overloadTimer);
     await this.tasks.close(this.stoppedCleanly ? this.options.admin : undefined);
     await this.sinks.close();
     await this.thread?.disconnect();

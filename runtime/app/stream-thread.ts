@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logging';
 import { retry, type RetryOptions } from '../../core/retry';
 import type { EventTimeBuffer } from '../flow/event-time-buffer';
 import type { FlowController } from '../flow/flow-controller';
+import type { PressureGauge } from '../flow/pressure-gauge';
 import { PartitionPauses } from '../flow/partition-pauses';
 import { TopicPartitionSet } from '../kafka/topic-partition-map';
 import type { KafkaAdmin } from '../kafka/admin';
@@ -42,6 +43,8 @@ export interface StreamThreadOptions {
   log: Logger;
   retryLogging: (what: string) => RetryOptions;
   stats: { processed: number; commits: number; restoredRecords: number; storeEntries: number };
+  /** Told what was processed and committed, for the overload control. */
+  pressure: PressureGauge;
 }
 
 /**
@@ -173,6 +176,7 @@ export class StreamThread {
         flow.observe(sinks.load(), this.assignment, this.pauses, performance.now());
       }
       if (records.length === 0) {
+        if (this.pauses.heldBy('backpressure') === 0 && buffer.size === 0) this.options.pressure.idle();
         await this.commitSettled();
         await this.probeSinksWhileIdle();
       }
@@ -313,6 +317,7 @@ export class StreamThread {
       this.processOne(pending);
     }
     for (const [topic, count] of perTopic) recordsProcessed.inc({ application: applicationId, topic }, count);
+    this.options.pressure.processed(ready.map(({ eventTime }) => eventTime));
     tasks.punctuateAll(now);
     const handedOver = performance.now();
     sinks.writePending();
@@ -400,6 +405,7 @@ export class StreamThread {
       consumer.transactionSealed();
       await tasks.completeCommit(prepared, consumer);
       stats.commits += 1;
+      this.options.pressure.committed();
     } catch (error) {
       // A commit the broker refuses for good (fenced by a newer instance, a record too large) would
       // fail the same way after every rebuild: stop with the error instead of looping.

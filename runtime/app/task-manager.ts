@@ -1,3 +1,4 @@
+import type { SampleRates } from '../../processors/api/processor';
 import { join } from 'node:path';
 import type { Logger } from '../../core/logging';
 import type { KafkaAdmin } from '../kafka/admin';
@@ -41,6 +42,8 @@ export interface TaskManagerOptions {
   stateDir?: string;
   /** The global tables' stores, which every task's joins read. */
   sharedStores?: ReadonlyMap<string, BuiltStore>;
+  /** The overload control's rates per lane, for the tasks' samplers. */
+  sampleRates?: (lane: string) => SampleRates;
 }
 
 /**
@@ -112,6 +115,7 @@ export class TaskManager {
         wallClock,
         maxEventTimeAheadMs,
         sharedStores: this.options.sharedStores,
+        sampleRates: this.options.sampleRates,
         persistence: this.options.stateDir ? { taskDir: join(this.options.stateDir, String(id)) } : undefined,
       });
       const active = { id, task, partition, positions: new Map<string, number>() };

@@ -41,4 +41,5 @@ export const environmentOverrides: readonly EnvironmentOverride[] = [
   { variable: 'REELSTREAM_COMMIT_INTERVAL_MS', path: ['processing', 'commitIntervalMs'], parse: integer },
   { variable: 'REELSTREAM_STATE_STORE', path: ['processing', 'stateStore'], parse: text },
   { variable: 'REELSTREAM_STATE_DIR', path: ['processing', 'stateDir'], parse: text },
+  { variable: 'REELSTREAM_OVERLOAD', path: ['overload', 'mode'], parse: text },
 ];

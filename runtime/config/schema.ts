@@ -110,6 +110,28 @@ export const processingConfigSchema = z.strictObject({
   stateDir: z.string().min(1, 'must name a directory').default('.reelstream/state'),
 });
 
+/**
+ * Overload control (docs/overload.md). Pressure is the largest of the watched signals over its
+ * limit; at 1 a topology that samples (playback analytics) starts sampling its lowest lanes, then
+ * sheds by its policy; an application with nothing to sample reports itself lagging.
+ */
+export const overloadConfigSchema = z.strictObject({
+  /**
+   * `off`: never sample nor shed — every figure exact, an overload waits in Kafka (backpressure).
+   * `adaptive`: sample, then shed, under pressure; figures become unbiased estimates. Never use it
+   * for a replay or a backfill, whose event-time lag is its nature.
+   */
+  mode: z.enum(['off', 'adaptive']).default('off'),
+  /** Processing this far behind live (wall clock minus the newest event time processed) is pressure 1. */
+  lagSeconds: z.number().positive('must be positive').default(10),
+  /** A commit ending this long after its newest event is pressure 1. */
+  eventToSinkSeconds: z.number().positive('must be positive').default(2),
+  /** Sink load at this share of the backpressure high-water mark is pressure 1. */
+  sinkFill: z.number().positive('must be positive').default(1),
+  /** How often the controller adapts. */
+  tickMs: z.int().min(50, 'must be at least 50 ms').default(1_000),
+});
+
 export const configSchema = z.strictObject({
   /** Names the consumer group, the DLQ topic and the changelog/repartition topics. */
   applicationId: z
@@ -123,6 +145,7 @@ export const configSchema = z.strictObject({
   redis: redisConfigSchema.prefault({}),
   clickhouse: clickhouseConfigSchema.prefault({}),
   processing: processingConfigSchema.prefault({}),
+  overload: overloadConfigSchema.prefault({}),
 });
 
 export type ReelstreamConfig = z.infer<typeof configSchema>;

@@ -7,6 +7,8 @@ import { mapProcessor, type KeyValue } from '../../processors/map';
 import { mapValuesProcessor } from '../../processors/map-values';
 import { passThroughProcessor } from '../../processors/pass-through';
 import { peekProcessor } from '../../processors/peek';
+import { samplerProcessor, type SampleLedgerEntry, type Sampled, type SamplerOptions } from '../../processors/sampler';
+import type { SamplingSpec } from '../flow/sampling-controller';
 import { selectKeyProcessor } from '../../processors/select-key';
 import { streamTableJoinProcessor, type JoinKind } from '../../processors/stream-table-join';
 import { isSinkDescriptor, type SinkDescriptor } from '../topology/sink-descriptor';
@@ -265,6 +267,50 @@ export class KStream<K, V> {
         });
       }
     }
+  }
+
+  /**
+   * Samples and, as a last resort, sheds records under overload (processors/sampler.ts): `kept` are
+   * the records kept, each with what its weight needs (Horvitz–Thompson); `ledger` what was kept,
+   * sampled out and shed per minute and lane, emitted at every commit. The lanes and shedding policy
+   * are the application's overload control's (docs/overload.md); while it is off or unpressed every
+   * rate is 1 and every record is kept with weight 1.
+   */
+  sample(
+    options: Omit<SamplerOptions<V>, 'keptChild' | 'ledgerChild'> & SamplingSpec,
+    named?: Named,
+  ): { kept: KStream<K, Sampled<V>>; ledger: KStream<string, SampleLedgerEntry> } {
+    const name = this.dsl.builder.nextName('sample', named?.name);
+    const keptChild = `${name}-kept`;
+    const ledgerChild = `${name}-ledger`;
+    const { lanes, policy, ...sampler } = options;
+    this.dsl.builder.add({
+      kind: 'processor',
+      name,
+      operator: 'sample',
+      parents: [this.nodeName],
+      supplier: samplerProcessor<K, V>({ ...sampler, keptChild, ledgerChild }) as ProcessorSupplier,
+      stores: [],
+      changesKey: false,
+      sampling: { lanes, policy },
+    });
+    for (const [child, changesKey] of [
+      [keptChild, false],
+      [ledgerChild, true],
+    ] as const)
+      this.dsl.builder.add({
+        kind: 'processor',
+        name: child,
+        operator: 'branch',
+        parents: [name],
+        supplier: passThroughProcessor() as ProcessorSupplier,
+        stores: [],
+        changesKey,
+      });
+    return {
+      kept: this.dsl.streamOf<K, Sampled<V>>(keptChild, this.keyChanged),
+      ledger: this.dsl.streamOf<string, SampleLedgerEntry>(ledgerChild, true),
+    };
   }
 
   /** A low-level processor of your own (the Processor API), with the stores it uses. */

@@ -52,6 +52,12 @@ export interface ShedRule {
   maxShedShare: number;
 }
 
+/** What a topology's sampler declares: its lanes and the shedding policy. */
+export interface SamplingSpec {
+  lanes: readonly SampledLane[];
+  policy: readonly ShedRule[];
+}
+
 /** The watched signals and their limits: pressure is the largest signal over its limit. */
 export interface PressureSignals {
   lagSeconds: number;
@@ -151,10 +157,11 @@ export class SamplingController {
   private set(lane: string, rate: 'sample' | 'keep', to: number): RateChange {
     const rates = this.ratesOf(lane);
     const from = rates[rate];
-    const next = { ...rates, [rate]: to };
+    // Rounded: steps of 0.1 would otherwise drift (0.7000000000000001) in logs and metrics.
+    const next = { ...rates, [rate]: Math.round(to * 1e6) / 1e6 };
     // Sampling keeps a subset of the kept units: p never exceeds q.
     next.sample = Math.min(next.sample, next.keep);
     this.rates.set(lane, next);
-    return { lane, rate, from, to };
+    return { lane, rate, from, to: next[rate] };
   }
 }

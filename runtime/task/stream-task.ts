@@ -1,4 +1,10 @@
-import type { Cancellable, Processor, ProcessorContext, PunctuationType } from '../../processors/api/processor';
+import type {
+  Cancellable,
+  Processor,
+  ProcessorContext,
+  PunctuationType,
+  SampleRates,
+} from '../../processors/api/processor';
 import type { StreamRecord } from '../../processors/api/record';
 import type { StateStore } from '../../processors/api/stores';
 import { buildStore, type StorePersistence, type BuiltStore } from '../state/build-store';
@@ -28,7 +34,11 @@ export interface StreamTaskOptions {
   maxEventTimeAheadMs?: number;
   /** Keep the stores that can live on disk in this task directory (runtime/state/lmdb-key-value-store.ts). */
   persistence?: StorePersistence;
+  /** The overload control's rates per lane (runtime/flow/overload-control.ts); whole when absent. */
+  sampleRates?: (lane: string) => SampleRates;
 }
+
+const WHOLE: SampleRates = Object.freeze({ sample: 1, keep: 1 });
 
 interface RuntimeNode {
   spec: PhysicalNode;
@@ -194,6 +204,9 @@ export class StreamTask {
         let reasons = task.metrics.dropped.get(node.spec.name);
         if (!reasons) task.metrics.dropped.set(node.spec.name, (reasons = new Map()));
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      },
+      sampleRates(lane: string): SampleRates {
+        return task.options.sampleRates?.(lane) ?? WHOLE;
       },
       deadLetter(record: StreamRecord, error: Error) {
         task.metrics.deadLettered += 1;

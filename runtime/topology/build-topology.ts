@@ -95,7 +95,12 @@ function lower(builder: TopologyBuilder): MutableNode[] {
         });
         break;
       case 'processor':
-        nodes.push({ ...base(node), supplier: node.supplier, stores: [...node.stores] });
+        nodes.push({
+          ...base(node),
+          supplier: node.supplier,
+          stores: [...node.stores],
+          ...(node.sampling ? { sampling: node.sampling } : {}),
+        });
         break;
       case 'topic-sink':
         nodes.push({

@@ -1,5 +1,6 @@
 import type { ProcessorSupplier } from '../../processors/api/processor';
 import type { SchemaName } from '../../schemas/catalog';
+import type { SamplingSpec } from '../flow/sampling-controller';
 import type { SinkDescriptor } from './sink-descriptor';
 
 /** Extracts a record's event time (ms) from its value; defaults to the Kafka record timestamp. */
@@ -44,6 +45,8 @@ export interface ProcessorNode extends NodeBase {
   readonly coPartitionedWith?: readonly string[];
   /** For a join against a non-global table: fail the build if the stream side's key was changed. */
   readonly requiresOriginalKey?: boolean;
+  /** A sampler: the lanes the application's overload control adapts, and its shedding policy. */
+  readonly sampling?: SamplingSpec;
 }
 
 /** A grouping that must move records to the partition of their new key (a `<app>-<name>-repartition` topic). */

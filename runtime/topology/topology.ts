@@ -2,6 +2,7 @@ import type { ProcessorSupplier } from '../../processors/api/processor';
 import type { StoreSpec } from '../state/store-spec';
 import type { TimestampExtractor } from './logical-node';
 import type { SchemaName } from '../../schemas/catalog';
+import type { SamplingSpec } from '../flow/sampling-controller';
 import type { SinkDescriptor } from './sink-descriptor';
 
 /**
@@ -28,6 +29,8 @@ export interface PhysicalNode {
   readonly valueSchema?: SchemaName;
   /** Source: a null value is passed on (a delete) instead of going to the DLQ. */
   readonly tombstones?: boolean;
+  /** A sampler: the lanes the application's overload control adapts, and its shedding policy. */
+  readonly sampling?: SamplingSpec;
 }
 
 export interface PhysicalStore extends StoreSpec {

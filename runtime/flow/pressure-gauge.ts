@@ -1,0 +1,54 @@
+import { commitEventAge } from '../metrics';
+import type { PressureSignals } from './sampling-controller';
+
+/**
+ * What the stream thread tells the overload control about time: how far behind live its processing
+ * is (wall clock minus the event time of the newest record processed; 0 once it has caught up) and
+ * how old the newest event of each commit was when the commit ended (also
+ * `reelstream_commit_event_age_seconds`). A commit that does not come (a sink down) makes the age
+ * of what waits for it grow.
+ */
+export class PressureGauge {
+  private newestProcessed = Number.NEGATIVE_INFINITY;
+  private newestUncommitted = Number.NEGATIVE_INFINITY;
+  private caughtUp = true;
+  private lastCommitAgeMs = 0;
+
+  constructor(private readonly applicationId: string) {}
+
+  /** Records taken through the tasks, by event time. */
+  processed(eventTimes: Iterable<number>): void {
+    let newest = this.newestUncommitted;
+    for (const time of eventTimes) if (time > newest) newest = time; // NaN (no event time) never is
+    if (newest === Number.NEGATIVE_INFINITY) return;
+    this.newestUncommitted = newest;
+    if (newest > this.newestProcessed) this.newestProcessed = newest;
+    this.caughtUp = false;
+  }
+
+  /** A fetch found nothing while no partition waited for backpressure: processing is live. */
+  idle(): void {
+    this.caughtUp = true;
+  }
+
+  committed(now = Date.now()): void {
+    if (this.newestUncommitted === Number.NEGATIVE_INFINITY) {
+      if (this.caughtUp) this.lastCommitAgeMs = 0;
+      return;
+    }
+    this.lastCommitAgeMs = Math.max(0, now - this.newestUncommitted);
+    commitEventAge.observe({ application: this.applicationId }, this.lastCommitAgeMs / 1000);
+    this.newestUncommitted = Number.NEGATIVE_INFINITY;
+  }
+
+  signals(sinkFill: number, now = Date.now()): PressureSignals {
+    const lagMs = this.caughtUp ? 0 : Math.max(0, now - this.newestProcessed);
+    const waitingMs =
+      this.newestUncommitted === Number.NEGATIVE_INFINITY ? 0 : Math.max(0, now - this.newestUncommitted);
+    return {
+      lagSeconds: lagMs / 1000,
+      eventToSinkSeconds: Math.max(this.lastCommitAgeMs, waitingMs) / 1000,
+      sinkFill,
+    };
+  }
+}
