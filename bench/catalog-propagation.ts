@@ -39,7 +39,12 @@ const INSTANCES = Number(process.env.INSTANCES ?? 2);
 const CONTENTS = 5_000;
 const config = loadConfig();
 const run = `bcat-${Date.now().toString(36)}`;
-const topics = { catalog: `${run}-catalog`, plays: `${run}-plays`, rollups: `${run}-rollups` };
+const topics = {
+  catalog: `${run}-catalog`,
+  plays: `${run}-plays`,
+  rollups: `${run}-rollups`,
+  sampleLedger: `${run}-sample-ledger`,
+};
 const analytics = `${run}-analytics`;
 /** Content ids, Redis keys and rollups of this run: `<prefix>-<rank>`, `<prefix>:…`. */
 const prefix = run.replace(/-/g, '_');
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
         { topic: topics.catalog, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: topics.plays, numPartitions: 6 },
         { topic: topics.rollups, numPartitions: 6 },
+        { topic: topics.sampleLedger, numPartitions: 3 },
       ],
     });
     const registry = connectSchemaRegistry(config.schemaRegistry);
@@ -94,6 +100,7 @@ async function main(): Promise<void> {
           PLAYBACK_APP: analytics,
           PLAYBACK_TOPIC: topics.plays,
           PLAYBACK_ROLLUPS_TOPIC: topics.rollups,
+          PLAYBACK_SAMPLE_LEDGER_TOPIC: topics.sampleLedger,
           CATALOG_TOPIC: topics.catalog,
           REDIS_KEY_PREFIX: prefix,
         },

@@ -52,6 +52,7 @@ async function deleteRun(admin: Admin, app: string, input?: string): Promise<voi
       topics: [
         ...(input ? [input] : []),
         rollupsOf(app),
+        sampleLedgerOf(app),
         dlqTopic(app),
         dlqTopic(historyOf(app)),
         repartitionTopic(app, 'by-content'),
@@ -65,6 +66,7 @@ async function deleteRun(admin: Admin, app: string, input?: string): Promise<voi
 
 const historyOf = (app: string) => `${app}-history`;
 const rollupsOf = (app: string) => `${app}-rollups`;
+const sampleLedgerOf = (app: string) => `${app}-sample-ledger`;
 
 /** Records either path has not committed yet: the real-time one's input and repartitions, the historical one's input and rollups. */
 async function behind(admin: Admin, app: string, topic: string): Promise<number> {
@@ -78,6 +80,7 @@ async function behind(admin: Admin, app: string, topic: string): Promise<number>
     (await uncommitted(historyOf(app), [
       { topic, transactional: false },
       { topic: rollupsOf(app), transactional: true },
+      { topic: sampleLedgerOf(app), transactional: true },
     ]))
   );
 }
@@ -88,10 +91,12 @@ async function behind(admin: Admin, app: string, topic: string): Promise<number>
  */
 async function pipeline(admin: Admin, transport: 'rdkafka' | 'kafkajs', app: string, topic: string, grace: string) {
   await createTopic(admin, rollupsOf(app));
+  await createTopic(admin, sampleLedgerOf(app));
   process.env.PLAYBACK_TOPIC = topic;
   process.env.PLAYBACK_APP = app;
   process.env.PLAYBACK_HISTORY_APP = historyOf(app);
   process.env.PLAYBACK_ROLLUPS_TOPIC = rollupsOf(app);
+  process.env.PLAYBACK_SAMPLE_LEDGER_TOPIC = sampleLedgerOf(app);
   process.env.PLAYBACK_GRACE = grace;
   // Each run needs its own module instances: the topologies read their names from the environment on load.
   for (const key of Object.keys(require.cache))

@@ -1,7 +1,6 @@
 import type { ProcessorContext, ProcessorSupplier, SampleRates } from './api/processor';
 import type { StreamRecord } from './api/record';
 
-
 /**
  * A kept record and what the estimates need to stay unbiased (Horvitz–Thompson): its weight is
  * 1 / `keptWith`; a distinct unit (a session, a viewer) weighs 1 / the largest `keptWith` among its

@@ -7,7 +7,12 @@ import avro, { type Schema, type Type } from 'avsc';
  * registry subject under TopicNameStrategy (`<topic>-value`).
  */
 export type SchemaName =
-  'PlaybackEvent' | 'ContentMetadata' | 'CacheInvalidation' | 'ContentHotness' | 'PlaybackMinuteRollup';
+  | 'PlaybackEvent'
+  | 'ContentMetadata'
+  | 'CacheInvalidation'
+  | 'ContentHotness'
+  | 'PlaybackMinuteRollup'
+  | 'SampleLedgerEntry';
 
 export interface SchemaEntry {
   /** Short name used in code and CLI output. */
@@ -44,6 +49,12 @@ export const SCHEMAS: readonly SchemaEntry[] = [
     file: 'playback-minute-rollup.avsc',
     topic: 'playback.minute-rollups',
     subject: 'playback.minute-rollups-value',
+  },
+  {
+    name: 'SampleLedgerEntry',
+    file: 'sample-ledger-entry.avsc',
+    topic: 'playback.sample-ledger',
+    subject: 'playback.sample-ledger-value',
   },
 ];
 

@@ -146,3 +146,16 @@ export interface PlaybackMinuteRollup {
   /** Events from a region where the catalog says the content was not available at the event's time. */
   outsideRightsEvents: number;
 }
+
+/** What the real-time path's overload sampler kept, sampled out and shed of one viewer tier in one minute of event time, since its previous commit (a delta: the sums per minute and tier reconcile with what was produced). The historical path stores it in ClickHouse shed_ledger. */
+export interface SampleLedgerEntry {
+  minuteStartMs: number;
+  /** The lane: a viewer tier. */
+  viewerTier: string;
+  /** Records passed on (lifecycle events and heartbeats of kept viewers). */
+  kept: number;
+  /** Heartbeats of viewers outside the sample. */
+  sampledOut: number;
+  /** Records of viewers shed whole (lifecycle events too). */
+  shed: number;
+}

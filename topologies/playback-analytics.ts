@@ -6,10 +6,21 @@ import { checkRights } from '../processors/playback/content-rights';
 import { playbackSource } from '../processors/playback/tier-lanes';
 import { rollupRecord } from '../processors/playback/playback-rows';
 import { PlaybackWindowState } from '../processors/playback/playback-window-state';
+import {
+  parseShedPolicy,
+  PLAYBACK_SAMPLED_LANES,
+  PLAYBACK_SAMPLING,
+  weighed,
+} from '../processors/playback/playback-sampling';
+import type { SampleLedgerEntry } from '../processors/sampler';
 import type { Duration } from '../processors/duration';
 import { avroTopic, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
 import { metricsRegistry } from '../runtime/metrics';
-import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated';
+import type {
+  ContentMetadata,
+  PlaybackEvent,
+  SampleLedgerEntry as SampleLedgerEntryRecord,
+} from '../schemas/types.generated';
 
 /**
  * The pipeline's real-time path: playback events → live windowed statistics in Redis, and each
@@ -21,7 +32,9 @@ import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated'
  *
  *   catalog.content (compacted) → global table `catalog` (every instance holds it whole, read before the first event)
  *
- *   playback.events [+ its tier lanes] (Avro) → check-rights (catalog: may the event's region play it now?)
+ *   playback.events [+ its tier lanes] (Avro) → overload-sampling ─→ ledger: kept / sampled out / shed per minute and tier
+ *     │   (whole unless `--overload adaptive` is under pressure)       → playback.sample-ledger → playback-history → ClickHouse shed_ledger
+ *     → weigh (the kept event's weights) → check-rights (catalog: may the event's region play it now?)
  *     ─┬─ by-content (repartition) ─┬─ 1-minute windows: total + per region + per tier, titled from the catalog
  *      │                            │     ├─ updates every 1 s → Redis content / content-region / content-tier (1m), top-N
  *      │                            │     └─ final per window  → playback.minute-rollups (Avro) → playback-history → ClickHouse playback_minute
@@ -31,7 +44,8 @@ import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated'
  * Statistic definitions: processors/playback/playback-stats.ts; the window state that keeps them
  * (entry-logged, so a commit logs what changed): processors/playback/playback-window-state.ts. Redis keys: docs/redis-keys.md.
  * Regional rights: processors/playback/content-rights.ts; titles and genres: content-labels.ts.
- * PLAYBACK_TOPIC, CATALOG_TOPIC, PLAYBACK_ROLLUPS_TOPIC and PLAYBACK_APP override the topics and
+ * Sampling, weights and the ledger: processors/sampler.ts, processors/playback/playback-sampling.ts.
+ * PLAYBACK_TOPIC, CATALOG_TOPIC, PLAYBACK_ROLLUPS_TOPIC, PLAYBACK_SAMPLE_LEDGER_TOPIC and PLAYBACK_APP override the topics and
  * application id (tests use their own); PLAYBACK_LANES=tiers reads the tier lanes beside the topic
  * (premium paused last: docs/overload.md);
  * PLAYBACK_GRACE the grace period (default 30 s; event-time-aligned consumption keeps a one-thread
@@ -43,7 +57,10 @@ const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
 const source = playbackSource(topic);
 const catalogTopic = process.env.CATALOG_TOPIC ?? 'catalog.content';
 const rollupsTopic = process.env.PLAYBACK_ROLLUPS_TOPIC ?? 'playback.minute-rollups';
+const sampleLedgerTopic = process.env.PLAYBACK_SAMPLE_LEDGER_TOPIC ?? 'playback.sample-ledger';
 const app = process.env.PLAYBACK_APP ?? 'playback-analytics';
+/** What is shed first under overload, and up to what share (PLAYBACK_SHED_POLICY; processors/playback/playback-sampling.ts). */
+const shedPolicy = parseShedPolicy();
 const grace = (process.env.PLAYBACK_GRACE ?? '30s') as Duration;
 
 type ContentResult = WindowResult<PlaybackWindowState>;
@@ -57,6 +74,27 @@ interface LabelledResult {
 const labelled = (result: ContentResult, metadata: ContentMetadata | null): LabelledResult => ({
   result,
   labels: labelsOf(metadata),
+});
+
+const ledgerRecords = new Counter({
+  name: 'reelstream_playback_sample_ledger_records_total',
+  help: 'Playback events the real-time path kept, sampled out and shed under overload control, by viewer tier and outcome',
+  labelNames: ['tier', 'outcome'],
+  registers: [metricsRegistry],
+});
+
+function countLedgerEntry(entry: SampleLedgerEntry): void {
+  ledgerRecords.inc({ tier: entry.lane, outcome: 'kept' }, entry.kept);
+  ledgerRecords.inc({ tier: entry.lane, outcome: 'sampled-out' }, entry.sampledOut);
+  ledgerRecords.inc({ tier: entry.lane, outcome: 'shed' }, entry.shed);
+}
+
+const ledgerRecord = (entry: SampleLedgerEntry): SampleLedgerEntryRecord => ({
+  minuteStartMs: entry.minuteStartMs,
+  viewerTier: entry.lane,
+  kept: entry.kept,
+  sampledOut: entry.sampledOut,
+  shed: entry.shed,
 });
 
 const outsideRights = new Counter({
@@ -88,13 +126,25 @@ function breakdownSummaries(breakdown: 'region' | 'tier') {
 export default defineTopology(app, (b) => {
   const catalog = b.globalTable<string, ContentMetadata>(catalogTopic, { store: 'catalog', ...catalogTableOptions });
 
-  const plays = b
+  // Under overload (`--overload adaptive`) the lowest tiers' heartbeats are sampled, then viewers
+  // shed, by a policy; every figure downstream is weighted to stay unbiased, and what was not kept
+  // goes to the ledger (docs/overload.md). With overload control off every event passes whole.
+  const { kept, ledger } = b
     .stream<string, PlaybackEvent>(source.topics, {
       name: 'playback-events',
       valueSchema: 'PlaybackEvent',
       ...(source.lanes ? { lanes: source.lanes } : {}),
       timestamp: (event) => event.eventTimeMs,
     })
+    .sample({ ...PLAYBACK_SAMPLING, lanes: PLAYBACK_SAMPLED_LANES, policy: shedPolicy }, { name: 'overload-sampling' });
+  ledger
+    .peek(countLedgerEntry, { name: 'count-ledger' })
+    .mapValues(ledgerRecord, { name: 'ledger-entry' })
+    // In this application's transaction, with the offsets of what it counts; playback-history stores it.
+    .to(avroTopic(sampleLedgerTopic, 'SampleLedgerEntry'));
+
+  const plays = kept
+    .mapValues(weighed, { name: 'weigh' })
     .leftJoin(catalog, (event) => event.contentId, checkRights, { name: 'check-rights' })
     .peek(
       (event) => {
@@ -107,7 +157,7 @@ export default defineTopology(app, (b) => {
 
   const minute = byContent
     .windowedBy(tumbling('1m').grace(grace))
-    .aggregate(contentWindow, (_contentId, event, stats) => stats.add(event), {
+    .aggregate(contentWindow, (_contentId, event, stats) => stats.add(event, event.sample), {
       name: 'content-minute',
       store: 'content-minute',
       emit: { updates: '1s', final: true },
@@ -142,7 +192,7 @@ export default defineTopology(app, (b) => {
 
   byContent
     .windowedBy(tumbling('10s').grace(grace))
-    .aggregate(plainWindow, (_contentId, event, stats) => stats.add(event), {
+    .aggregate(plainWindow, (_contentId, event, stats) => stats.add(event, event.sample), {
       name: 'content-10s',
       store: 'content-10s',
       emit: { updates: '1s', final: false },
@@ -159,7 +209,7 @@ export default defineTopology(app, (b) => {
     .filter((event) => event.liveEventId !== null, { name: 'live-only' })
     .groupBy((event) => event.liveEventId as string, { name: 'by-live-event' })
     .windowedBy(tumbling('1m').grace(grace))
-    .aggregate(plainWindow, (_liveEventId, event, stats) => stats.add(event), {
+    .aggregate(plainWindow, (_liveEventId, event, stats) => stats.add(event, event.sample), {
       name: 'live-minute',
       store: 'live-minute',
       emit: { updates: '1s', final: false },

@@ -1,9 +1,14 @@
 import { catalogTableOptions } from '../processors/catalog/catalog-table';
 import { checkRights } from '../processors/playback/content-rights';
-import { eventRow, rollupRow } from '../processors/playback/playback-rows';
+import { eventRow, ledgerRow, rollupRow } from '../processors/playback/playback-rows';
 import { playbackSource } from '../processors/playback/tier-lanes';
 import { clickhouseRows, defineTopology } from '../runtime/dsl';
-import type { ContentMetadata, PlaybackEvent, PlaybackMinuteRollup } from '../schemas/types.generated';
+import type {
+  ContentMetadata,
+  PlaybackEvent,
+  PlaybackMinuteRollup,
+  SampleLedgerEntry,
+} from '../schemas/types.generated';
 
 /**
  * The pipeline's historical path, an application of its own beside playback-analytics (the
@@ -13,6 +18,10 @@ import type { ContentMetadata, PlaybackEvent, PlaybackMinuteRollup } from '../sc
  *   playback.events [+ its tier lanes] → check-rights (catalog global table) → ClickHouse playback_events
  *     (raw rows; identity = source topic, partition and offset, with the offset ledger)
  *   playback.minute-rollups (written by playback-analytics in its transactions) → ClickHouse playback_minute
+ *   playback.sample-ledger (what its sampler kept, sampled out, shed; idem) → ClickHouse shed_ledger
+ *
+ * This path never samples: raw rows are every event (sample_weight 1), because a slow ClickHouse
+ * only makes it lag while Kafka holds the rest.
  *
  * PLAYBACK_TOPIC, CATALOG_TOPIC, PLAYBACK_ROLLUPS_TOPIC, PLAYBACK_LANES as for playback-analytics;
  * PLAYBACK_HISTORY_APP overrides the application id (default `<PLAYBACK_APP>-history`, so a test's
@@ -21,6 +30,7 @@ import type { ContentMetadata, PlaybackEvent, PlaybackMinuteRollup } from '../sc
 const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
 const catalogTopic = process.env.CATALOG_TOPIC ?? 'catalog.content';
 const rollupsTopic = process.env.PLAYBACK_ROLLUPS_TOPIC ?? 'playback.minute-rollups';
+const sampleLedgerTopic = process.env.PLAYBACK_SAMPLE_LEDGER_TOPIC ?? 'playback.sample-ledger';
 const app = process.env.PLAYBACK_HISTORY_APP ?? `${process.env.PLAYBACK_APP ?? 'playback-analytics'}-history`;
 const source = playbackSource(topic);
 
@@ -44,4 +54,13 @@ export default defineTopology(app, (b) => {
   })
     .mapValues(rollupRow, { name: 'to-rollup-row' })
     .to(clickhouseRows('playback_minute'));
+
+  b.stream<string, SampleLedgerEntry>(sampleLedgerTopic, {
+    name: 'sample-ledger',
+    valueSchema: 'SampleLedgerEntry',
+    timestamp: (entry) => entry.minuteStartMs,
+  })
+    .mapValues(ledgerRow, { name: 'to-ledger-row' })
+    // Deltas: stored once each by their source identity and the offset ledger.
+    .to(clickhouseRows('shed_ledger', { ledger: true }));
 });

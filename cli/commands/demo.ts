@@ -59,6 +59,7 @@ export function registerDemoCommand(program: Command): void {
       const app = `playback-analytics-${run}`;
       const historyApp = `${app}-history`;
       const rollupsTopic = `reelstream.${run}.rollups`;
+      const sampleLedgerTopic = `reelstream.${run}.sample-ledger`;
       const catalogApp = `catalog-sync-${run}`;
       await applyTopics(admin, pipelineTopics());
       await admin.createTopics({
@@ -66,6 +67,7 @@ export function registerDemoCommand(program: Command): void {
         topics: [
           { topic, numPartitions: 3 },
           { topic: rollupsTopic, numPartitions: 3 },
+          { topic: sampleLedgerTopic, numPartitions: 3 },
           { topic: catalogTopic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         ],
       });
@@ -130,6 +132,7 @@ export function registerDemoCommand(program: Command): void {
       process.env.PLAYBACK_APP = app;
       process.env.PLAYBACK_GRACE = GRACE;
       process.env.PLAYBACK_ROLLUPS_TOPIC = rollupsTopic;
+      process.env.PLAYBACK_SAMPLE_LEDGER_TOPIC = sampleLedgerTopic;
       process.env.PLAYBACK_HISTORY_APP = historyApp;
       const { topology, application, sinks, running } = await startApplication('playback-analytics', app);
       const history = await startApplication('playback-history', historyApp);
@@ -198,6 +201,7 @@ export function registerDemoCommand(program: Command): void {
       const historyTopics = [
         { topic, transactional: false },
         { topic: rollupsTopic, transactional: true },
+        { topic: sampleLedgerTopic, transactional: true },
       ];
       const uncommitted = async (group: string, topics: typeof realtimeTopics) =>
         uncommittedRecords(kafkajsAdmin(admin), group, topics, () => rdkafkaTransport(config.kafka).partitionReader());
@@ -237,6 +241,7 @@ export function registerDemoCommand(program: Command): void {
           topics: [
             topic,
             rollupsTopic,
+            sampleLedgerTopic,
             dlqTopic(app),
             dlqTopic(historyApp),
             repartitionTopic(app, 'by-content'),

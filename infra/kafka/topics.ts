@@ -26,6 +26,7 @@ export const PIPELINE_APPLICATIONS = [
 
 export const PLAYBACK_EVENTS_TOPIC = 'playback.events';
 export const PLAYBACK_ROLLUPS_TOPIC = 'playback.minute-rollups';
+export const PLAYBACK_SAMPLE_LEDGER_TOPIC = 'playback.sample-ledger';
 export const CATALOG_CONTENT_TOPIC = 'catalog.content';
 export const CACHE_INVALIDATION_TOPIC = 'cache.invalidation';
 export const CONTENT_HOTNESS_TOPIC = 'content.hotness';
@@ -50,6 +51,13 @@ export function pipelineTopics(): TopicSpec[] {
       configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
       description:
         "each minute's final playback aggregates (Avro PlaybackMinuteRollup), from playback-analytics to playback-analytics-history",
+    },
+    {
+      name: PLAYBACK_SAMPLE_LEDGER_TOPIC,
+      partitions: 3,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+      description:
+        'what the overload sampler kept, sampled out and shed per minute and tier (Avro SampleLedgerEntry), from playback-analytics to playback-analytics-history',
     },
     {
       name: CATALOG_CONTENT_TOPIC,

@@ -23,6 +23,9 @@ export function availableIn(metadata: Pick<ContentMetadata, 'availability'>, reg
 }
 
 /** The event with its rights flag, against the catalog's entry for its content (null: unknown content). */
-export function checkRights(event: PlaybackEvent, metadata: ContentMetadata | null): CheckedPlaybackEvent {
+export function checkRights<E extends PlaybackEvent>(
+  event: E,
+  metadata: ContentMetadata | null,
+): E & CheckedPlaybackEvent {
   return { ...event, outsideRights: metadata !== null && !availableIn(metadata, event.region, event.eventTimeMs) };
 }

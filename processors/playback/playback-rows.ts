@@ -2,7 +2,7 @@ import type { Windowed } from '../api/record';
 import type { ContentLabels } from './content-labels';
 import type { CheckedPlaybackEvent } from './content-rights';
 import type { PlaybackSummary } from './playback-stats';
-import type { PlaybackMinuteRollup } from '../../schemas/types.generated';
+import type { PlaybackMinuteRollup, SampleLedgerEntry } from '../../schemas/types.generated';
 
 /**
  * A window's final result for one region and tier ('*' = all), as the real-time path publishes it to
@@ -97,5 +97,20 @@ export function eventRow(event: CheckedPlaybackEvent) {
     outside_rights: event.outsideRights ? 1 : 0,
     sample_weight: 1,
     ingested_at: Math.floor(event.eventTimeMs / 1000),
+  };
+}
+
+/** One row of ClickHouse shed_ledger, from a ledger entry of the real-time path's sampler. */
+export function ledgerRow(entry: SampleLedgerEntry) {
+  const minute = Math.floor(entry.minuteStartMs / 1000);
+  return {
+    minute,
+    minute_date: new Date(entry.minuteStartMs).toISOString().slice(0, 10),
+    viewer_tier: entry.viewerTier,
+    kept: entry.kept,
+    sampled_out: entry.sampledOut,
+    shed: entry.shed,
+    // The minute's end: the same for a replayed entry, so its row is identical.
+    written_at: minute + 60,
   };
 }

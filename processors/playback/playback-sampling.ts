@@ -52,6 +52,18 @@ export const PLAYBACK_SAMPLING: Omit<SamplerOptions<PlaybackEvent>, 'keptChild' 
   unitOf: (event) => event.viewerId,
 };
 
+/** A playback event as the real-time path carries it after the sampler: with its mark when it was sampled. */
+export type WeighedPlaybackEvent = PlaybackEvent & { sample?: SampleMark };
+
+/**
+ * The event with its mark, as the windows need it; an event kept whole (nothing sampled) passes
+ * on as it came, so with overload control off the path carries exactly what it read.
+ */
+export function weighed(sampled: Sampled<PlaybackEvent>): WeighedPlaybackEvent {
+  const mark = sampleMarkOf(sampled);
+  return mark ? { ...sampled.value, sample: mark } : sampled.value;
+}
+
 /** How a kept event counts in the window state. */
 export function sampleMarkOf(sampled: Sampled<unknown>): SampleMark | undefined {
   if (sampled.keptWith === 1 && sampled.sampleRate === 1) return undefined;

@@ -47,6 +47,8 @@ export interface PlaybackRun {
   topic: string;
   /** Where the real-time application writes each minute's final rollups for the historical one. */
   rollupsTopic: string;
+  /** Where its overload sampler writes what it kept, sampled out and shed (the historical one stores it). */
+  sampleLedgerTopic: string;
   /** Every topic the run's events are in: the topic, and its tier lanes when the run has them. */
   inputs: string[];
   /** The events were produced to the tier lanes, and the topology reads them (PLAYBACK_LANES=tiers). */
@@ -92,6 +94,7 @@ export class PlaybackRuns {
     const topic = `${run}-plays`;
     const catalogTopic = `${run}-catalog`;
     const rollupsTopic = `${run}-rollups`;
+    const sampleLedgerTopic = `${run}-sample-ledger`;
     const tierLanes = options.tierLanes === true;
     const inputs = tierLanes ? playbackSource(topic, 'tiers').topics : [topic];
     await admin.createTopics({
@@ -99,6 +102,7 @@ export class PlaybackRuns {
       topics: [
         ...inputs.map((input) => ({ topic: input, numPartitions: 3 })),
         { topic: rollupsTopic, numPartitions: 3 },
+        { topic: sampleLedgerTopic, numPartitions: 3 },
         { topic: catalogTopic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
       ],
     });
@@ -138,6 +142,7 @@ export class PlaybackRuns {
       app,
       topic,
       rollupsTopic,
+      sampleLedgerTopic,
       inputs,
       tierLanes,
       catalogTopic,
@@ -150,7 +155,7 @@ export class PlaybackRuns {
 
   /** `reelstream run playback-analytics playback-history`: the real-time and the historical path, side by side. */
   start(
-    { app, topic, rollupsTopic, catalogTopic, run, tierLanes }: PlaybackRun,
+    { app, topic, rollupsTopic, sampleLedgerTopic, catalogTopic, run, tierLanes }: PlaybackRun,
     logFile: string,
     env: Record<string, string> = {},
     extraArgs: string[] = [],
@@ -162,6 +167,7 @@ export class PlaybackRuns {
         PLAYBACK_TOPIC: topic,
         PLAYBACK_LANES: tierLanes ? 'tiers' : 'none',
         PLAYBACK_ROLLUPS_TOPIC: rollupsTopic,
+        PLAYBACK_SAMPLE_LEDGER_TOPIC: sampleLedgerTopic,
         CATALOG_TOPIC: catalogTopic,
         REDIS_KEY_PREFIX: run,
         ...env,
@@ -179,14 +185,17 @@ export class PlaybackRuns {
    * Records one application has not committed yet: the real-time one's inputs and repartition
    * topics, or the historical one's inputs and the rollups.
    */
-  async uncommittedOf({ app, inputs, rollupsTopic }: PlaybackRun, path: 'realtime' | 'history'): Promise<number> {
+  async uncommittedOf(
+    { app, inputs, rollupsTopic, sampleLedgerTopic }: PlaybackRun,
+    path: 'realtime' | 'history',
+  ): Promise<number> {
     const sources = inputs.map((input) => ({ topic: input, transactional: false }));
     return uncommittedRecords(
       kafkajsAdmin(await this.adminClient()),
       path === 'realtime' ? app : historyApp(app),
       path === 'realtime'
         ? [...sources, ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true }))]
-        : [...sources, { topic: rollupsTopic, transactional: true }],
+        : [...sources, { topic: rollupsTopic, transactional: true }, { topic: sampleLedgerTopic, transactional: true }],
       () => rdkafkaTransport(this.config.kafka).partitionReader(),
     );
   }
@@ -306,12 +315,13 @@ export class PlaybackRuns {
     await stopAllProcessors();
     const admin = await this.adminClient();
     const database = this.config.clickhouse.database;
-    for (const { app, inputs, rollupsTopic, catalogTopic, run } of this.cleanups) {
+    for (const { app, inputs, rollupsTopic, sampleLedgerTopic, catalogTopic, run } of this.cleanups) {
       await admin
         .deleteTopics({
           topics: [
             ...inputs,
             rollupsTopic,
+            sampleLedgerTopic,
             catalogTopic,
             dlqTopic(app),
             dlqTopic(historyApp(app)),
@@ -330,6 +340,9 @@ export class PlaybackRuns {
         .catch(() => undefined);
       await this.clickhouse
         .command(`ALTER TABLE ${database}.playback_minute DELETE WHERE content_id LIKE '${run}%'`)
+        .catch(() => undefined);
+      await this.clickhouse
+        .command(`ALTER TABLE ${database}.shed_ledger DELETE WHERE source_topic = '${sampleLedgerTopic}'`)
         .catch(() => undefined);
     }
     await admin.disconnect();
