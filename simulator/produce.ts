@@ -17,6 +17,12 @@ export interface ProduceOptions {
   tierLanes?: boolean;
   /** Events per second of wall-clock time; undefined = as fast as the producer goes. */
   rate?: number;
+  /**
+   * Live: simulated second s is produced during wall-clock second s after the start (its events
+   * spread over it), so the event rate follows the audience — a flash crowd multiplies it — and
+   * event times are now when the scenario starts now. Excludes `rate`.
+   */
+  live?: boolean;
   /** Where to write the expected aggregates (JSON); undefined = not collected. */
   expectedFile?: string;
   /** The catalog the pipeline holds while it processes these events (titles, regional rights), for the expectation. */
@@ -102,7 +108,11 @@ export async function produceScenario(
   for (let second = 0; second < scenario.durationSec; second += 1) {
     const batch: PlaybackEvent[] = [];
     simulation.eventsAt(second, (event) => batch.push(event));
-    for (const event of batch) {
+    for (const [index, event] of batch.entries()) {
+      if (options.live) {
+        const due = started + second * 1_000 + (index * 1_000) / batch.length;
+        if (due > Date.now() + 5) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
       expected?.add(event);
       const topic = topicOf(event);
       const value = (serializers.get(topic) as AvroSerializer<PlaybackEvent>).encode(event);

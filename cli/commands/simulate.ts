@@ -50,6 +50,10 @@ export function registerSimulateCommand(program: Command): void {
       numbers('--live-event', 'start,end[,share]'),
     )
     .option('--rate <events/s>', 'target rate; default: as fast as possible', integer('--rate'))
+    .option(
+      '--live',
+      'play in real time from now: one simulated second per second, so a flash crowd multiplies the event rate',
+    )
     .option('--topic <topic>', 'where to produce', 'playback.events')
     .option(
       '--tier-lanes',
@@ -116,8 +120,14 @@ export function registerSimulateCommand(program: Command): void {
       const catalogUpdates = options.catalogUpdates as number | undefined;
       if (catalogUpdates !== undefined && catalogUpdates < 0)
         throw new ConfigError(`--catalog-updates must not be negative, not ${catalogUpdates}`);
+      if (options.live && options.rate !== undefined)
+        throw new ConfigError('--live plays one simulated second per second: it cannot also take --rate');
       // One start for both: the catalog's availability windows are placed around the playback's.
-      const scenario = { ...parsed.data, startMs: scenarioStartMs(parsed.data) };
+      // Live: now (windows are minute-aligned whatever the start).
+      const scenario = {
+        ...parsed.data,
+        startMs: options.live ? (parsed.data.startMs ?? Date.now()) : scenarioStartMs(parsed.data),
+      };
       let catalog: Map<string, ContentMetadata> | undefined;
       if (options.catalog || catalogUpdates !== undefined) {
         const { records, expected } = catalogCampaign({
@@ -171,6 +181,7 @@ export function registerSimulateCommand(program: Command): void {
         topic: String(options.topic),
         tierLanes: options.tierLanes === true,
         rate: options.rate as number | undefined,
+        live: options.live === true,
         expectedFile: options.expected as string | undefined,
         catalog,
         onProgress: (progress) =>

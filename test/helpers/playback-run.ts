@@ -14,13 +14,13 @@ import { avroType } from '../../schemas/catalog';
 import { AvroSerializer } from '../../schemas/serde/avro-serializer';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 import { playbackEvent } from '../../schemas/testing/playback-event';
-import type { PlaybackEvent } from '../../schemas/types.generated';
+import type { ContentMetadata, PlaybackEvent } from '../../schemas/types.generated';
 import type { ExpectedAggregates } from '../../simulator/expected';
 import { catalogCampaign, finalCatalog } from '../../simulator/catalog';
 import { produceScenario } from '../../simulator/produce';
 import { produceCatalog } from '../../simulator/produce-catalog';
 import { playbackSource } from '../../processors/playback/tier-lanes';
-import { scenarioSchema } from '../../simulator/scenario';
+import { scenarioSchema, type Scenario } from '../../simulator/scenario';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
 import { RedisKeys } from '../../sinks/redis/keys';
@@ -66,6 +66,8 @@ export class PlaybackRuns {
   private admin: Admin | undefined;
   private readonly registry;
   private readonly cleanups: PlaybackRun[] = [];
+  /** Each run's final catalog, for the expectation of what it produces. */
+  private readonly catalogs = new Map<string, Map<string, ContentMetadata>>();
 
   constructor(readonly config: ReelstreamConfig) {
     this.kafka = createKafkaJs(config.kafka, { clientId: 'reelstream-playback-it' });
@@ -87,7 +89,11 @@ export class PlaybackRuns {
    * for every content, an update campaign with deletes, regional licences of which some end during
    * the run), and what the two must yield.
    */
-  async prepare(prefix: string, durationSec = 240, options: { tierLanes?: boolean } = {}): Promise<PlaybackRun> {
+  async prepare(
+    prefix: string,
+    durationSec = 240,
+    options: { tierLanes?: boolean; live?: boolean } = {},
+  ): Promise<PlaybackRun> {
     const admin = await this.adminClient();
     const run = uniqueName(prefix).replace(/_/g, '-');
     const app = `${run}-app`;
@@ -129,14 +135,10 @@ export class PlaybackRuns {
       startMs: scenario.startMs as number,
     });
     await produceCatalog(campaign.records, this.config.kafka, this.registry, { topic: catalogTopic });
-    const expectedFile = join(tmpdir(), `${run}-expected.json`);
-    await produceScenario(scenario, this.config.kafka, this.registry, {
-      topic,
-      tierLanes,
-      expectedFile,
-      catalog: finalCatalog(campaign.expected),
-    });
-    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as ExpectedAggregates;
+    this.catalogs.set(run, finalCatalog(campaign.expected));
+    const expected = options.live
+      ? { topic, topics: inputs, events: 0, lastEventTimeMs: 0, windows: [] }
+      : await this.produceScenario(run, topic, tierLanes, scenario);
     const prepared = {
       run,
       app,
@@ -151,6 +153,43 @@ export class PlaybackRuns {
     };
     this.cleanups.push(prepared);
     return prepared;
+  }
+
+  /**
+   * Plays a live audience (simulate --live: one simulated second per second from now) into a run
+   * prepared with `live`, and returns what it must yield. The scenario's defaults are prepare()'s.
+   */
+  async produceLive(run: PlaybackRun, scenario: Partial<Scenario>): Promise<ExpectedAggregates> {
+    const live = scenarioSchema.parse({
+      seed: 20261206,
+      sessions: 2_000,
+      durationSec: 120,
+      contents: 20,
+      contentPrefix: run.run,
+      ...scenario,
+      startMs: Date.now(),
+    });
+    run.expected = await this.produceScenario(run.run, run.topic, run.tierLanes, live, true);
+    run.startMs = live.startMs as number;
+    return run.expected;
+  }
+
+  private async produceScenario(
+    run: string,
+    topic: string,
+    tierLanes: boolean,
+    scenario: Scenario,
+    live = false,
+  ): Promise<ExpectedAggregates> {
+    const expectedFile = join(tmpdir(), `${run}-expected.json`);
+    await produceScenario(scenario, this.config.kafka, this.registry, {
+      topic,
+      tierLanes,
+      live,
+      expectedFile,
+      catalog: this.catalogs.get(run),
+    });
+    return JSON.parse(readFileSync(expectedFile, 'utf8')) as ExpectedAggregates;
   }
 
   /** `reelstream run playback-analytics playback-history`: the real-time and the historical path, side by side. */

@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisKeys } from '../../sinks/redis/keys';
+import type { ExpectedWindow } from '../../simulator/expected';
+import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
+import { testConfig } from '../helpers/stack';
+
+/**
+ * Overload control on the real stack (docs/overload.md, "Degradation"): `reelstream run
+ * playback-analytics playback-history --overload adaptive` under a live flash crowd
+ * (`simulate --live --flash-crowd`), one simulated second per second, so the crowd multiplies the
+ * event rate ten times within a heartbeat. The test first shows the overload happened — the ledger
+ * holds sampled-out heartbeats and the log the transition out of `normal` — then the outcome:
+ * premium exact in every window; the lower tiers' weighted starts and watch time within 2 % of the
+ * truth; and per tier, kept + sampled out + shed in ClickHouse shed_ledger equal to the events
+ * produced (every one of which is a raw row, since the historical path never samples).
+ */
+const config = testConfig();
+const runs = new PlaybackRuns(config);
+const FIGURES = [
+  'starts',
+  'stops',
+  'concurrentViewers',
+  'uniqueViewers',
+  'watchTimeMs',
+  'bufferingMs',
+  'errors',
+] as const;
+
+afterAll(() => runs.cleanup());
+
+/** A config file as the test stack's, with limits a 2-core machine crosses under the crowd. */
+function overloadConfig(name: string): string {
+  const file = join(tmpdir(), `${name}-config.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ ...config, overload: { mode: 'adaptive', lagSeconds: 3, eventToSinkSeconds: 1.5, tickMs: 500 } }),
+  );
+  return file;
+}
+
+async function redisTierWindows(run: PlaybackRun, windows: ExpectedWindow[]) {
+  const keys = new RedisKeys(run.run);
+  const values = await runs.redis.mget(
+    windows.map((w) => keys.aggregate('content-tier', '1m', w.dimension, w.windowStart)),
+  );
+  return values.map((json) => (json ? (JSON.parse(json) as Record<(typeof FIGURES)[number], number>) : undefined));
+}
+
+describe('overload control on the real stack', () => {
+  it('a live 10× flash crowd: lower tiers sampled, premium exact, lower tiers within 2 %, and produced = kept + sampled out + shed per tier', async () => {
+    const run = await runs.prepare('overload', 120, { live: true });
+    const logFile = join(tmpdir(), `${run.run}.log`);
+    const processor = runs.start(run, logFile, { REELSTREAM_CONFIG: overloadConfig(run.run) });
+    await processor.waitForLog('started', 120_000, 1); // both applications
+    const expected = await runs.produceLive(run, {
+      sessions: 10_000,
+      durationSec: 100,
+      flashCrowd: { atSec: 30, factor: 10, durationSec: 40 },
+    });
+    await runs.waitUntilCaughtUp(run, 300_000);
+    expect(processor.running()).toBe(true);
+
+    // The overload happened: the controller left `normal`, and lower tiers' heartbeats were sampled out.
+    expect(processor.logCount('overload: normal → sampling (')).toBeGreaterThan(0);
+    const ledger = await runs.clickhouse.queryRows<{
+      viewer_tier: string;
+      kept: string;
+      sampled_out: string;
+      shed: string;
+    }>(
+      `SELECT viewer_tier, sum(kept) AS kept, sum(sampled_out) AS sampled_out, sum(shed) AS shed
+       FROM ${config.clickhouse.database}.shed_ledger FINAL WHERE source_topic = '${run.sampleLedgerTopic}' GROUP BY viewer_tier`,
+    );
+    const byTier = new Map(ledger.map((row) => [row.viewer_tier, row]));
+    expect(Number(byTier.get('basic')?.sampled_out ?? 0)).toBeGreaterThan(0);
+    expect(Number(byTier.get('premium')?.sampled_out ?? -1)).toBe(0);
+    expect(Number(byTier.get('premium')?.shed ?? -1)).toBe(0);
+
+    // Produced = kept + sampled out + shed, per tier: against the raw rows (every event) and in total.
+    const raw = await runs.clickhouse.queryRows<{ viewer_tier: string; events: string }>(
+      `SELECT viewer_tier, count() AS events FROM (SELECT DISTINCT source_partition, source_offset, viewer_tier
+       FROM ${config.clickhouse.database}.playback_events WHERE source_topic = '${run.topic}') GROUP BY viewer_tier`,
+    );
+    let total = 0;
+    for (const { viewer_tier: tier, events } of raw) {
+      const entry = byTier.get(tier);
+      const accounted = Number(entry?.kept ?? 0) + Number(entry?.sampled_out ?? 0) + Number(entry?.shed ?? 0);
+      expect({ tier, accounted }).toEqual({ tier, accounted: Number(events) });
+      total += accounted;
+    }
+    expect(total).toBe(expected.events);
+
+    // Premium exact in every window; the lower tiers' starts and watch time within 2 % over the run.
+    const windows = expected.windows.filter((w) => w.view === 'content-tier');
+    const actual = await redisTierWindows(run, windows);
+    const sums = new Map<string, { truth: Record<string, number>; estimate: Record<string, number> }>();
+    windows.forEach((window, index) => {
+      const value = actual[index];
+      if (window.tier === 'premium') {
+        const figures = (source: Partial<Record<string, number>> | undefined) =>
+          Object.fromEntries(FIGURES.map((figure) => [figure, source?.[figure]]));
+        expect({ window: window.dimension, at: window.windowStart, ...figures(value) }).toEqual({
+          window: window.dimension,
+          at: window.windowStart,
+          ...figures(window as unknown as Record<string, number>),
+        });
+        return;
+      }
+      const sum = sums.get(window.tier) ?? {
+        truth: { starts: 0, watchTimeMs: 0 },
+        estimate: { starts: 0, watchTimeMs: 0 },
+      };
+      for (const figure of ['starts', 'watchTimeMs'] as const) {
+        sum.truth[figure] = (sum.truth[figure] ?? 0) + window[figure];
+        sum.estimate[figure] = (sum.estimate[figure] ?? 0) + (value?.[figure] ?? 0);
+      }
+      sums.set(window.tier, sum);
+    });
+    expect([...sums.keys()].sort()).toEqual(['basic', 'standard']);
+    for (const [tier, { truth, estimate }] of sums)
+      for (const figure of ['starts', 'watchTimeMs'] as const) {
+        const error = Math.abs((estimate[figure] ?? 0) - (truth[figure] ?? 0)) / (truth[figure] ?? 1);
+        expect({ tier, figure, withinTwoPercent: error <= 0.02, error }).toMatchObject({
+          tier,
+          figure,
+          withinTwoPercent: true,
+        });
+      }
+    await processor.stop('SIGTERM');
+  }, 900_000);
+});
