@@ -51,6 +51,7 @@ export default defineTopology(app, (b) => {
     name: 'minute-rollups',
     valueSchema: 'PlaybackMinuteRollup',
     timestamp: (rollup) => rollup.windowStartMs,
+    lagSignal: false, // a minute's rollup comes a minute and a grace after its start, by design
   })
     .mapValues(rollupRow, { name: 'to-rollup-row' })
     .to(clickhouseRows('playback_minute'));
@@ -59,6 +60,7 @@ export default defineTopology(app, (b) => {
     name: 'sample-ledger',
     valueSchema: 'SampleLedgerEntry',
     timestamp: (entry) => entry.minuteStartMs,
+    lagSignal: false,
   })
     .mapValues(ledgerRow, { name: 'to-ledger-row' })
     // Deltas: stored once each by their source identity and the offset ledger.

@@ -136,7 +136,14 @@ export class StreamApplication {
       options.applicationId,
       this.log,
     );
-    this.pressure = new PressureGauge(options.applicationId);
+    this.pressure = new PressureGauge(
+      options.applicationId,
+      new Set(
+        [...topology.nodes.values()]
+          .filter((node) => node.kind === 'source' && node.lagSignal === false)
+          .flatMap((node) => node.topics),
+      ),
+    );
     this.tasks = new TaskManager({
       sampleRates: (lane) => this.overload.ratesOf(lane),
       topology,

@@ -317,7 +317,7 @@ export class StreamThread {
       this.processOne(pending);
     }
     for (const [topic, count] of perTopic) recordsProcessed.inc({ application: applicationId, topic }, count);
-    this.options.pressure.processed(ready.map(({ eventTime }) => eventTime));
+    this.options.pressure.processed(ready);
     tasks.punctuateAll(now);
     const handedOver = performance.now();
     sinks.writePending();

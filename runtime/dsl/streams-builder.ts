@@ -31,6 +31,12 @@ export interface SourceOptions<V> extends Named {
    * DLQ — for a stream that reads a compacted topic's deletes itself (tables always do).
    */
   tombstones?: boolean;
+  /**
+   * False for a source of derived records whose event times trail live by design (window results
+   * stamped with their window): they do not count toward the overload control's lag and event→sink
+   * signals (docs/overload.md). Default true.
+   */
+  lagSignal?: boolean;
 }
 
 export interface TableOptions<V> extends SourceOptions<V>, StoreOptions {
@@ -85,6 +91,7 @@ export class StreamsBuilder implements DslContext {
       ...(options.lanes ? { lanes: Object.freeze({ ...options.lanes }) } : {}),
       ...(options.valueSchema ? { valueSchema: options.valueSchema } : {}),
       ...(options.tombstones ? { tombstones: true } : {}),
+      ...(options.lagSignal === false ? { lagSignal: false } : {}),
     });
     return new KStream<K, V>(this, name);
   }

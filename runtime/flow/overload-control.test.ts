@@ -79,14 +79,15 @@ describe('OverloadControl', () => {
 
 describe('PressureGauge', () => {
   it('measures event-time lag until caught up, and the event age of each commit, growing while a commit waits', () => {
-    const gauge = new PressureGauge('gauge-test');
+    const gauge = new PressureGauge('gauge-test', new Set(['rollups']));
     const now = 1_000_000;
     expect(gauge.signals(0.5, now)).toEqual({ lagSeconds: 0, eventToSinkSeconds: 0, sinkFill: 0.5 });
-    gauge.processed([now - 8_000, now - 5_000, Number.NaN]);
+    gauge.processed([now - 8_000, now - 5_000, Number.NaN].map((eventTime) => ({ topic: 'plays', eventTime })));
     expect(gauge.signals(0, now)).toEqual({ lagSeconds: 5, eventToSinkSeconds: 5, sinkFill: 0 });
     gauge.committed(now + 500);
     expect(gauge.signals(0, now + 500)).toEqual({ lagSeconds: 5.5, eventToSinkSeconds: 5.5, sinkFill: 0 });
-    gauge.processed([now]);
+    gauge.processed([{ topic: 'plays', eventTime: now }]);
+    gauge.processed([{ topic: 'rollups', eventTime: now - 60_000 }]); // derived: not pressure
     // No commit for 10 s (a sink down): what waits for it ages.
     expect(gauge.signals(0, now + 10_000).eventToSinkSeconds).toBe(10);
     gauge.committed(now + 10_000);

@@ -14,12 +14,17 @@ export class PressureGauge {
   private caughtUp = true;
   private lastCommitAgeMs = 0;
 
-  constructor(private readonly applicationId: string) {}
+  constructor(
+    private readonly applicationId: string,
+    /** Source topics whose event times trail live by design (`lagSignal: false`): not pressure. */
+    private readonly unwatched: ReadonlySet<string> = new Set(),
+  ) {}
 
-  /** Records taken through the tasks, by event time. */
-  processed(eventTimes: Iterable<number>): void {
+  /** Records taken through the tasks, with their event times. */
+  processed(records: Iterable<{ topic: string; eventTime: number }>): void {
     let newest = this.newestUncommitted;
-    for (const time of eventTimes) if (time > newest) newest = time; // NaN (no event time) never is
+    for (const { topic, eventTime } of records)
+      if (eventTime > newest && !this.unwatched.has(topic)) newest = eventTime; // NaN (no event time) never is
     if (newest === Number.NEGATIVE_INFINITY) return;
     this.newestUncommitted = newest;
     if (newest > this.newestProcessed) this.newestProcessed = newest;

@@ -92,6 +92,7 @@ function lower(builder: TopologyBuilder): MutableNode[] {
           ...(node.lanes ? { lanes: { ...node.lanes } } : {}),
           ...(node.valueSchema ? { valueSchema: node.valueSchema } : {}),
           ...(node.tombstones ? { tombstones: true } : {}),
+          ...(node.lagSignal === false ? { lagSignal: false } : {}),
         });
         break;
       case 'processor':

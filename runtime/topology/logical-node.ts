@@ -33,6 +33,8 @@ export interface SourceNode extends NodeBase {
   readonly valueSchema?: SchemaName;
   /** Source: a null value is passed on (a delete) instead of going to the DLQ. */
   readonly tombstones?: boolean;
+  /** Source: false when its event times trail live by design; they do not count toward overload pressure. */
+  readonly lagSignal?: boolean;
 }
 
 export interface ProcessorNode extends NodeBase {

@@ -29,6 +29,8 @@ export interface PhysicalNode {
   readonly valueSchema?: SchemaName;
   /** Source: a null value is passed on (a delete) instead of going to the DLQ. */
   readonly tombstones?: boolean;
+  /** Source: false when its event times trail live by design; they do not count toward overload pressure. */
+  readonly lagSignal?: boolean;
   /** A sampler: the lanes the application's overload control adapts, and its shedding policy. */
   readonly sampling?: SamplingSpec;
 }

@@ -55,7 +55,7 @@ describe('overload control on the real stack', () => {
     const processor = runs.start(run, logFile, { REELSTREAM_CONFIG: overloadConfig(run.run) });
     await processor.waitForLog('started', 120_000, 1); // both applications
     const expected = await runs.produceLive(run, {
-      sessions: 10_000,
+      sessions: 30_000,
       durationSec: 100,
       flashCrowd: { atSec: 30, factor: 10, durationSec: 40 },
     });
