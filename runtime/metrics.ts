@@ -146,7 +146,7 @@ export const eventTimePausedPartitions = new Gauge({
 
 export const applicationReady = new Gauge({
   name: 'reelstream_application_ready',
-  help: '1 once the application serves: its global tables bootstrapped and its stream thread started; 0 before and after (the minimum over stream threads)',
+  help: '1 while the application serves: its global tables bootstrapped and every task of its assignment restored; 0 before, during a restore (a rebalance) and after (the minimum over stream threads)',
   labelNames: ['application'] as const,
   aggregator: 'min',
   registers: [metricsRegistry],
@@ -216,5 +216,21 @@ export const degradationTransitions = new Counter({
   name: 'reelstream_degradation_transitions_total',
   help: 'Changes of the overload state, by application, from and to',
   labelNames: ['application', 'from', 'to'] as const,
+  registers: [metricsRegistry],
+});
+
+export const threadHeartbeat = new Gauge({
+  name: 'reelstream_thread_heartbeat_timestamp_seconds',
+  help: "When the application's stream thread last turned its loop or retried a wait (Unix seconds); /healthz fails when it is old (the oldest over stream threads)",
+  labelNames: ['application'] as const,
+  aggregator: 'min',
+  registers: [metricsRegistry],
+});
+
+export const eventTimeLag = new Gauge({
+  name: 'reelstream_event_time_lag_seconds',
+  help: 'Wall clock minus the newest event time the application processed; 0 once it has caught up (sources whose event times trail live by design excluded)',
+  labelNames: ['application'] as const,
+  aggregator: 'max',
   registers: [metricsRegistry],
 });

@@ -30,12 +30,21 @@ export function registerRunCommand(program: Command): void {
         return ms;
       },
     )
-    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics', (value) => {
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535)
-        throw new ConfigError(`--metrics-port must be a port number, not "${value}"`);
-      return port;
-    })
+    .option(
+      '--metrics-host <host>',
+      'the address the metrics server binds (0.0.0.0 in a container, for probes and scrapes)',
+      '127.0.0.1',
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics, /healthz and /readyz on this port (see --metrics-host)',
+      (value) => {
+        const port = Number(value);
+        if (!Number.isInteger(port) || port < 0 || port > 65_535)
+          throw new ConfigError(`--metrics-port must be a port number, not "${value}"`);
+        return port;
+      },
+    )
     .option(
       '--overload <mode>',
       'off: never sample nor shed, figures exact; adaptive: sample, then shed, under pressure (default: overload.mode, off)',
@@ -60,6 +69,7 @@ export function registerRunCommand(program: Command): void {
           metricsPort?: number;
           threads?: number;
           overload?: 'off' | 'adaptive';
+          metricsHost: string;
         },
         command: Command,
       ) => {
@@ -102,7 +112,10 @@ export function registerRunCommand(program: Command): void {
         process.once('SIGTERM', () => onSignal('SIGTERM'));
         process.once('SIGINT', () => onSignal('SIGINT'));
         if (threads === 1) {
-          const metrics = options.metricsPort === undefined ? undefined : await startMetricsServer(options.metricsPort);
+          const metrics =
+            options.metricsPort === undefined
+              ? undefined
+              : await startMetricsServer(options.metricsPort, options.metricsHost);
           try {
             await allOrStopAll(
               requests.map((request) => runApplication(request, onStop)),
@@ -119,7 +132,7 @@ export function registerRunCommand(program: Command): void {
         const metrics =
           options.metricsPort === undefined
             ? undefined
-            : await startMetricsServer(options.metricsPort, undefined, () => mergedMetrics(running));
+            : await startMetricsServer(options.metricsPort, options.metricsHost, () => mergedMetrics(running));
         try {
           await allOrStopAll(
             running.map((threadsOfOne) => threadsOfOne.done),

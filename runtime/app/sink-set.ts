@@ -1,7 +1,7 @@
 import type { StreamRecord } from '../../processors/api/record';
 import { ConfigError, ReelstreamError, describeError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
-import { sinkDataLosses, sinkFailingSeconds, sinkFlushDuration, sinkFlushFailures } from '../metrics';
+import { sinkDataLosses, sinkFailingSeconds, sinkFlushDuration, sinkFlushFailures, threadHeartbeat } from '../metrics';
 import { retry } from '../../core/retry';
 import type { Sink, SinkDescriptor, SinkLoad } from '../topology/sink-descriptor';
 import type { Topology } from '../topology/topology';
@@ -111,6 +111,8 @@ export class SinkSet {
       giveUp,
       onRetry: (error, attempt, delay) => {
         const now = Date.now();
+        // Waiting for a sink that is down is alive: /healthz must not have the process restarted for it.
+        threadHeartbeat.set({ application: applicationId }, now / 1000);
         const since = this.failingSince.get(id) ?? now;
         this.failingSince.set(id, since);
         sinkFlushFailures.inc(labels);

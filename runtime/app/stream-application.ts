@@ -7,7 +7,7 @@ import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
 import { DEFAULT_EVENT_TIME_BUFFER, EventTimeBuffer, type EventTimeBufferOptions } from '../flow/event-time-buffer';
 import { DEFAULT_FLOW_CONTROL, fill, type FlowControlOptions, type Lane } from '../flow/flow-control';
 import { FlowController } from '../flow/flow-controller';
-import { applicationReady } from '../metrics';
+import { applicationReady, eventTimeLag, threadHeartbeat } from '../metrics';
 import type { KafkaAdmin } from '../kafka/admin';
 import type { KafkaTransport, TransactionalProducer } from '../kafka/transport';
 import type { ErrorPolicy } from '../task/stream-task';
@@ -221,12 +221,13 @@ export class StreamApplication {
     );
     this.lag.start(this.options.lagIntervalMs ?? 5_000);
     const flowOptions = { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl };
-    this.overloadTimer = setInterval(
-      () => this.overload.tick(this.pressure.signals(fill(this.sinks.load(), flowOptions))),
-      this.options.overload?.tickMs ?? 1_000,
-    );
+    this.overloadTimer = setInterval(() => {
+      const signals = this.pressure.signals(fill(this.sinks.load(), flowOptions));
+      eventTimeLag.set({ application: applicationId }, signals.lagSeconds);
+      this.overload.tick(signals);
+    }, this.options.overload?.tickMs ?? 1_000);
     this.overloadTimer.unref();
-    applicationReady.set({ application: applicationId }, 1);
+    threadHeartbeat.set({ application: applicationId }, Date.now() / 1000);
     this.log.info({ topology: topology.name, transport: transport.name }, 'started');
   }
 
@@ -234,8 +235,11 @@ export class StreamApplication {
   private retryLogging(what: string) {
     return {
       giveUp: () => this.stopping,
-      onRetry: (error: unknown, attempt: number, delay: number) =>
-        this.log.warn({ err: error, attempt, delay }, `${what} failed; retrying`),
+      onRetry: (error: unknown, attempt: number, delay: number) => {
+        // Waiting for a service that is down is alive (/healthz).
+        threadHeartbeat.set({ application: this.options.applicationId }, Date.now() / 1000);
+        this.log.warn({ err: error, attempt, delay }, `${what} failed; retrying`);
+      },
     };
   }
 

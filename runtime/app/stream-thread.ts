@@ -10,7 +10,13 @@ import { PartitionPauses } from '../flow/partition-pauses';
 import { TopicPartitionSet } from '../kafka/topic-partition-map';
 import type { KafkaAdmin } from '../kafka/admin';
 import type { ConsumedRecord, GroupConsumer, KafkaTransport, TopicPartition } from '../kafka/transport';
-import { batchProcessingDuration, eventTimePausedPartitions, recordsProcessed } from '../metrics';
+import {
+  applicationReady,
+  batchProcessingDuration,
+  eventTimePausedPartitions,
+  recordsProcessed,
+  threadHeartbeat,
+} from '../metrics';
 import type { Topology } from '../topology/topology';
 import { restoreFromChangelogs } from './changelog-restorer';
 import { restoreTablesFromSources } from './table-source-restorer';
@@ -137,6 +143,7 @@ export class StreamThread {
       // below can resolve at once, and a loop of resolved promises would starve the global tables'
       // follower, the metrics server and the sinks' sockets for as long as a backlog lasts.
       await setImmediatePromise();
+      threadHeartbeat.set({ application: this.options.applicationId }, Date.now() / 1000);
       this.raiseCommitFailure();
       if (this.assignmentChanged) {
         await this.commitSettled();
@@ -232,6 +239,8 @@ export class StreamThread {
     const { consumer, tasks, topology, transport, applicationId, buffer, flow, log, stats } = this.options;
     await tasks.clear();
     const assignment = this.assignment;
+    // Ready once the assignment's tasks are restored (at once for none); not ready while they restore.
+    applicationReady.set({ application: applicationId }, assignment.length === 0 ? 1 : 0);
     if (assignment.length === 0) return;
     consumer.pause(assignment);
     // Records fetched after the last commit were part of the aborted transaction: read them again.
@@ -280,6 +289,7 @@ export class StreamThread {
       flow.reapply(assignment, this.pauses);
       this.pauses.hold('buffer', []);
       tasks.publishCount();
+      applicationReady.set({ application: applicationId }, 1);
     }
   }
 
