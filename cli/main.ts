@@ -10,6 +10,7 @@ import { registerRunCommand } from './commands/run';
 import { registerSchemasCommand } from './commands/schemas';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStackCommand } from './commands/stack';
+import { registerToolsCommand } from './commands/tools';
 import { registerTopicsCommand } from './commands/topics';
 import { registerValidateCommand } from './commands/validate';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerStackCommand(program);
+  registerToolsCommand(program);
   registerTopicsCommand(program);
   registerMigrateCommand(program);
   registerSchemasCommand(program);

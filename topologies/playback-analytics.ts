@@ -1,4 +1,3 @@
-import { Counter } from 'prom-client';
 import type { Windowed, WindowResult } from '../processors/api/record';
 import { catalogTableOptions } from '../processors/catalog/catalog-table';
 import { labelsOf, type ContentLabels } from '../processors/playback/content-labels';
@@ -15,7 +14,7 @@ import {
 import type { SampleLedgerEntry } from '../processors/sampler';
 import type { Duration } from '../processors/duration';
 import { avroTopic, defineTopology, redisWindows, tumbling } from '../runtime/dsl';
-import { metricsRegistry } from '../runtime/metrics';
+import { countClosedMinute, countLedgerEntry, countPlaybackEvent } from './playback-metrics';
 import type {
   ContentMetadata,
   PlaybackEvent,
@@ -76,32 +75,12 @@ const labelled = (result: ContentResult, metadata: ContentMetadata | null): Labe
   labels: labelsOf(metadata),
 });
 
-const ledgerRecords = new Counter({
-  name: 'reelstream_playback_sample_ledger_records_total',
-  help: 'Playback events the real-time path kept, sampled out and shed under overload control, by viewer tier and outcome',
-  labelNames: ['tier', 'outcome'],
-  registers: [metricsRegistry],
-});
-
-function countLedgerEntry(entry: SampleLedgerEntry): void {
-  ledgerRecords.inc({ tier: entry.lane, outcome: 'kept' }, entry.kept);
-  ledgerRecords.inc({ tier: entry.lane, outcome: 'sampled-out' }, entry.sampledOut);
-  ledgerRecords.inc({ tier: entry.lane, outcome: 'shed' }, entry.shed);
-}
-
 const ledgerRecord = (entry: SampleLedgerEntry): SampleLedgerEntryRecord => ({
   minuteStartMs: entry.minuteStartMs,
   viewerTier: entry.lane,
   kept: entry.kept,
   sampledOut: entry.sampledOut,
   shed: entry.shed,
-});
-
-const outsideRights = new Counter({
-  name: 'reelstream_playback_outside_rights_total',
-  help: "Playback events from a region where the catalog says the content was not available at the event's time",
-  labelNames: ['region'],
-  registers: [metricsRegistry],
 });
 
 /** A content's window with region and tier breakdowns, so one repartition by content serves all three views. */
@@ -146,12 +125,7 @@ export default defineTopology(app, (b) => {
   const plays = kept
     .mapValues(weighed, { name: 'weigh' })
     .leftJoin(catalog, (event) => event.contentId, checkRights, { name: 'check-rights' })
-    .peek(
-      (event) => {
-        if (event.outsideRights) outsideRights.inc({ region: event.region });
-      },
-      { name: 'count-outside-rights' },
-    );
+    .peek(countPlaybackEvent, { name: 'count-event' });
 
   const byContent = plays.groupBy((event) => event.contentId, { name: 'by-content' });
 
@@ -173,6 +147,7 @@ export default defineTopology(app, (b) => {
   minute.flatMap(breakdownSummaries('tier'), { name: 'content-tier-summary' }).to(redisWindows('content-tier', '1m'));
   minute
     .filter(({ result }) => result.emit === 'final', { name: 'final-minutes' })
+    .peek(countClosedMinute, { name: 'count-closed-minute' })
     .flatMap(
       ({ result, labels }, window) => [
         { key: window.key, value: rollupRecord(window, '*', '*', result.aggregate.summary(), labels) },
