@@ -3,11 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { managedPid } from '../../infra/local/processes';
-import { localServices } from '../../infra/local/services';
-import { upService } from '../../infra/local/stack';
 import { freePort } from '../helpers/free-port';
 import { PlaybackRuns } from '../helpers/playback-run';
+import { outage, stackService } from '../helpers/stack-faults';
 import { testConfig } from '../helpers/stack';
 
 /**
@@ -29,35 +27,6 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 12
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(200);
   }
-}
-
-function stackService(name: string) {
-  const service = localServices(config).find((candidate) => candidate.name === name);
-  const pid = service && managedPid(service.pidFile);
-  if (!service || pid === undefined)
-    throw new Error(
-      `the fault suite stops the ${name} that reelstream stack up started; this one is not managed by it`,
-    );
-  return { service, pid };
-}
-
-/**
- * Kills a service of the stack with SIGKILL; `restore()` brings it back through the code
- * `reelstream stack up` runs. Tests call it in `finally` too: a failed assertion during an outage
- * must not leave the service down for the tests after it.
- */
-function outage(name: string) {
-  const { service, pid } = stackService(name);
-  process.kill(pid, 'SIGKILL');
-  let restored = false;
-  return {
-    service,
-    async restore(): Promise<void> {
-      if (restored) return;
-      restored = true;
-      await upService(service);
-    },
-  };
 }
 
 const REWRITTEN = 'open results written again and committed';
