@@ -64,7 +64,7 @@ export class PlaybackRuns {
   readonly redis: Redis;
   readonly clickhouse: ClickhouseConnection;
   private admin: Admin | undefined;
-  private readonly registry;
+  readonly registry;
   private readonly cleanups: PlaybackRun[] = [];
   /** Each run's final catalog, for the expectation of what it produces. */
   private readonly catalogs = new Map<string, Map<string, ContentMetadata>>();
