@@ -11,6 +11,7 @@ import { registerSchemasCommand } from './commands/schemas';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStackCommand } from './commands/stack';
 import { registerToolsCommand } from './commands/tools';
+import { registerResetCommand } from './commands/reset';
 import { registerTopicsCommand } from './commands/topics';
 import { registerValidateCommand } from './commands/validate';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerSchemasCommand(program);
   registerDescribeCommand(program);
   registerRunCommand(program);
+  registerResetCommand(program);
   registerCatalogCommand(program);
   registerCacheCommand(program);
   registerSimulateCommand(program);

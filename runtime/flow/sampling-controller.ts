@@ -33,7 +33,7 @@ export const DEFAULT_SAMPLING_CONTROL: SamplingControllerOptions = {
   lowPressure: 0.6,
   decreaseFactor: 0.5,
   increaseStep: 0.1,
-  minProbability: 0.05,
+  minProbability: 0.1,
   shedStep: 0.1,
 };
 

@@ -193,26 +193,33 @@ export class PlaybackRuns {
   }
 
   /** `reelstream run playback-analytics playback-history`: the real-time and the historical path, side by side. */
-  start(
-    { app, topic, rollupsTopic, sampleLedgerTopic, catalogTopic, run, tierLanes }: PlaybackRun,
-    logFile: string,
-    env: Record<string, string> = {},
-    extraArgs: string[] = [],
-  ): Processor {
+  start(run: PlaybackRun, logFile: string, env: Record<string, string> = {}, extraArgs: string[] = []): Processor {
     return startProcessor(
       ['playback-analytics', 'playback-history', '--instance-id', 'only', ...extraArgs],
-      {
-        PLAYBACK_APP: app,
-        PLAYBACK_TOPIC: topic,
-        PLAYBACK_LANES: tierLanes ? 'tiers' : 'none',
-        PLAYBACK_ROLLUPS_TOPIC: rollupsTopic,
-        PLAYBACK_SAMPLE_LEDGER_TOPIC: sampleLedgerTopic,
-        CATALOG_TOPIC: catalogTopic,
-        REDIS_KEY_PREFIX: run,
-        ...env,
-      },
+      { ...this.envOf(run), ...env },
       logFile,
     );
+  }
+
+  /** The environment that points the playback topologies at this run's topics, application ids and keys. */
+  envOf({
+    app,
+    topic,
+    rollupsTopic,
+    sampleLedgerTopic,
+    catalogTopic,
+    run,
+    tierLanes,
+  }: PlaybackRun): Record<string, string> {
+    return {
+      PLAYBACK_APP: app,
+      PLAYBACK_TOPIC: topic,
+      PLAYBACK_LANES: tierLanes ? 'tiers' : 'none',
+      PLAYBACK_ROLLUPS_TOPIC: rollupsTopic,
+      PLAYBACK_SAMPLE_LEDGER_TOPIC: sampleLedgerTopic,
+      CATALOG_TOPIC: catalogTopic,
+      REDIS_KEY_PREFIX: run,
+    };
   }
 
   /** Records not yet covered by the groups' committed offsets, of both applications. */

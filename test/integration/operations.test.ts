@@ -1,9 +1,29 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
 import { ensureTool } from '../../infra/local/tools';
+import { freePort } from '../helpers/free-port';
+import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
+import { changelogTopic, repartitionTopic } from '../../runtime/naming';
+import { testConfig } from '../helpers/stack';
 
 const run = promisify(execFile);
+const runs = new PlaybackRuns(testConfig());
+
+const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
+
+afterAll(() => runs.cleanup());
+
+/** `reelstream <args>` against a playback run's topics; its exit status and output. */
+function reelstream(playback: PlaybackRun, args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...runs.envOf(playback), REELSTREAM_LOG_FORMAT: 'json' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
 const rules = join(__dirname, '..', '..', 'infra', 'prometheus');
 
 /**
@@ -19,5 +39,85 @@ describe('Prometheus alert rules', () => {
     expect(check.stdout).toMatch(/SUCCESS: 10 rules found/);
     const tested = await run(promtool, ['test', 'rules', 'alerts.test.yml'], { cwd: rules });
     expect(`${tested.stdout}${tested.stderr}`).toMatch(/SUCCESS/);
+  }, 600_000);
+});
+
+describe('health and readiness', () => {
+  it('/readyz answers 503 while the tasks restore their state from the changelogs and 200 once they did; /healthz 200 throughout', async () => {
+    const playback = await runs.prepare('readyz', 120);
+    const first = runs.start(playback, join(tmpdir(), `${playback.run}-0.log`));
+    await runs.waitUntilCaughtUp(playback);
+    await first.stop('SIGTERM');
+
+    const port = await freePort();
+    const second = runs.start(playback, join(tmpdir(), `${playback.run}-1.log`), {}, ['--metrics-port', String(port)]);
+    const seen: { ready: number; healthy: number; restored: number }[] = [];
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+      const answers = await Promise.all([get('/readyz'), get('/healthz'), get('/metrics')]).catch(() => undefined);
+      if (answers) {
+        const [ready, healthy, metrics] = answers;
+        const text = await metrics.text();
+        const restored = [...text.matchAll(/^reelstream_restored_records_total\{application="([^"]+)"[^}]*\} (\d+)/gm)]
+          .filter(([, application]) => application === playback.app)
+          .reduce((sum, [, , count]) => sum + Number(count), 0);
+        seen.push({ ready: ready.status, healthy: healthy.status, restored });
+        if (ready.status === 200) break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await second.waitForLog('restored state from changelog');
+    // Mid-restore: changelog records applied, not ready yet; then ready.
+    expect(seen.some(({ ready, restored }) => ready === 503 && restored > 0)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ ready: 200 });
+    expect(seen.filter(({ restored }) => restored > 0).every(({ healthy }) => healthy === 200)).toBe(true);
+    await second.stop('SIGTERM');
+  }, 600_000);
+});
+
+describe('reelstream reset', () => {
+  it('prints its plan and changes nothing without --execute, refuses while the application runs, and with --execute a new run reproduces the results from scratch', async () => {
+    const playback = await runs.prepare('reset', 120);
+    const first = runs.start(playback, join(tmpdir(), `${playback.run}-0.log`));
+    await runs.waitUntilCaughtUp(playback);
+    const refused = reelstream(playback, ['reset', 'playback-analytics']);
+    expect(refused.status).toBe(1);
+    expect(refused.output).toContain(`application ${playback.app} is running`);
+    await first.stop('SIGTERM');
+
+    const admin = await runs.adminClient();
+    const committed = async () =>
+      (await admin.fetchOffsets({ groupId: playback.app, topics: [playback.topic] }))[0]?.partitions
+        .map(({ offset }) => Number(offset))
+        .reduce((sum, offset) => sum + offset, 0);
+    const internal = [changelogTopic(playback.app, 'content-minute'), repartitionTopic(playback.app, 'by-content')];
+    const before = await committed();
+    expect(before).toBe(playback.expected.events);
+
+    const dryRun = reelstream(playback, ['reset', 'playback-analytics']);
+    expect(dryRun.status).toBe(0);
+    expect(dryRun.output).toMatch(new RegExp(`offset ${playback.topic}\\[0\\]: \\d+ → 0`));
+    for (const topic of internal) expect(dryRun.output).toContain(`delete internal topic ${topic}`);
+    expect(dryRun.output).toContain('dry run: nothing changed');
+    expect(await committed()).toBe(before);
+    expect(await admin.listTopics()).toEqual(expect.arrayContaining(internal));
+
+    const executed = reelstream(playback, ['reset', 'playback-analytics', '--execute']);
+    expect(executed.status).toBe(0);
+    expect(await committed()).toBe(0);
+    const topics = await admin.listTopics();
+    for (const topic of internal) expect(topics).not.toContain(topic);
+
+    // From scratch: what the first run wrote to Redis is gone, and the new run writes it all again.
+    const keys = await runs.redis.keys(`${playback.run}:agg:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await runs.redis.del(...keys);
+    const second = runs.start(playback, join(tmpdir(), `${playback.run}-1.log`));
+    await runs.waitUntilCaughtUp(playback);
+    const closers = await runs.closeWindows(playback);
+    await runs.waitUntilCaughtUp(playback);
+    await second.stop('SIGTERM');
+    expect((await runs.differences(playback, closers)).differences).toEqual([]);
   }, 600_000);
 });

@@ -60,9 +60,9 @@ describe('overload control on the real stack', () => {
     const processor = runs.start(run, logFile, { REELSTREAM_CONFIG: overloadConfig(run.run) });
     await processor.waitForLog('started', 120_000, 1); // both applications
     const expected = await runs.produceLive(run, {
-      sessions: 30_000,
-      durationSec: 80,
-      flashCrowd: { atSec: 20, factor: 10, durationSec: 35 },
+      sessions: 20_000,
+      durationSec: 150,
+      flashCrowd: { atSec: 15, factor: 10, durationSec: 120 },
     });
     await runs.waitUntilCaughtUp(run, 300_000);
     expect(processor.running()).toBe(true);
