@@ -12,6 +12,7 @@ import { registerSimulateCommand } from './commands/simulate';
 import { registerStackCommand } from './commands/stack';
 import { registerToolsCommand } from './commands/tools';
 import { registerResetCommand } from './commands/reset';
+import { registerRebuildCommand } from './commands/rebuild';
 import { registerTopicsCommand } from './commands/topics';
 import { registerValidateCommand } from './commands/validate';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDescribeCommand(program);
   registerRunCommand(program);
   registerResetCommand(program);
+  registerRebuildCommand(program);
   registerCatalogCommand(program);
   registerCacheCommand(program);
   registerSimulateCommand(program);

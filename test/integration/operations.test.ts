@@ -1,7 +1,12 @@
 import { execFile, spawnSync } from 'node:child_process';
+import type { Admin } from 'kafkajs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
+import { catalogCampaign } from '../../simulator/catalog';
+import { produceCatalog } from '../../simulator/produce-catalog';
+import { RedisKeys } from '../../sinks/redis/keys';
+import { uniqueName } from '../helpers/unique';
 import { ensureTool } from '../../infra/local/tools';
 import { freePort } from '../helpers/free-port';
 import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
@@ -86,11 +91,23 @@ describe('reelstream reset', () => {
     expect(refused.output).toContain(`application ${playback.app} is running`);
     await first.stop('SIGTERM');
 
-    const admin = await runs.adminClient();
-    const committed = async () =>
-      (await admin.fetchOffsets({ groupId: playback.app, topics: [playback.topic] }))[0]?.partitions
-        .map(({ offset }) => Number(offset))
-        .reduce((sum, offset) => sum + offset, 0);
+    // A client of its own for each look: one that knew the deleted topics would fail to refresh its metadata.
+    const withAdmin = async <T>(use: (admin: Admin) => Promise<T>): Promise<T> => {
+      const admin = runs.kafka.admin();
+      await admin.connect();
+      try {
+        return await use(admin);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    const committed = () =>
+      withAdmin(async (admin) =>
+        (await admin.fetchOffsets({ groupId: playback.app, topics: [playback.topic] }))[0]?.partitions
+          .map(({ offset }) => Number(offset))
+          .reduce((sum, offset) => sum + offset, 0),
+      );
+    const listTopics = () => withAdmin((admin) => admin.listTopics());
     const internal = [changelogTopic(playback.app, 'content-minute'), repartitionTopic(playback.app, 'by-content')];
     const before = await committed();
     expect(before).toBe(playback.expected.events);
@@ -101,12 +118,12 @@ describe('reelstream reset', () => {
     for (const topic of internal) expect(dryRun.output).toContain(`delete internal topic ${topic}`);
     expect(dryRun.output).toContain('dry run: nothing changed');
     expect(await committed()).toBe(before);
-    expect(await admin.listTopics()).toEqual(expect.arrayContaining(internal));
+    expect(await listTopics()).toEqual(expect.arrayContaining(internal));
 
     const executed = reelstream(playback, ['reset', 'playback-analytics', '--execute']);
     expect(executed.status).toBe(0);
     expect(await committed()).toBe(0);
-    const topics = await admin.listTopics();
+    const topics = await listTopics();
     for (const topic of internal) expect(topics).not.toContain(topic);
 
     // From scratch: what the first run wrote to Redis is gone, and the new run writes it all again.
@@ -119,5 +136,69 @@ describe('reelstream reset', () => {
     await runs.waitUntilCaughtUp(playback);
     await second.stop('SIGTERM');
     expect((await runs.differences(playback, closers)).differences).toEqual([]);
+  }, 600_000);
+});
+
+describe('reelstream rebuild', () => {
+  it('rebuilds the catalog in Redis from its compacted topic: deleted hashes come back exactly, the rest unchanged', async () => {
+    const name = uniqueName('rebuild').replace(/_/g, '-');
+    const topic = `${name}-catalog`;
+    const admin = await runs.adminClient();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+    const campaign = catalogCampaign({
+      seed: 7,
+      contentPrefix: name,
+      contents: 40,
+      regions: ['eu-west', 'us-east'],
+      updates: 120,
+      startMs: Date.now(),
+    });
+    await produceCatalog(campaign.records, runs.config.kafka, runs.registry, { topic });
+    const env = { CATALOG_TOPIC: topic, REDIS_KEY_PREFIX: name };
+    const rebuild = () => {
+      const result = spawnSync(process.execPath, [cli, 'rebuild', 'catalog'], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    };
+    const keys = new RedisKeys(name);
+    const snapshot = async () => {
+      const ids = [...campaign.expected.keys()].sort();
+      return Object.fromEntries(
+        await Promise.all(ids.map(async (id) => [id, await runs.redis.hgetall(keys.catalog(id))])),
+      );
+    };
+    // A first rebuild materializes the topic from nothing (as catalog-sync would).
+    const first = rebuild();
+    expect(first.output).toContain(`rebuilt catalog: ${campaign.records.length} records of ${topic}`);
+    expect(first.status).toBe(0);
+    const whole = await snapshot();
+    const live = [...campaign.expected].filter(([, state]) => !state.deleted).map(([id]) => id);
+    expect(live.length).toBeGreaterThan(10);
+    for (const id of live) expect(Object.keys(whole[id] as object).length).toBeGreaterThan(0);
+    // Lose part of it, then rebuild: equal to before, hash by hash.
+    const lost = live.filter((_, index) => index % 2 === 0);
+    await runs.redis.del(...lost.map((id) => keys.catalog(id)));
+    expect(await runs.redis.exists(...lost.map((id) => keys.catalog(id)))).toBe(0);
+    const second = rebuild();
+    expect(second.status).toBe(0);
+    const after = await snapshot();
+    // Lost hashes are back, field for field but the time they were applied; the others untouched.
+    const withoutApplied = (hashes: Record<string, Record<string, string>>) =>
+      Object.fromEntries(Object.entries(hashes).map(([id, { appliedAtMs: _, ...fields }]) => [id, fields]));
+    expect(withoutApplied(after)).toEqual(withoutApplied(whole));
+    for (const id of live.filter((id) => !lost.includes(id))) expect(after[id]).toEqual(whole[id]);
+    for (const id of lost) expect(Number(after[id]?.appliedAtMs)).toBeGreaterThan(Number(whole[id]?.appliedAtMs));
+    // The rebuild's own application left no group behind.
+    const groups = (await admin.listGroups()).groups.map(({ groupId }) => groupId);
+    expect(groups.filter((group) => group.startsWith('catalog-sync-rebuild-'))).toEqual([]);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    const left = await runs.redis.keys(`${name}:*`);
+    if (left.length > 0) await runs.redis.del(...left);
   }, 600_000);
 });
