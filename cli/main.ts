@@ -13,6 +13,7 @@ import { registerStackCommand } from './commands/stack';
 import { registerToolsCommand } from './commands/tools';
 import { registerResetCommand } from './commands/reset';
 import { registerRebuildCommand } from './commands/rebuild';
+import { registerDashboardCommand } from './commands/dashboard';
 import { registerTopicsCommand } from './commands/topics';
 import { registerValidateCommand } from './commands/validate';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerResetCommand(program);
   registerRebuildCommand(program);
+  registerDashboardCommand(program);
   registerCatalogCommand(program);
   registerCacheCommand(program);
   registerSimulateCommand(program);

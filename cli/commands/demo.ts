@@ -24,6 +24,8 @@ import { validate } from '../../simulator/validate';
 import { connectClickhouse } from '../../sinks/clickhouse/connection';
 import { DashboardReader } from '../../sinks/redis/dashboard-reader';
 import { RedisKeys, windowStartOf } from '../../sinks/redis/keys';
+import { createLogger } from '../../core/logging';
+import { startDashboard } from '../dashboard/server';
 import { configFrom } from '../options';
 import { createSinkResolver } from '../sink-resolver';
 import { loadTopology } from '../topology-loader';
@@ -142,6 +144,19 @@ export function registerDemoCommand(program: Command): void {
 
       const redis = new Redis(config.redis.url);
       const keys = new RedisKeys(config.redis.keyPrefix);
+      // The live page (`reelstream dashboard`), served while the demo runs.
+      const page = await startDashboard({
+        redis,
+        keys,
+        host: '127.0.0.1',
+        port: 0,
+        intervalMs: 1_000,
+        log: createLogger('dashboard'),
+      });
+      const pageAddress = page.address();
+      step(
+        `dashboard: http://127.0.0.1:${typeof pageAddress === 'object' && pageAddress ? pageAddress.port : 0}/ (live while the demo runs)`,
+      );
       // Titles through the read-through cache over catalog-sync's hashes, as a service reads them: a
       // 5 s TTL keeps them current without an invalidation listener (the demo runs no cache-invalidation).
       const titles = new ReadThroughCache<ContentCard>({
@@ -254,6 +269,8 @@ export function registerDemoCommand(program: Command): void {
         })
         .catch(() => undefined);
       await admin.disconnect();
+      page.stopReading();
+      page.close();
       redis.disconnect();
       await clickhouse.close();
       console.log(`Dashboards: redis-cli --scan --pattern '${config.redis.keyPrefix}:agg:content:1m:${run}-*' | head`);
