@@ -13,6 +13,7 @@ import { registerStackCommand } from './commands/stack';
 import { registerToolsCommand } from './commands/tools';
 import { registerResetCommand } from './commands/reset';
 import { registerRebuildCommand } from './commands/rebuild';
+import { registerReplayCommand } from './commands/replay';
 import { registerDashboardCommand } from './commands/dashboard';
 import { registerTopicsCommand } from './commands/topics';
 import { registerValidateCommand } from './commands/validate';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerResetCommand(program);
   registerRebuildCommand(program);
+  registerReplayCommand(program);
   registerDashboardCommand(program);
   registerCatalogCommand(program);
   registerCacheCommand(program);

@@ -53,6 +53,8 @@ export function registerRebuildCommand(program: Command): void {
         {
           format: `rebuild ${name} [{bar}] {value}/{total} records · {speed} records/s · ETA {eta}s`,
           hideCursor: true,
+          noTTYOutput: true,
+          notTTYSchedule: 1_000,
         },
         Presets.shades_classic,
       );

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { StreamApplication } from '../../runtime/app/stream-application';
+import type { EventTimeRange } from '../../runtime/task/stream-task';
 import { createLogger } from '../../core/logging';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
 import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
@@ -17,6 +18,8 @@ export interface RunRequest {
   instanceId: string;
   commitIntervalMs: number;
   config: ReelstreamConfig;
+  /** A replay: only input records of this event-time range (`reelstream replay`). */
+  eventTimeRange?: EventTimeRange;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function runApplication(request: RunRequest, onStop: (stop: () => v
     alignment: { maxWaitMs: config.processing.alignmentMaxWaitMs },
     stallWarningMs: config.processing.stallWarningMs,
     stateDir: config.processing.stateStore === 'lmdb' ? resolve(config.processing.stateDir) : undefined,
+    eventTimeRange: request.eventTimeRange,
     overload: {
       mode: config.overload.mode,
       tickMs: config.overload.tickMs,

@@ -21,6 +21,7 @@ import { SinkSet, type SinkResolver } from './sink-set';
 import { SourceDecoders } from './source-decoders';
 import { StreamThread } from './stream-thread';
 import { TaskManager } from './task-manager';
+import type { EventTimeRange } from '../task/stream-task';
 import { OverloadControl, type OverloadOptions } from '../flow/overload-control';
 import { PressureGauge } from '../flow/pressure-gauge';
 
@@ -56,6 +57,8 @@ export interface StreamApplicationOptions {
    * tables go to `<dir>/<application>/<instance>/global/<store>`.
    */
   stateDir?: string;
+  /** A replay: only input records of this event-time range are processed (runtime/task/stream-task.ts). */
+  eventTimeRange?: EventTimeRange;
   /** Overload control (runtime/flow/overload-control.ts); off, with the default limits, when absent. */
   overload?: Partial<OverloadOptions> & { tickMs?: number };
 }
@@ -146,6 +149,7 @@ export class StreamApplication {
     );
     this.tasks = new TaskManager({
       sampleRates: (lane) => this.overload.ratesOf(lane),
+      eventTimeRange: options.eventTimeRange,
       topology,
       applicationId: options.applicationId,
       errorPolicy: options.errorPolicy,

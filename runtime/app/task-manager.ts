@@ -1,4 +1,5 @@
 import type { SampleRates } from '../../processors/api/processor';
+import type { EventTimeRange } from '../task/stream-task';
 import { join } from 'node:path';
 import type { Logger } from '../../core/logging';
 import type { KafkaAdmin } from '../kafka/admin';
@@ -44,6 +45,8 @@ export interface TaskManagerOptions {
   sharedStores?: ReadonlyMap<string, BuiltStore>;
   /** The overload control's rates per lane, for the tasks' samplers. */
   sampleRates?: (lane: string) => SampleRates;
+  /** A replay's event-time range (runtime/task/stream-task.ts). */
+  eventTimeRange?: EventTimeRange;
 }
 
 /**
@@ -116,6 +119,7 @@ export class TaskManager {
         maxEventTimeAheadMs,
         sharedStores: this.options.sharedStores,
         sampleRates: this.options.sampleRates,
+        eventTimeRange: this.options.eventTimeRange,
         persistence: this.options.stateDir ? { taskDir: join(this.options.stateDir, String(id)) } : undefined,
       });
       const active = { id, task, partition, positions: new Map<string, number>() };

@@ -36,6 +36,16 @@ export interface StreamTaskOptions {
   persistence?: StorePersistence;
   /** The overload control's rates per lane (runtime/flow/overload-control.ts); whole when absent. */
   sampleRates?: (lane: string) => SampleRates;
+  /**
+   * A replay's range of event time [fromMs, toMs): a record of an input topic outside it moves
+   * stream time (so the range's last windows close) and is dropped (`outside-replay-range`).
+   */
+  eventTimeRange?: EventTimeRange;
+}
+
+export interface EventTimeRange {
+  fromMs: number;
+  toMs: number;
 }
 
 const WHOLE: SampleRates = Object.freeze({ sample: 1, keep: 1 });
@@ -201,9 +211,7 @@ export class StreamTask {
       },
       dropped(_record: StreamRecord, reason: string) {
         if (task.restoringTable) return;
-        let reasons = task.metrics.dropped.get(node.spec.name);
-        if (!reasons) task.metrics.dropped.set(node.spec.name, (reasons = new Map()));
-        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+        task.countDropped(node.spec.name, reason);
       },
       sampleRates(lane: string): SampleRates {
         return task.options.sampleRates?.(lane) ?? WHOLE;
@@ -233,6 +241,12 @@ export class StreamTask {
         break;
     }
     this.currentNode = previous;
+  }
+
+  private countDropped(node: string, reason: string): void {
+    let reasons = this.metrics.dropped.get(node);
+    if (!reasons) this.metrics.dropped.set(node, (reasons = new Map()));
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
 
   /**
@@ -266,7 +280,10 @@ export class StreamTask {
       }
       const stamped = timestamp === record.timestamp ? record : { ...record, timestamp };
       if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
-      this.deliver(source, stamped);
+      const range = this.options.eventTimeRange;
+      if (range && !source.spec.internalTopic && (timestamp < range.fromMs || timestamp >= range.toMs))
+        this.countDropped(source.spec.name, 'outside-replay-range');
+      else this.deliver(source, stamped);
     } catch (error) {
       this.handleFailure(record, error);
     }

@@ -2,7 +2,7 @@ import type { StreamRecord } from '../../processors/api/record';
 import type { KeyValueStore, StateStore } from '../../processors/api/stores';
 import { buildStore, type BuiltStore } from '../state/build-store';
 import type { ChangelogEntry } from '../state/changelogging-store';
-import { StreamTask, type ErrorPolicy } from '../task/stream-task';
+import { StreamTask, type ErrorPolicy, type EventTimeRange } from '../task/stream-task';
 import type { DeadLetter, TaskMetrics, TaskOutputs } from '../task/task-outputs';
 import type { SinkDescriptor } from '../topology/sink-descriptor';
 import type { Topology } from '../topology/topology';
@@ -22,6 +22,8 @@ export interface TestDriverOptions {
   errorPolicy?: ErrorPolicy;
   /** Event times this far ahead of the driver's wall clock go to the DLQ (`future-event-time`); unbounded by default. */
   maxEventTimeAheadMs?: number;
+  /** A replay's event-time range: input records outside it move stream time and are dropped. */
+  eventTimeRange?: EventTimeRange;
 }
 
 /**
@@ -69,7 +71,7 @@ export class TopologyTestDriver {
     this.globalTask = new StreamTask(topology, { ...common, taskId: 'global', subtopologies: globalIds });
     for (const sub of topology.subtopologies.filter((s) => s.global))
       for (const topic of sub.sourceTopics) this.globalTopics.set(topic, topic);
-    this.task = new StreamTask(topology, { ...common, taskId: '0_0' });
+    this.task = new StreamTask(topology, { ...common, taskId: '0_0', eventTimeRange: options.eventTimeRange });
     this.taskTopics = new Set(this.task.sourceTopics);
     this.globalTask.init();
     this.task.init();

@@ -92,7 +92,7 @@ export class PlaybackRuns {
   async prepare(
     prefix: string,
     durationSec = 240,
-    options: { tierLanes?: boolean; live?: boolean } = {},
+    options: { tierLanes?: boolean; live?: boolean; sessions?: number } = {},
   ): Promise<PlaybackRun> {
     const admin = await this.adminClient();
     const run = uniqueName(prefix).replace(/_/g, '-');
@@ -114,7 +114,7 @@ export class PlaybackRuns {
     });
     const scenario = scenarioSchema.parse({
       seed: 20261122,
-      sessions: 2_000,
+      sessions: options.sessions ?? 2_000,
       durationSec,
       contents: 20,
       contentPrefix: run,

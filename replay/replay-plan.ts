@@ -1,0 +1,72 @@
+import type { EventTimeRange } from '../runtime/task/stream-task';
+
+/**
+ * `reelstream replay <topology> --from <time> [--to <time>]`: the topology processes the input
+ * records of an event-time range once more, into the same sinks, under an application id of its own
+ * (the live application keeps running), with fresh state. No double counting, because:
+ * - the range is whole minutes (widened to them), so every window in it is recomputed whole — all of
+ *   its events are read, none outside it is counted — and written whole, never added to;
+ * - the sinks write idempotently: a window's value (Redis), rows by their identity behind
+ *   ReplacingMergeTree (ClickHouse, exact reads with FINAL);
+ * - records outside the range still move stream time, so the range's last windows close and their
+ *   final results (rollups) are written too.
+ * Records are read from the first offset stamped at or after `from` minus LATE_MS (a record stamped
+ * earlier than its event time minus that is missed) up to the end of each partition at the start.
+ */
+export const LATE_MS = 5 * 60_000;
+const MINUTE_MS = 60_000;
+
+/** What a replay of one topology needs set: its application id, and topics of its own for what it must not add to. */
+export interface Replayable {
+  /** The environment variable naming the topology's application id. */
+  applicationEnv: string;
+  /**
+   * Outputs a replay must not write where the live application does, by the environment variable
+   * naming the topic: the sampler's ledger counts deltas, so a replay would count them twice.
+   */
+  privateTopics: string[];
+}
+
+export const REPLAYABLE: Readonly<Record<string, Replayable>> = {
+  'playback-analytics': { applicationEnv: 'PLAYBACK_APP', privateTopics: ['PLAYBACK_SAMPLE_LEDGER_TOPIC'] },
+  'playback-history': { applicationEnv: 'PLAYBACK_HISTORY_APP', privateTopics: [] },
+  'content-views': { applicationEnv: 'CONTENT_VIEWS_APP', privateTopics: [] },
+};
+
+/** The range widened to whole minutes; `to` defaults to the start of the current minute (still live). */
+export function replayRange(fromMs: number, toMs: number | undefined, nowMs = Date.now()): EventTimeRange {
+  const range = {
+    fromMs: Math.floor(fromMs / MINUTE_MS) * MINUTE_MS,
+    toMs: Math.ceil((toMs ?? Math.floor(nowMs / MINUTE_MS) * MINUTE_MS) / MINUTE_MS) * MINUTE_MS,
+  };
+  if (!(range.toMs > range.fromMs))
+    throw new RangeError(
+      `replay: --to (${new Date(range.toMs).toISOString()}) must be after --from (${new Date(range.fromMs).toISOString()})`,
+    );
+  return range;
+}
+
+export interface ReplayPartition {
+  topic: string;
+  partition: number;
+  /** First offset read. */
+  from: number;
+  /** The partition's end at the start: read up to it (exclusive). */
+  to: number;
+}
+
+export interface ReplayPlan {
+  topology: string;
+  application: string;
+  range: EventTimeRange;
+  partitions: ReplayPartition[];
+  records: number;
+}
+
+export function describeReplayPlan(plan: ReplayPlan): string[] {
+  return [
+    `replay of ${plan.topology} as application ${plan.application}: event time [${new Date(plan.range.fromMs).toISOString()}, ${new Date(plan.range.toMs).toISOString()})`,
+    ...plan.partitions.map(({ topic, partition, from, to }) => `  read ${topic}[${partition}] offsets ${from} → ${to}`),
+    `  ${plan.records} records to read; those outside the range move stream time only`,
+  ];
+}
