@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors';
 import { createLogger } from '../../core/logging';
 import { describeReplayPlan, REPLAYABLE, replayRange } from '../../replay/replay-plan';
-import { planReplay, replayedRecords, seekReplayGroup } from '../../replay/replay';
+import { committedOffsets, planReplay, replayDone, replayedOffsets, seekReplayGroup } from '../../replay/replay';
+import { createTransport } from '../../runtime/kafka/create-transport';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { dlqTopic } from '../../runtime/naming';
 import { configFrom } from '../options';
@@ -89,17 +90,31 @@ export function registerReplayCommand(program: Command): void {
           },
           (stopIt) => (stop = stopIt),
         );
-        let done = 0;
-        while (done < plan.records) {
+        // Done once every partition is committed to its planned end, or (transaction markers, aborted
+        // transactions) has nothing left to see before it: checked by reading when progress stalls.
+        let last = -1;
+        let still = 0;
+        for (;;) {
           const outcome = await Promise.race([
             running.then(() => 'ended'),
             new Promise((r) => setTimeout(r, 500, 'polled')),
           ]);
           if (outcome === 'ended')
             throw new ConfigError(`replay: ${application} ended before reaching the end of the range`);
-          done = await replayedRecords(admin, plan);
+          const committed = await committedOffsets(admin, plan);
+          const done = replayedOffsets(plan, committed);
           bar.update(done, { speed: Math.round((done * 1000) / Math.max(1, Date.now() - began)) });
+          still = done === last ? still + 1 : 0;
+          last = done;
+          if (done === plan.records) break;
+          if (still >= 3) {
+            const reader = createTransport(config.kafka).partitionReader();
+            const finished = await replayDone(plan, committed, reader).finally(() => reader.disconnect());
+            if (finished) break;
+            still = 0;
+          }
         }
+        bar.update(plan.records);
         stop?.();
         await running;
         bar.stop();

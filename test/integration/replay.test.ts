@@ -53,7 +53,7 @@ function replay(run: PlaybackRun, topology: string): string {
 
 describe('reelstream replay', () => {
   it('replaying a two-hour range twice, and again after a crash mid-replay, leaves Redis and ClickHouse equal to one clean processing', async () => {
-    const run = await runs.prepare('replay', HOURS * 3_600, { sessions: 150 });
+    const run = await runs.prepare('replay', HOURS * 3_600, { sessions: 60 });
     const clean = runs.start(run, join(tmpdir(), `${run.run}.log`));
     await runs.waitUntilCaughtUp(run);
     const closers = await runs.closeWindows(run);

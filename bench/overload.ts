@@ -1,0 +1,129 @@
+/**
+ * npm run bench:overload — the playback job (`reelstream run playback-analytics playback-history`)
+ * under overload on the local stack, in two measured phases:
+ *   1. capacity: a backlog of CAPACITY_EVENTS (default 300,000) events, overload control off; the
+ *      job's rate from start to caught up is its capacity on this machine;
+ *   2. overload at OVERLOAD_FACTOR (default 2) × that capacity, played live (one simulated second per
+ *      second) for SOAK_SECONDS (default 180) with `--overload adaptive`, while premium probe events
+ *      (simulator/latency-probe.ts) measure premium event → Redis; the job's resident memory is sampled
+ *      every second.
+ * Reports: capacity, offered rate, premium p50/p99 over the soak, what the lower tiers lost (ledger),
+ * whether premium stayed exact (every premium window against the expectation), resident memory at
+ * the soak's start, peak and end, and whether the process stayed up. Kafka Streams has no sampling
+ * to compare with. Needs `reelstream stack up`.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisKeys } from '../sinks/redis/keys';
+import { latencyPercentile, RedisLatencyProbe } from '../simulator/latency-probe';
+import { PlaybackRuns } from '../test/helpers/playback-run';
+import { testConfig } from '../test/helpers/stack';
+
+const CAPACITY_EVENTS = Number(process.env.CAPACITY_EVENTS ?? 300_000);
+const OVERLOAD_FACTOR = Number(process.env.OVERLOAD_FACTOR ?? 2);
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
+const HEARTBEAT_SEC = 10;
+const config = testConfig();
+const runs = new PlaybackRuns(config);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Resident memory of every `reelstream run` process (the command and its stream threads), MiB. */
+function jobRssMiB(): number {
+  const lines = execFileSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' }).split('\n');
+  return lines
+    .filter((line) => line.includes('reelstream.js run'))
+    .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]) / 1024, 0);
+}
+
+async function capacity(): Promise<number> {
+  // Sessions × duration / heartbeat ≈ events: a backlog of about CAPACITY_EVENTS.
+  const run = await runs.prepare('bench-capacity', 120, {
+    sessions: Math.round((CAPACITY_EVENTS * HEARTBEAT_SEC) / 120),
+  });
+  const started = Date.now();
+  const processor = runs.start(run, join(tmpdir(), `${run.run}.log`));
+  await runs.waitUntilCaughtUp(run, 900_000);
+  const seconds = (Date.now() - started) / 1000;
+  await processor.stop('SIGTERM');
+  return run.expected.events / seconds;
+}
+
+async function soak(rate: number) {
+  const run = await runs.prepare('bench-overload', 120, { live: true });
+  const configFile = join(tmpdir(), `${run.run}-config.json`);
+  writeFileSync(configFile, JSON.stringify({ ...config, overload: { mode: 'adaptive' } }));
+  const processor = runs.start(run, join(tmpdir(), `${run.run}.log`), { REELSTREAM_CONFIG: configFile });
+  await processor.waitForLog('started', 120_000, 1);
+  const probe = new RedisLatencyProbe({
+    kafka: runs.kafka,
+    registry: runs.registry,
+    redis: runs.redis,
+    keys: new RedisKeys(run.run),
+    topic: run.topic,
+    contentId: `${run.run}-probe`,
+  });
+  await probe.start();
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(jobRssMiB()), 1_000);
+  const expected = await runs.produceLive(run, {
+    sessions: Math.round(rate * HEARTBEAT_SEC),
+    heartbeatSec: HEARTBEAT_SEC,
+    durationSec: SOAK_SECONDS,
+  });
+  const samples = await probe.stop();
+  await runs.waitUntilCaughtUp(run, 900_000);
+  clearInterval(sampler);
+  const up = processor.running();
+  const premiumWindows = expected.windows.filter((w) => w.view === 'content-tier' && w.tier === 'premium');
+  const keys = new RedisKeys(run.run);
+  const values = await runs.redis.mget(
+    premiumWindows.map((w) => keys.aggregate('content-tier', '1m', w.dimension, w.windowStart)),
+  );
+  const premiumDifferences = premiumWindows.filter((window, index) => {
+    const actual = JSON.parse(values[index] ?? '{}') as Record<string, number>;
+    return (['starts', 'concurrentViewers', 'uniqueViewers', 'watchTimeMs'] as const).some(
+      (f) => actual[f] !== window[f],
+    );
+  }).length;
+  const ledger = await runs.clickhouse.queryRows<{
+    viewer_tier: string;
+    kept: string;
+    sampled_out: string;
+    shed: string;
+  }>(
+    `SELECT viewer_tier, sum(kept) AS kept, sum(sampled_out) AS sampled_out, sum(shed) AS shed
+     FROM ${config.clickhouse.database}.shed_ledger FINAL WHERE source_topic = '${run.sampleLedgerTopic}' GROUP BY viewer_tier ORDER BY viewer_tier`,
+  );
+  await processor.stop('SIGTERM');
+  return { expected, samples, rss, up, premiumWindows: premiumWindows.length, premiumDifferences, ledger };
+}
+
+void (async () => {
+  try {
+    const measured = await capacity();
+    const offered = measured * OVERLOAD_FACTOR;
+    console.log(`capacity (backlog of ${fmt(CAPACITY_EVENTS)} events, overload off): ${fmt(measured)} events/s`);
+    const result = await soak(offered);
+    console.log(
+      `soak: ${SOAK_SECONDS} s live at ${OVERLOAD_FACTOR}× = ${fmt(offered)} events/s offered, ${fmt(result.expected.events)} events produced (${fmt(result.expected.events / SOAK_SECONDS)}/s achieved by the simulator)`,
+    );
+    console.log(
+      `premium event → Redis over the soak: p50 ${fmt(latencyPercentile(result.samples, 0.5))} ms, p99 ${fmt(latencyPercentile(result.samples, 0.99))} ms (${result.samples.filter((s) => s.latencyMs !== undefined).length}/${result.samples.length} probes seen)`,
+    );
+    console.log(
+      `premium exact: ${result.premiumWindows - result.premiumDifferences}/${result.premiumWindows} windows equal the expectation`,
+    );
+    for (const row of result.ledger)
+      console.log(
+        `ledger ${row.viewer_tier}: kept ${fmt(Number(row.kept))}, sampled out ${fmt(Number(row.sampled_out))}, shed ${fmt(Number(row.shed))}`,
+      );
+    const rss = result.rss.length === 0 ? [0] : result.rss;
+    console.log(
+      `job resident memory: start ${fmt(rss[0] as number)} MiB, peak ${fmt(Math.max(...rss))} MiB, end ${fmt(rss.at(-1) as number)} MiB; process up after the soak: ${result.up}`,
+    );
+  } finally {
+    await runs.cleanup();
+  }
+})();
