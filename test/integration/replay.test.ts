@@ -48,6 +48,7 @@ function replay(run: PlaybackRun, topology: string): string {
   const output = `${result.stdout}${result.stderr}`;
   if (result.status !== 0)
     throw new Error(`replay ${topology} exited ${String(result.status)}:\n${output.slice(-3000)}`);
+  console.info(output.split('\n').find((line) => line.startsWith('replayed ')));
   return output;
 }
 
