@@ -1,5 +1,6 @@
 import type { EntryChange, EntryKey, EntryLoggedValue } from '../api/entry-logged';
 import type { CountedEvent, PlaybackSummary } from './playback-stats';
+import { countEvent, countNewSession, extendRange, type Counters, type Flat } from './window-counters';
 
 /**
  * The playback statistics of one window for one group of events (a content, a live event), with
@@ -45,28 +46,11 @@ export interface SampleMark {
 
 /** A session's [range weight, distinct weight]. */
 type SessionWeights = [number, number];
-type Flat = (number | string)[];
 
 /** Segment lengths in the flat entries: tag, value and the part's fields. */
 const SESSION_SEGMENT = 5;
 const STARTUP_SEGMENT = 3;
 const VIEWER_SEGMENT = 2;
-
-interface Counters {
-  starts: number;
-  stops: number;
-  errors: number;
-  errorsByCode: Record<string, number>;
-  bufferingMs: number;
-  bitrateSum: number;
-  bitrateCount: number;
-  watchTimeMs: number;
-  concurrentViewers: number;
-  uniqueViewers: number;
-  sessionsWithRebuffer: number;
-  /** Absent in counters logged before it was counted: read as 0. */
-  outsideRightsEvents?: number;
-}
 
 /** Where a breakdown value's segment starts in a flat entry (after `head` slots), or -1. */
 function segmentOf(entry: Flat, head: number, stride: number, breakdown: Breakdown, value: string): number {
@@ -391,67 +375,6 @@ export class PlaybackWindowState implements EntryLoggedValue {
       rankOf(histogram, Math.max(1, Math.ceil(0.5 * total))),
       rankOf(histogram, Math.max(1, Math.ceil(0.95 * total))),
     ];
-  }
-}
-
-function countEvent(counters: Counters, event: CountedEvent, weight: number): void {
-  switch (event.eventType) {
-    case 'start':
-      counters.starts += weight;
-      break;
-    case 'stop':
-      counters.stops += weight;
-      break;
-    case 'error': {
-      counters.errors += weight;
-      const code = event.errorCode ?? 'unknown';
-      counters.errorsByCode[code] = (counters.errorsByCode[code] ?? 0) + weight;
-      break;
-    }
-    case 'buffering_end':
-      counters.bufferingMs += event.bufferingMs * weight;
-      break;
-    default:
-      break;
-  }
-  if (event.bitrateKbps > 0) {
-    counters.bitrateSum += event.bitrateKbps * weight;
-    counters.bitrateCount += weight;
-  }
-  if (event.outsideRights === true) counters.outsideRightsEvents = (counters.outsideRightsEvents ?? 0) + weight;
-}
-
-function countNewSession(counters: Counters, rebuffered: number, distinctWeight: number): void {
-  counters.concurrentViewers += distinctWeight;
-  counters.sessionsWithRebuffer += rebuffered;
-}
-
-/**
- * Widens the range [min, max, rebuffered] at `at` in a session entry by one position, keeping the
- * dimension's watch time (weighted by the session's range weight) and rebuffer count (by the
- * event's weight) current.
- */
-function extendRange(
-  counters: Counters,
-  session: Flat,
-  at: number,
-  positionMs: number,
-  rebuffered: number,
-  rangeWeight: number,
-  weight: number,
-): void {
-  const min = session[at] as number;
-  const max = session[at + 1] as number;
-  if (positionMs < min) {
-    session[at] = positionMs;
-    counters.watchTimeMs += (min - positionMs) * rangeWeight;
-  } else if (positionMs > max) {
-    session[at + 1] = positionMs;
-    counters.watchTimeMs += (positionMs - max) * rangeWeight;
-  }
-  if (rebuffered > (session[at + 2] as number)) {
-    session[at + 2] = rebuffered;
-    counters.sessionsWithRebuffer += weight;
   }
 }
 
