@@ -1,3 +1,4 @@
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stackDown, stackStatus, stackUp } from '../../infra/local/stack';
 import type { ServiceReport } from '../../infra/local/service';
@@ -41,8 +42,27 @@ export function registerStackCommand(program: Command): void {
     .description('install what is missing, start every service (or reuse one already answering), wait until healthy')
     .option(...onlyOption)
     .action(async (options: { only?: string[] }, command: Command) => {
-      const reports = await stackUp({ config: configFrom(command), only: options.only });
-      console.log(formatReports(reports));
+      // A fresh machine installs packages and fetches jars first: minutes, so show which are up.
+      const bar = new SingleBar(
+        {
+          format: 'stack up [{bar}] {value}/{total} services up · {last} · {duration}s',
+          hideCursor: true,
+          noTTYOutput: true,
+          notTTYSchedule: 5_000,
+        },
+        Presets.shades_classic,
+      );
+      bar.start(options.only?.length ?? 4, 0, { last: 'installing, downloading, starting' });
+      try {
+        const reports = await stackUp({ config: configFrom(command), only: options.only }, (report, up, of) => {
+          bar.setTotal(of);
+          bar.update(up, { last: `${report.name} ${report.state}` });
+        });
+        bar.stop();
+        console.log(formatReports(reports));
+      } finally {
+        bar.stop();
+      }
     });
 
   stack

@@ -113,9 +113,20 @@ function selected(options: StackOptions): LocalService[] {
  * Starts every service, in parallel (they do not depend on each other), and reports each one.
  * Fails after all have been tried, naming every service that did not come up.
  */
-export async function stackUp(options: StackOptions): Promise<ServiceReport[]> {
+export async function stackUp(
+  options: StackOptions,
+  /** Called as each service is up (installed, downloaded, started or reused, and healthy). */
+  onServiceUp: (report: ServiceReport, up: number, of: number) => void = () => undefined,
+): Promise<ServiceReport[]> {
   const services = selected(options);
-  const results = await Promise.allSettled(services.map((service) => upService(service)));
+  let up = 0;
+  const results = await Promise.allSettled(
+    services.map(async (service) => {
+      const report = await upService(service);
+      onServiceUp(report, (up += 1), services.length);
+      return report;
+    }),
+  );
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []));
   if (failures.length > 0) {
     throw new StackError('stack', `could not bring up:\n${failures.map((error) => `- ${error.message}`).join('\n')}`);
