@@ -37,8 +37,9 @@ export interface StreamTaskOptions {
   /** The overload control's rates per lane (runtime/flow/overload-control.ts); whole when absent. */
   sampleRates?: (lane: string) => SampleRates;
   /**
-   * A replay's range of event time [fromMs, toMs): a record of an input topic outside it moves
-   * stream time (so the range's last windows close) and is dropped (`outside-replay-range`).
+   * A replay's range of event time [fromMs, toMs): a record of an input topic outside it is dropped
+   * (`outside-replay-range`) before it moves stream time — a record from after the range, read
+   * while another partition still holds the range's last events, would otherwise make them late.
    */
   eventTimeRange?: EventTimeRange;
 }
@@ -278,12 +279,14 @@ export class StreamTask {
           return;
         }
       }
+      const range = this.options.eventTimeRange;
+      if (range && !source.spec.internalTopic && (timestamp < range.fromMs || timestamp >= range.toMs)) {
+        this.countDropped(source.spec.name, 'outside-replay-range');
+        return;
+      }
       const stamped = timestamp === record.timestamp ? record : { ...record, timestamp };
       if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
-      const range = this.options.eventTimeRange;
-      if (range && !source.spec.internalTopic && (timestamp < range.fromMs || timestamp >= range.toMs))
-        this.countDropped(source.spec.name, 'outside-replay-range');
-      else this.deliver(source, stamped);
+      this.deliver(source, stamped);
     } catch (error) {
       this.handleFailure(record, error);
     }

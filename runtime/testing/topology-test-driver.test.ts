@@ -42,14 +42,14 @@ describe('TopologyTestDriver', () => {
     expect(run()).toEqual(run());
   });
 
-  it("a replay's event-time range: records outside it are dropped but move stream time, so the range's last window closes", () => {
-    const driver = new TopologyTestDriver(topology, { eventTimeRange: { fromMs: 60_000, toMs: 120_000 } });
+  it("a replay's event-time range: records outside it are dropped without moving stream time", () => {
+    const driver = new TopologyTestDriver(topology, { eventTimeRange: { fromMs: 60_000, toMs: 180_000 } });
     driver.pipeInputs('plays', [
       { key: 's1', value: { contentId: 'a', at: 59_999 } }, // before the range: not counted
       { key: 's2', value: { contentId: 'a', at: 60_000 } },
-      { key: 's3', value: { contentId: 'a', at: 119_999 } },
-      { key: 's4', value: { contentId: 'a', at: 120_000 } }, // after it: not counted
-      { key: 's5', value: { contentId: 'a', at: 200_000 } }, // nor this, which closes [60 s, 120 s)
+      { key: 's3', value: { contentId: 'a', at: 900_000 } }, // after it: not counted, and closes nothing
+      { key: 's4', value: { contentId: 'a', at: 119_999 } }, // so this one is not late
+      { key: 's5', value: { contentId: 'a', at: 125_000 } }, // in range: closes [60 s, 120 s)
     ]);
     driver.commit();
     expect(driver.readOutput('counts').map((r) => [r.key, r.value])).toEqual([
@@ -58,5 +58,6 @@ describe('TopologyTestDriver', () => {
         { aggregate: 2, emit: 'final' },
       ],
     ]);
+    expect(driver.deadLetters()).toEqual([]);
   });
 });
