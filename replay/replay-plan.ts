@@ -69,6 +69,6 @@ export function describeReplayPlan(plan: ReplayPlan): string[] {
   return [
     `replay of ${plan.topology} as application ${plan.application}: event time [${new Date(plan.range.fromMs).toISOString()}, ${new Date(plan.range.toMs).toISOString()})`,
     ...plan.partitions.map(({ topic, partition, from, to }) => `  read ${topic}[${partition}] offsets ${from} → ${to}`),
-    `  ${plan.records} records to read; those outside the range move stream time only`,
+    `  ${plan.records} records to read; those outside the range are read and dropped`,
   ];
 }

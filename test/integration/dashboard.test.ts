@@ -8,6 +8,7 @@ import { readSnapshot } from '../../cli/dashboard/snapshot';
 import { ensureTool } from '../../infra/local/tools';
 import { RedisKeys } from '../../sinks/redis/keys';
 import { freePort } from '../helpers/free-port';
+import { childCoverageEnv } from '../helpers/child-coverage';
 import { PlaybackRuns } from '../helpers/playback-run';
 import { testConfig } from '../helpers/stack';
 import { TcpProxy } from '../helpers/tcp-proxy';
@@ -53,7 +54,12 @@ describe('reelstream dashboard in a real browser', () => {
     const proxyPort = await proxy.start();
     const port = await freePort();
     dashboard = spawn(process.execPath, [cli, 'dashboard', '--port', String(port)], {
-      env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${proxyPort}`, REDIS_KEY_PREFIX: run.run },
+      env: {
+        ...process.env,
+        ...childCoverageEnv(),
+        REDIS_URL: `redis://127.0.0.1:${proxyPort}`,
+        REDIS_KEY_PREFIX: run.run,
+      },
       stdio: 'ignore',
     });
     browser = await chromium.launch({ executablePath: await ensureTool('chromium'), args: ['--no-sandbox'] });

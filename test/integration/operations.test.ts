@@ -9,6 +9,7 @@ import { RedisKeys } from '../../sinks/redis/keys';
 import { uniqueName } from '../helpers/unique';
 import { ensureTool } from '../../infra/local/tools';
 import { freePort } from '../helpers/free-port';
+import { childCoverageEnv } from '../helpers/child-coverage';
 import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
 import { changelogTopic, repartitionTopic } from '../../runtime/naming';
 import { testConfig } from '../helpers/stack';
@@ -23,7 +24,7 @@ afterAll(() => runs.cleanup());
 /** `reelstream <args>` against a playback run's topics; its exit status and output. */
 function reelstream(playback: PlaybackRun, args: string[]): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [cli, ...args], {
-    env: { ...process.env, ...runs.envOf(playback), REELSTREAM_LOG_FORMAT: 'json' },
+    env: { ...process.env, ...childCoverageEnv(), ...runs.envOf(playback), REELSTREAM_LOG_FORMAT: 'json' },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -160,7 +161,7 @@ describe('reelstream rebuild', () => {
     const env = { CATALOG_TOPIC: topic, REDIS_KEY_PREFIX: name };
     const rebuild = () => {
       const result = spawnSync(process.execPath, [cli, 'rebuild', 'catalog'], {
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...childCoverageEnv(), ...env },
         encoding: 'utf8',
         timeout: 300_000,
       });

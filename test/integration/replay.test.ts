@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
+import { childCoverageEnv } from '../helpers/child-coverage';
 import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
 import { testConfig } from '../helpers/stack';
 
@@ -41,7 +42,7 @@ function replayArgs(run: PlaybackRun, topology: string): string[] {
 /** `reelstream replay <topology>` over the run's two hours, to the end. */
 function replay(run: PlaybackRun, topology: string): string {
   const result = spawnSync(process.execPath, replayArgs(run, topology), {
-    env: { ...process.env, ...runs.envOf(run) },
+    env: { ...process.env, ...childCoverageEnv(), ...runs.envOf(run) },
     encoding: 'utf8',
     timeout: 600_000,
   });
@@ -64,7 +65,7 @@ describe('reelstream replay', () => {
 
     // The plan, without reading or writing anything.
     const dryRun = spawnSync(process.execPath, [...replayArgs(run, 'playback-analytics'), '--dry-run'], {
-      env: { ...process.env, ...runs.envOf(run) },
+      env: { ...process.env, ...childCoverageEnv(), ...runs.envOf(run) },
       encoding: 'utf8',
     });
     expect(dryRun.stdout).toContain(`read ${run.topic}[0] offsets 0 → `);
@@ -82,7 +83,7 @@ describe('reelstream replay', () => {
 
     // A replay killed mid-way (it had committed part of the range), then run again to the end.
     const crashed = spawn(process.execPath, replayArgs(run, 'playback-analytics'), {
-      env: { ...process.env, ...runs.envOf(run) },
+      env: { ...process.env, ...childCoverageEnv(), ...runs.envOf(run) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
