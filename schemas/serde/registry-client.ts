@@ -94,17 +94,26 @@ class HttpSchemaRegistryClient implements SchemaRegistryClient {
   }
 
   async register(subject: string, schema: Schema): Promise<number> {
-    try {
-      const { id } = await this.registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-        { subject },
-      );
-      return id;
-    } catch (cause) {
-      const message = (cause as Error).message;
-      if (/ECONNREFUSED|ETIMEDOUT|socket hang up|fetch failed|Timeout/i.test(message))
-        throw new ServiceUnavailableError('schema-registry', message, { cause });
-      throw new ReelstreamError(`schema-registry: cannot register ${subject}: ${message}`, { cause });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { id } = await this.registry.register(
+          { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+          { subject },
+        );
+        return id;
+      } catch (cause) {
+        const message = (cause as Error).message;
+        // Two processes registering a new subject at once (stream threads starting together): one
+        // reads the subject's compatibility after the other registered it and before it set it.
+        // Read again shortly; a subject really configured otherwise still fails after a few tries.
+        if (/Compatibility does not match the configuration/.test(message) && attempt < 5) {
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          continue;
+        }
+        if (/ECONNREFUSED|ETIMEDOUT|socket hang up|fetch failed|Timeout/i.test(message))
+          throw new ServiceUnavailableError('schema-registry', message, { cause });
+        throw new ReelstreamError(`schema-registry: cannot register ${subject}: ${message}`, { cause });
+      }
     }
   }
 
