@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { TopicPartitionMap } from '../runtime/kafka/topic-partition-map';
-import type { PartitionReader } from '../runtime/kafka/transport';
+import type { PartitionReader, TopicPartition } from '../runtime/kafka/transport';
 import type { Topology } from '../runtime/topology/topology';
 import type { EventTimeRange } from '../runtime/task/stream-task';
 import { LATE_MS, type ReplayPartition, type ReplayPlan } from './replay-plan';
@@ -56,26 +56,27 @@ export function replayedOffsets(plan: ReplayPlan, committed: readonly number[]):
   return plan.partitions.reduce((sum, { from, to }, index) => sum + Math.min(to, committed[index] ?? from) - from, 0);
 }
 
+/** A partition read up to `at` (its committed offset) that must be read up to `to`. */
+export interface Remaining extends TopicPartition {
+  at: number;
+  to: number;
+}
+
 /**
- * Whether the replay has read its whole range: every partition committed up to its planned end —
- * or, for a partition whose committed offset stopped short of it, no record left to see before it.
- * Topics written in transactions end in commit markers, and aborted transactions leave offsets no
- * read_committed consumer sees: those are read (read_committed) from the committed offset, and only
- * records before the planned end count.
+ * Whether nothing is left to see before `to` in any of the partitions. Topics written in
+ * transactions end in commit markers, and aborted transactions leave offsets no read_committed
+ * consumer sees: a partition committed short of `to` is read (read_committed) from `at`, and only
+ * records before `to` count.
  */
-export async function replayDone(
-  plan: ReplayPlan,
-  committed: readonly number[],
-  reader: PartitionReader,
-): Promise<boolean> {
-  const short = plan.partitions
-    .map((partition, index) => ({ ...partition, at: committed[index] ?? partition.from }))
-    .filter(({ at, to }) => at < to);
+export async function nothingLeft(remaining: readonly Remaining[], reader: PartitionReader): Promise<boolean> {
+  const short = remaining.filter(({ at, to }) => at < to);
   if (short.length === 0) return true;
   const from = new TopicPartitionMap<number>();
-  for (const { topic, partition, at } of short) from.set({ topic, partition }, at);
   const end = new TopicPartitionMap<number>();
-  for (const { topic, partition, to } of short) end.set({ topic, partition }, to);
+  for (const { topic, partition, at, to } of short) {
+    from.set({ topic, partition }, at);
+    end.set({ topic, partition }, to);
+  }
   let left = 0;
   await reader.readToEnd(
     short.map(({ topic, partition }) => ({ topic, partition })),
@@ -85,4 +86,34 @@ export async function replayDone(
     from,
   );
   return left === 0;
+}
+
+/** Whether the replay has read its whole range: every planned partition committed up to its end, or nothing left before it. */
+export function replayDone(plan: ReplayPlan, committed: readonly number[], reader: PartitionReader): Promise<boolean> {
+  return nothingLeft(
+    plan.partitions.map((partition, index) => ({ ...partition, at: committed[index] ?? partition.from, to: partition.to })),
+    reader,
+  );
+}
+
+/**
+ * How far the application is from having read everything it wrote to its repartition topics, per
+ * partition. Once the input is read, the repartitioned records still wait for the tasks that
+ * aggregate them: stopping then would write the windows they were adding to as far as they got. The
+ * committed offsets are fetched before the ends, so a record written by a transaction committed
+ * before that is counted.
+ */
+export async function repartitionBacklog(admin: Admin, groupId: string, topics: readonly string[]): Promise<Remaining[]> {
+  if (topics.length === 0) return [];
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  const remaining: Remaining[] = [];
+  for (const topic of topics) {
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      const offset = Number(
+        committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
+      );
+      remaining.push({ topic, partition, at: Math.max(offset, Number(low)), to: Number(high) });
+    }
+  }
+  return remaining;
 }

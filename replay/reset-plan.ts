@@ -37,6 +37,16 @@ export function inputTopicsOf(topology: Topology): string[] {
   return [...inputs].sort();
 }
 
+/** The repartition topics the application reads: what it wrote itself, to be read before its work is done. */
+export function internalSourceTopicsOf(topology: Topology): string[] {
+  const internal = new Set(topology.internalTopics);
+  const topics = new Set<string>();
+  for (const node of topology.nodes.values())
+    if (node.kind === 'source' && !node.global)
+      for (const topic of node.topics) if (internal.has(topic)) topics.add(topic);
+  return [...topics].sort();
+}
+
 export function describeResetPlan(plan: ResetPlan, point: ResetPoint): string[] {
   const target =
     point.kind === 'earliest'

@@ -3,7 +3,16 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors';
 import { createLogger } from '../../core/logging';
 import { describeReplayPlan, REPLAYABLE, replayRange } from '../../replay/replay-plan';
-import { committedOffsets, planReplay, replayDone, replayedOffsets, seekReplayGroup } from '../../replay/replay';
+import {
+  committedOffsets,
+  planReplay,
+  nothingLeft,
+  repartitionBacklog,
+  replayDone,
+  replayedOffsets,
+  seekReplayGroup,
+} from '../../replay/replay';
+import { internalSourceTopicsOf } from '../../replay/reset-plan';
 import { createTransport } from '../../runtime/kafka/create-transport';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { dlqTopic } from '../../runtime/naming';
@@ -50,6 +59,7 @@ export function registerReplayCommand(program: Command): void {
         return topic;
       });
       const topology = loadTopology(name);
+      const repartitionTopics = internalSourceTopicsOf(topology);
       const admin = createKafkaJs(config.kafka).admin();
       await admin.connect();
       const bar = new SingleBar(
@@ -90,31 +100,43 @@ export function registerReplayCommand(program: Command): void {
           },
           (stopIt) => (stop = stopIt),
         );
-        // Done once every partition is committed to its planned end, or (transaction markers, aborted
-        // transactions) has nothing left to see before it: checked by reading when progress stalls.
-        let last = -1;
-        let still = 0;
-        for (;;) {
-          const outcome = await Promise.race([
-            running.then(() => 'ended'),
-            new Promise((r) => setTimeout(r, 500, 'polled')),
-          ]);
-          if (outcome === 'ended')
-            throw new ConfigError(`replay: ${application} ended before reaching the end of the range`);
-          const committed = await committedOffsets(admin, plan);
-          const done = replayedOffsets(plan, committed);
-          bar.update(done, { speed: Math.round((done * 1000) / Math.max(1, Date.now() - began)) });
-          still = done === last ? still + 1 : 0;
-          last = done;
-          if (done === plan.records) break;
-          if (still >= 3) {
-            const reader = createTransport(config.kafka).partitionReader();
-            const finished = await replayDone(plan, committed, reader).finally(() => reader.disconnect());
-            if (finished) break;
-            still = 0;
+        // The input is read once every partition is committed to its planned end, or (transaction
+        // markers, aborted transactions) has nothing left to see before it: checked by reading when
+        // progress stalls. Then the repartitioned records are read to the end too.
+        const reader = createTransport(config.kafka).partitionReader();
+        try {
+          let last = -1;
+          let still = 0;
+          let inputRead = false;
+          let lastGap = -1;
+          for (;;) {
+            const outcome = await Promise.race([
+              running.then(() => 'ended'),
+              new Promise((r) => setTimeout(r, 500, 'polled')),
+            ]);
+            if (outcome === 'ended')
+              throw new ConfigError(`replay: ${application} ended before reaching the end of the range`);
+            if (!inputRead) {
+              const committed = await committedOffsets(admin, plan);
+              const done = replayedOffsets(plan, committed);
+              bar.update(done, { speed: Math.round((done * 1000) / Math.max(1, Date.now() - began)) });
+              still = done === last ? still + 1 : 0;
+              last = done;
+              inputRead = done === plan.records || (still >= 3 && (await replayDone(plan, committed, reader)));
+              if (still >= 3) still = 0;
+              if (!inputRead) continue;
+              bar.update(plan.records);
+            }
+            // The repartitioned records: done when nothing is left before the ends (markers and
+            // aborted transactions count as read), checked by reading once the gap stops shrinking.
+            const backlog = await repartitionBacklog(admin, application, repartitionTopics);
+            const gap = backlog.reduce((sum, { at, to }) => sum + Math.max(0, to - at), 0);
+            if (gap === 0 || (gap === lastGap && (await nothingLeft(backlog, reader)))) break;
+            lastGap = gap;
           }
+        } finally {
+          await reader.disconnect();
         }
-        bar.update(plan.records);
         stop?.();
         await running;
         bar.stop();
