@@ -25,6 +25,8 @@ export interface Processor {
   waitForLog(message: string, timeoutMs?: number, seenBefore?: number): Promise<void>;
   /** How many log lines so far have this `msg`. */
   logCount(message: string): number;
+  /** The times (ms since the epoch, as logged) of the log lines so far with this `msg`. */
+  logTimes(message: string): number[];
   /** Whether the process is still up (a fault test asserts it survived). */
   running(): boolean;
 }
@@ -58,6 +60,11 @@ export function startProcessor(args: string[], env: Record<string, string>, logF
     },
     running: () => child.exitCode === null && child.signalCode === null,
     logCount: (message) => logText().split(`"msg":"${message}"`).length - 1,
+    logTimes: (message) =>
+      logText()
+        .split('\n')
+        .filter((line) => line.includes(`"msg":"${message}"`))
+        .map((line) => (JSON.parse(line) as { time: number }).time),
     async waitForLog(message, timeoutMs = 120_000, seenBefore = 0) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
