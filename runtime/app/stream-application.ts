@@ -228,7 +228,8 @@ export class StreamApplication {
     this.overloadTimer = setInterval(() => {
       const signals = this.pressure.signals(fill(this.sinks.load(), flowOptions));
       eventTimeLag.set({ application: applicationId }, signals.lagSeconds);
-      this.overload.tick(signals);
+      // A replay reads the past: lag is its nature, not overload (and it never samples).
+      if (!this.options.eventTimeRange) this.overload.tick(signals);
     }, this.options.overload?.tickMs ?? 1_000);
     this.overloadTimer.unref();
     threadHeartbeat.set({ application: applicationId }, Date.now() / 1000);
