@@ -219,6 +219,13 @@ export const degradationTransitions = new Counter({
   registers: [metricsRegistry],
 });
 
+export const backgroundYieldSeconds = new Counter({
+  name: 'reelstream_background_yield_seconds_total',
+  help: 'Time a background application (the historical path) waited so that a realtime application of its process, behind its overload limits, could catch up',
+  labelNames: ['application'] as const,
+  registers: [metricsRegistry],
+});
+
 export const threadHeartbeat = new Gauge({
   name: 'reelstream_thread_heartbeat_timestamp_seconds',
   help: "When the application's stream thread last turned its loop or retried a wait (Unix seconds); /healthz fails when it is old (the oldest over stream threads)",

@@ -6,6 +6,7 @@ import { createLogger } from '../../core/logging';
 import { startMetricsServer } from '../../runtime/metrics-server';
 import { configFrom } from '../options';
 import { runApplication, type RunRequest } from '../run/run-application';
+import { ServiceGate } from '../../runtime/flow/service-gate';
 import { startStreamThreads, type StreamThreads } from '../run/run-threads';
 import { loadTopology } from '../topology-loader';
 
@@ -116,9 +117,11 @@ export function registerRunCommand(program: Command): void {
             options.metricsPort === undefined
               ? undefined
               : await startMetricsServer(options.metricsPort, options.metricsHost);
+          // One event loop for all: a background application yields to a realtime one that is behind.
+          const serviceGate = new ServiceGate(createLogger('service'));
           try {
             await allOrStopAll(
-              requests.map((request) => runApplication(request, onStop)),
+              requests.map((request) => runApplication(request, onStop, serviceGate)),
               stopAll,
             );
           } finally {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { StreamApplication } from '../../runtime/app/stream-application';
+import type { ServiceGate } from '../../runtime/flow/service-gate';
 import type { EventTimeRange } from '../../runtime/task/stream-task';
 import { createLogger } from '../../core/logging';
 import type { ReelstreamConfig } from '../../runtime/config/schema';
@@ -24,9 +25,14 @@ export interface RunRequest {
 
 /**
  * One stream thread's application — its own consumer, producer, tasks and sinks — from start to
- * close. `onStop` receives the function that asks it to finish the batch, commit and leave.
+ * close. `onStop` receives the function that asks it to finish the batch, commit and leave;
+ * `serviceGate` is shared by the applications that run in the same process.
  */
-export async function runApplication(request: RunRequest, onStop: (stop: () => void) => void): Promise<void> {
+export async function runApplication(
+  request: RunRequest,
+  onStop: (stop: () => void) => void,
+  serviceGate?: ServiceGate,
+): Promise<void> {
   const { config } = request;
   const topology = loadTopology(request.topology);
   const log = createLogger('run');
@@ -47,6 +53,7 @@ export async function runApplication(request: RunRequest, onStop: (stop: () => v
     stallWarningMs: config.processing.stallWarningMs,
     stateDir: config.processing.stateStore === 'lmdb' ? resolve(config.processing.stateDir) : undefined,
     eventTimeRange: request.eventTimeRange,
+    serviceGate,
     overload: {
       mode: config.overload.mode,
       tickMs: config.overload.tickMs,

@@ -23,6 +23,8 @@ import { StreamThread } from './stream-thread';
 import { TaskManager } from './task-manager';
 import type { EventTimeRange } from '../task/stream-task';
 import { OverloadControl, type OverloadOptions } from '../flow/overload-control';
+import type { ServiceGate } from '../flow/service-gate';
+import type { ThreadTurns } from './stream-thread';
 import { PressureGauge } from '../flow/pressure-gauge';
 
 export interface StreamApplicationOptions {
@@ -61,6 +63,11 @@ export interface StreamApplicationOptions {
   eventTimeRange?: EventTimeRange;
   /** Overload control (runtime/flow/overload-control.ts); off, with the default limits, when absent. */
   overload?: Partial<OverloadOptions> & { tickMs?: number };
+  /**
+   * Shared by the applications of one process: a background application (the topology's `service`)
+   * yields to a realtime one that is behind (runtime/flow/service-gate.ts).
+   */
+  serviceGate?: ServiceGate;
 }
 
 export const DEFAULT_OVERLOAD: OverloadOptions = {
@@ -163,6 +170,18 @@ export class StreamApplication {
     });
   }
 
+  /** This application's part in the process's tiered service, if it shares the process. */
+  private turns(): ThreadTurns | undefined {
+    const { serviceGate, topology, applicationId } = this.options;
+    if (!serviceGate) return undefined;
+    if (topology.service === 'background')
+      return {
+        before: (lastTurnMs) => serviceGate.backgroundTurn(applicationId, lastTurnMs).then(() => undefined),
+        processed: () => {},
+      };
+    return { before: () => Promise.resolve(), processed: () => serviceGate.realtimeWorked(applicationId) };
+  }
+
   async start(): Promise<void> {
     const { transport, admin, applicationId, instanceId, topology } = this.options;
     await retry(
@@ -210,6 +229,7 @@ export class StreamApplication {
       retryLogging: (what) => this.retryLogging(what),
       stats: this.stats,
       pressure: this.pressure,
+      turns: this.turns(),
     });
     this.thread = thread;
     if (this.stopping) thread.stop();
@@ -229,7 +249,10 @@ export class StreamApplication {
       const signals = this.pressure.signals(fill(this.sinks.load(), flowOptions));
       eventTimeLag.set({ application: applicationId }, signals.lagSeconds);
       // A replay reads the past: lag is its nature, not overload (and it never samples).
-      if (!this.options.eventTimeRange) this.overload.tick(signals);
+      if (this.options.eventTimeRange) return;
+      this.overload.tick(signals);
+      if (this.options.topology.service !== 'background')
+        this.options.serviceGate?.reportRealtime(applicationId, this.overload.state !== 'normal');
     }, this.options.overload?.tickMs ?? 1_000);
     this.overloadTimer.unref();
     threadHeartbeat.set({ application: applicationId }, Date.now() / 1000);

@@ -51,6 +51,16 @@ export interface StreamThreadOptions {
   stats: { processed: number; commits: number; restoredRecords: number; storeEntries: number };
   /** Told what was processed and committed, for the overload control. */
   pressure: PressureGauge;
+  /** Tiered service within the process (runtime/flow/service-gate.ts): absent when the application is alone. */
+  turns?: ThreadTurns;
+}
+
+/** A thread's part in tiered service: before each turn it may have to wait; it tells what it processed. */
+export interface ThreadTurns {
+  /** Before fetching: `lastTurnMs`, how long the previous turn (fetch, process, commit) took. */
+  before(lastTurnMs: number): Promise<void>;
+  /** After processing `records` records in this turn. */
+  processed(records: number): void;
 }
 
 /**
@@ -138,11 +148,14 @@ export class StreamThread {
   async run(): Promise<void> {
     const { consumer, collector, decoders, buffer, flow, sinks, commitIntervalMs, maxBatchRecords, retryLogging } =
       this.options;
+    let lastTurnMs = 0;
     while (!this.stopping) {
       // Let I/O callbacks and timers run between batches: with records already fetched, every await
       // below can resolve at once, and a loop of resolved promises would starve the global tables'
       // follower, the metrics server and the sinks' sockets for as long as a backlog lasts.
       await setImmediatePromise();
+      await this.options.turns?.before(lastTurnMs);
+      const turnStarted = performance.now();
       threadHeartbeat.set({ application: this.options.applicationId }, Date.now() / 1000);
       this.raiseCommitFailure();
       if (this.assignmentChanged) {
@@ -170,7 +183,8 @@ export class StreamThread {
       // Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for.
       await retry(() => decoders.prepare(records), retryLogging('resolving writer schemas'));
       if ((records.length > 0 || buffer.size > 0) && !collector.transactionOpen) await collector.begin();
-      this.process(records);
+      const processed = this.process(records);
+      if (processed > 0) this.options.turns?.processed(processed);
       await this.openForPendingWork();
       // Commit on the interval; on an empty batch (caught up, or kafkajs waiting for its held batches);
       // and when backpressure paused every lane, since committing is what flushes the sinks and drains them.
@@ -187,6 +201,7 @@ export class StreamThread {
         await this.commitSettled();
         await this.probeSinksWhileIdle();
       }
+      lastTurnMs = performance.now() - turnStarted;
     }
     await this.commitSettled();
     this.raiseCommitFailure();

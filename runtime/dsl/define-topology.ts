@@ -1,6 +1,6 @@
 import { buildTopology } from '../topology/build-topology';
 import { describeTopology, type DescribeFormat } from '../topology/describe';
-import type { Topology } from '../topology/topology';
+import type { ServiceClass, Topology } from '../topology/topology';
 import { StreamsBuilder } from './streams-builder';
 
 export interface DefinedTopology extends Topology {
@@ -13,12 +13,20 @@ export interface DefinedTopology extends Topology {
  * TopologyError naming the node — not when the first record arrives.
  *
  *   export default defineTopology('playback-analytics', (b) => { b.stream('playback.events')... });
+ *
+ * `service: 'background'` declares results that may lag while a realtime application of the same
+ * process is behind (a historical store): it then yields the process to it.
  */
-export function defineTopology(name: string, declare: (builder: StreamsBuilder) => void): DefinedTopology {
+export function defineTopology(
+  name: string,
+  declare: (builder: StreamsBuilder) => void,
+  options: { service?: ServiceClass } = {},
+): DefinedTopology {
   const builder = new StreamsBuilder(name);
   declare(builder);
   const topology = buildTopology(builder.builder);
   const defined: DefinedTopology = Object.assign(Object.create(null) as object, topology, {
+    ...(options.service ? { service: options.service } : {}),
     describe: (format: DescribeFormat = 'text') => describeTopology(topology, format),
   });
   return Object.freeze(defined);

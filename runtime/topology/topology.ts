@@ -49,8 +49,17 @@ export interface Subtopology {
   readonly global: boolean;
 }
 
+/**
+ * The service an application gives: `realtime` (the default: a dashboard waits for it) or
+ * `background` (its results may lag while a realtime application of the same process is behind:
+ * a historical store that Kafka buffers for; runtime/flow/service-gate.ts).
+ */
+export type ServiceClass = 'realtime' | 'background';
+
 export interface Topology {
   readonly name: string;
+  /** Absent: realtime. */
+  readonly service?: ServiceClass;
   readonly nodes: ReadonlyMap<string, PhysicalNode>;
   readonly stores: ReadonlyMap<string, PhysicalStore>;
   readonly subtopologies: readonly Subtopology[];
