@@ -22,13 +22,11 @@ import { createTransport } from '../runtime/kafka/create-transport';
 import { createKafkaJs } from '../runtime/kafka/kafkajs/client';
 import { uncommittedRecords } from '../runtime/kafka/uncommitted';
 import { changelogTopic, dlqTopic, repartitionTopic } from '../runtime/naming';
-import { avroType } from '../schemas/catalog';
-import { AvroSerializer } from '../schemas/serde/avro-serializer';
 import { connectSchemaRegistry } from '../schemas/serde/registry-client';
-import type { PlaybackEvent } from '../schemas/types.generated';
 import { produceScenario } from '../simulator/produce';
 import { scenarioSchema } from '../simulator/scenario';
-import { RedisKeys, windowStartOf } from '../sinks/redis/keys';
+import { RedisKeys } from '../sinks/redis/keys';
+import { latencyPercentile, RedisLatencyProbe } from '../simulator/latency-probe';
 import { createSinkResolver } from '../cli/sink-resolver';
 import { loadTopology } from '../cli/topology-loader';
 import { rawConsumeRate } from './raw-consume';
@@ -167,62 +165,16 @@ async function latency(admin: Admin, transport: 'rdkafka' | 'kafkajs', rate: num
   await running.start();
   await new Promise((r) => setTimeout(r, 5_000)); // joined and assigned
 
-  const probeContent = `${run}-${transport}-probe`;
-  const serializer = new AvroSerializer<PlaybackEvent>(avroType('PlaybackEvent'), `${topic}-value`, registry);
-  await serializer.init();
-  const producer = createKafkaJs(config.kafka).producer();
-  await producer.connect();
   const redis = new Redis(config.redis.url);
-  const keys = new RedisKeys(run);
-  const sentAt: number[] = [];
-  const latencies: number[] = [];
-  let visible = 0;
-  let stopping = false;
-  const probing = (async () => {
-    for (let i = 0; !stopping; i += 1) {
-      const now = Date.now();
-      sentAt.push(now);
-      await producer.send({
-        topic,
-        messages: [
-          {
-            key: `probe-${i}`,
-            value: serializer.encode({
-              eventId: `probe-${i}`,
-              sessionId: `probe-${i}`,
-              viewerId: 'probe',
-              contentId: probeContent,
-              liveEventId: null,
-              eventType: 'start',
-              eventTimeMs: now,
-              positionMs: 0,
-              bitrateKbps: 3_000,
-              bufferingMs: 0,
-              startupTimeMs: 500,
-              errorCode: null,
-              deviceType: 'web',
-              region: 'eu-west',
-              cdnEdge: 'edge-0',
-              viewerTier: 'premium',
-              appVersion: 'probe',
-            }),
-          },
-        ],
-      });
-      await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - now))));
-    }
-  })();
-  const watching = (async () => {
-    while (!stopping || visible < sentAt.length) {
-      const now = Date.now();
-      const minutes = [windowStartOf(now, '1m') - 60_000, windowStartOf(now, '1m')];
-      const values = await redis.mget(minutes.map((start) => keys.aggregate('content', '1m', probeContent, start)));
-      const seen = values.reduce((sum, json) => sum + (json ? (JSON.parse(json) as { starts: number }).starts : 0), 0);
-      for (; visible < Math.min(seen, sentAt.length); visible += 1) latencies.push(now - (sentAt[visible] as number));
-      if (stopping && Date.now() - (sentAt.at(-1) ?? now) > 15_000) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
+  const probe = new RedisLatencyProbe({
+    kafka: createKafkaJs(config.kafka),
+    registry,
+    redis,
+    keys: new RedisKeys(run),
+    topic,
+    contentId: `${run}-${transport}-probe`,
+  });
+  await probe.start();
   // The audience in real time: one simulated second per wall-clock second at `rate` events/s.
   const heartbeatSec = 10;
   const scenario = scenarioSchema.parse({
@@ -233,16 +185,16 @@ async function latency(admin: Admin, transport: 'rdkafka' | 'kafkajs', rate: num
     startMs: Date.now(),
   });
   await produceScenario(scenario, config.kafka, registry, { topic, rate });
-  stopping = true;
-  await probing;
-  await watching;
-  await producer.disconnect();
+  const samples = await probe.stop();
   redis.disconnect();
   await running.stop();
   await deleteRun(admin, app, topic);
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.max(0, Math.ceil(p * latencies.length) - 1)] ?? Number.NaN;
-  return { probes: sentAt.length, seen: latencies.length, p50: at(0.5), p99: at(0.99) };
+  return {
+    probes: samples.length,
+    seen: samples.filter((sample) => sample.latencyMs !== undefined).length,
+    p50: latencyPercentile(samples, 0.5),
+    p99: latencyPercentile(samples, 0.99),
+  };
 }
 
 void (async () => {
