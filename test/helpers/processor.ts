@@ -34,8 +34,13 @@ export interface Processor {
 const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 const running = new Set<Processor>();
 
+/** `REELSTREAM_PROFILE_DIR=<dir>`: every processor writes a CPU profile there when it exits (benchmarks). */
+const profiling = process.env.REELSTREAM_PROFILE_DIR
+  ? ['--cpu-prof', '--cpu-prof-dir', process.env.REELSTREAM_PROFILE_DIR]
+  : [];
+
 export function startProcessor(args: string[], env: Record<string, string>, logFile: string): Processor {
-  const child: ChildProcess = spawn(process.execPath, [cli, 'run', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...profiling, cli, 'run', ...args], {
     env: { ...process.env, REELSTREAM_LOG_FORMAT: 'json', REELSTREAM_LOG_LEVEL: 'info', ...childCoverageEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
