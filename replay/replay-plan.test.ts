@@ -1,4 +1,4 @@
-import { describeReplayPlan, replayRange } from './replay-plan';
+import { describeReplayPlan, parseReplayPoint, replayRange } from './replay-plan';
 import { describeResetPlan, inputTopicsOf } from './reset-plan';
 import { defineTopology } from '../runtime/dsl/define-topology';
 
@@ -14,6 +14,26 @@ describe('replay and reset plans', () => {
     expect(() => replayRange(Date.parse('2026-12-06T10:05:00Z'), Date.parse('2026-12-06T10:01:00Z'))).toThrow(
       /--to .* must be after --from/,
     );
+  });
+
+  it('reads a replay point as a time, an offset for every partition or offsets by partition, and refuses anything else', () => {
+    expect(parseReplayPoint('--from', '2026-12-06T10:00:30Z')).toEqual({
+      kind: 'time',
+      ms: Date.parse('2026-12-06T10:00:30Z'),
+    });
+    expect(parseReplayPoint('--from', '120000')).toEqual({ kind: 'offsets', everyPartition: 120_000 });
+    expect(parseReplayPoint('--to', '0:1200,2:980')).toEqual({
+      kind: 'offsets',
+      byPartition: new Map([
+        [0, 1_200],
+        [2, 980],
+      ]),
+    });
+    expect(() => parseReplayPoint('--from', 'yesterday')).toThrow(
+      '--from must be an ISO time (2026-12-06T10:00:00Z), an offset for every input partition (120000) or offsets by partition (0:1200,1:980), not "yesterday"',
+    );
+    expect(() => parseReplayPoint('--to', '0:1,0:2')).toThrow('--to: partition 0 is named twice in "0:1,0:2"');
+    expect(() => parseReplayPoint('--to', '-5')).toThrow(/--to must be an ISO time/);
   });
 
   it('describes a replay plan and a reset plan line by line', () => {

@@ -35,6 +35,38 @@ export const REPLAYABLE: Readonly<Record<string, Replayable>> = {
   'content-views': { applicationEnv: 'CONTENT_VIEWS_APP', privateTopics: [] },
 };
 
+/**
+ * A replay's `--from` or `--to`: an ISO time, or offsets — one for every input partition (`120000`)
+ * or by partition number (`0:1200,1:980`, for every input topic; partitions not named do not
+ * bound the range). An offset stands for the timestamp of the first record at or after it, so the
+ * range stays one of event time and its windows are recomputed whole.
+ */
+export type ReplayPoint =
+  | { kind: 'time'; ms: number }
+  | { kind: 'offsets'; everyPartition: number }
+  | { kind: 'offsets'; byPartition: ReadonlyMap<number, number> };
+
+export function parseReplayPoint(option: string, value: string): ReplayPoint {
+  if (/^\d+$/.test(value)) return { kind: 'offsets', everyPartition: Number(value) };
+  if (/^\d+:\d+(,\d+:\d+)*$/.test(value)) {
+    const byPartition = new Map<number, number>();
+    for (const pair of value.split(',')) {
+      const [partition, offset] = pair.split(':').map(Number) as [number, number];
+      if (byPartition.has(partition))
+        throw new RangeError(`${option}: partition ${partition} is named twice in "${value}"`);
+      byPartition.set(partition, offset);
+    }
+    return { kind: 'offsets', byPartition };
+  }
+  // ISO dates only: Date.parse also takes "-5" (the year 5 BC) and "Dec 6" (of 2001).
+  const ms = /^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms))
+    throw new RangeError(
+      `${option} must be an ISO time (2026-12-06T10:00:00Z), an offset for every input partition (120000) or offsets by partition (0:1200,1:980), not "${value}"`,
+    );
+  return { kind: 'time', ms };
+}
+
 /** The range widened to whole minutes; `to` defaults to the start of the current minute (still live). */
 export function replayRange(fromMs: number, toMs: number | undefined, nowMs = Date.now()): EventTimeRange {
   const range = {

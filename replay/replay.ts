@@ -3,8 +3,62 @@ import { TopicPartitionMap } from '../runtime/kafka/topic-partition-map';
 import type { PartitionReader, TopicPartition } from '../runtime/kafka/transport';
 import type { Topology } from '../runtime/topology/topology';
 import type { EventTimeRange } from '../runtime/task/stream-task';
-import { LATE_MS, type ReplayPartition, type ReplayPlan } from './replay-plan';
+import type { Kafka } from 'kafkajs';
+import type { ConsumedRecord, TopicPartitionOffset } from '../runtime/kafka/transport';
+import { LATE_MS, type ReplayPartition, type ReplayPlan, type ReplayPoint } from './replay-plan';
+import { recordsAt } from './records-at';
+import type { SourceDecoders } from '../runtime/app/source-decoders';
 import { inputTopicsOf } from './reset-plan';
+
+/**
+ * The event time a replay point stands for. Offsets stand for their records' event times (as the
+ * topology's timestamp extractor gives them): `from` the earliest of them, `to` the latest
+ * (undefined when every offset is at its partition's end: the range then ends at the current
+ * minute, as without `--to`).
+ */
+export async function timeOfPoint(
+  kafka: Kafka,
+  admin: Admin,
+  topology: Topology,
+  decoders: SourceDecoders,
+  point: ReplayPoint,
+  side: 'from' | 'to',
+): Promise<number | undefined> {
+  if (point.kind === 'time') return point.ms;
+  const points: TopicPartitionOffset[] = [];
+  for (const topic of inputTopicsOf(topology))
+    for (const { partition } of await admin.fetchTopicOffsets(topic)) {
+      const offset = 'everyPartition' in point ? point.everyPartition : point.byPartition.get(partition);
+      if (offset !== undefined) points.push({ topic, partition, offset });
+    }
+  if ('byPartition' in point)
+    for (const partition of point.byPartition.keys())
+      if (!points.some((candidate) => candidate.partition === partition))
+        throw new RangeError(`--${side}: no input topic of ${topology.name} has partition ${partition}`);
+  const records = [...(await recordsAt(kafka, admin, points)).values()].filter(
+    (record): record is ConsumedRecord => record !== undefined,
+  );
+  await decoders.prepare(records);
+  const times = records.map((record) => eventTimeOf(topology, decoders, record));
+  if (times.length > 0) return side === 'from' ? Math.min(...times) : Math.max(...times);
+  if (side === 'from')
+    throw new RangeError('--from: every offset given is at or past the end of its partition: nothing to replay');
+  return undefined;
+}
+
+function eventTimeOf(topology: Topology, decoders: SourceDecoders, record: ConsumedRecord): number {
+  const source = [...topology.nodes.values()].find(
+    (node) => node.kind === 'source' && !node.global && node.topics.includes(record.topic),
+  );
+  const extractor = source?.timestampExtractor;
+  if (!extractor) return record.timestamp;
+  const time = extractor(decoders.decode(record).value, record.timestamp);
+  if (!Number.isFinite(time))
+    throw new RangeError(
+      `the record at ${record.topic}[${record.partition}] offset ${record.offset} has no event time`,
+    );
+  return time;
+}
 
 /** Plans a replay against the cluster as it is now: the offsets to read per input partition. */
 export async function planReplay(
@@ -91,7 +145,11 @@ export async function nothingLeft(remaining: readonly Remaining[], reader: Parti
 /** Whether the replay has read its whole range: every planned partition committed up to its end, or nothing left before it. */
 export function replayDone(plan: ReplayPlan, committed: readonly number[], reader: PartitionReader): Promise<boolean> {
   return nothingLeft(
-    plan.partitions.map((partition, index) => ({ ...partition, at: committed[index] ?? partition.from, to: partition.to })),
+    plan.partitions.map((partition, index) => ({
+      ...partition,
+      at: committed[index] ?? partition.from,
+      to: partition.to,
+    })),
     reader,
   );
 }
@@ -103,7 +161,11 @@ export function replayDone(plan: ReplayPlan, committed: readonly number[], reade
  * committed offsets are fetched before the ends, so a record written by a transaction committed
  * before that is counted.
  */
-export async function repartitionBacklog(admin: Admin, groupId: string, topics: readonly string[]): Promise<Remaining[]> {
+export async function repartitionBacklog(
+  admin: Admin,
+  groupId: string,
+  topics: readonly string[],
+): Promise<Remaining[]> {
   if (topics.length === 0) return [];
   const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
   const remaining: Remaining[] = [];

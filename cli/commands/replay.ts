@@ -2,7 +2,13 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors';
 import { createLogger } from '../../core/logging';
-import { describeReplayPlan, REPLAYABLE, replayRange } from '../../replay/replay-plan';
+import {
+  describeReplayPlan,
+  parseReplayPoint,
+  REPLAYABLE,
+  replayRange,
+  type ReplayPoint,
+} from '../../replay/replay-plan';
 import {
   committedOffsets,
   planReplay,
@@ -11,6 +17,7 @@ import {
   replayDone,
   replayedOffsets,
   seekReplayGroup,
+  timeOfPoint,
 } from '../../replay/replay';
 import { internalSourceTopicsOf } from '../../replay/reset-plan';
 import { createTransport } from '../../runtime/kafka/create-transport';
@@ -19,13 +26,8 @@ import { dlqTopic } from '../../runtime/naming';
 import { configFrom } from '../options';
 import { runApplication } from '../run/run-application';
 import { loadTopology } from '../topology-loader';
-
-function time(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ConfigError(`${name} must be an ISO time (2026-12-06T10:00:00Z), not "${value}"`);
-  return ms;
-}
+import { SourceDecoders } from '../../runtime/app/source-decoders';
+import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
 
 export function registerReplayCommand(program: Command): void {
   program
@@ -34,18 +36,27 @@ export function registerReplayCommand(program: Command): void {
       'reprocess an event-time range into the same sinks without double counting, under its own application id (progress bar)',
     )
     .argument('<topology>', `one of: ${Object.keys(REPLAYABLE).join(', ')}`)
-    .requiredOption('--from <time>', 'start of the range (ISO time; widened to its minute)')
-    .option('--to <time>', 'end of the range, exclusive (ISO time; widened to its minute); default: the current minute')
+    .requiredOption(
+      '--from <time|offset>',
+      "start of the range: an ISO time, an offset for every input partition (120000) or offsets by partition (0:1200,1:980), which stand for their records' timestamps; widened to its minute",
+    )
+    .option(
+      '--to <time|offset>',
+      'end of the range, exclusive, as --from; widened to its minute; default: the current minute',
+    )
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (name: string, options: { from: string; to?: string; dryRun?: boolean }, command: Command) => {
       const replayable = REPLAYABLE[name];
       if (!replayable)
         throw new ConfigError(`replay: "${name}" cannot be replayed (known: ${Object.keys(REPLAYABLE).join(', ')})`);
-      let range;
+      const asConfigError = (error: unknown) => (error instanceof RangeError ? new ConfigError(error.message) : error);
+      let from: ReplayPoint;
+      let to: ReplayPoint | undefined;
       try {
-        range = replayRange(time('--from', options.from) as number, time('--to', options.to));
+        from = parseReplayPoint('--from', options.from);
+        to = options.to === undefined ? undefined : parseReplayPoint('--to', options.to);
       } catch (error) {
-        throw error instanceof RangeError ? new ConfigError(error.message) : error;
+        throw asConfigError(error);
       }
       const config = configFrom(command);
       const log = createLogger('replay');
@@ -60,7 +71,13 @@ export function registerReplayCommand(program: Command): void {
       });
       const topology = loadTopology(name);
       const repartitionTopics = internalSourceTopicsOf(topology);
-      const admin = createKafkaJs(config.kafka).admin();
+      const kafka = createKafkaJs(config.kafka);
+      const decoders = new SourceDecoders(
+        topology,
+        new Set(topology.internalTopics),
+        connectSchemaRegistry(config.schemaRegistry),
+      );
+      const admin = kafka.admin();
       await admin.connect();
       const bar = new SingleBar(
         {
@@ -73,10 +90,28 @@ export function registerReplayCommand(program: Command): void {
       );
       let started = false;
       try {
+        let range;
+        try {
+          const fromMs = (await timeOfPoint(kafka, admin, topology, decoders, from, 'from')) as number;
+          const toMs = to && (await timeOfPoint(kafka, admin, topology, decoders, to, 'to'));
+          for (const [option, point, ms] of [
+            ['--from', from, fromMs],
+            ['--to', to, toMs],
+          ] as const)
+            if (point?.kind === 'offsets')
+              console.log(
+                ms === undefined
+                  ? `${option} ${options.to}: at the end of every partition (the range ends at the current minute)`
+                  : `${option} ${option === '--from' ? options.from : options.to}: the ${option === '--from' ? 'earliest' : 'latest'} event time of the records there is ${new Date(ms).toISOString()}`,
+              );
+          range = replayRange(fromMs, toMs);
+        } catch (error) {
+          throw asConfigError(error);
+        }
         const plan = await planReplay(admin, topology, name, range);
         for (const line of describeReplayPlan(plan)) console.log(line);
         if (options.dryRun) {
-          console.log('dry run: nothing read or written');
+          console.log('dry run: nothing replayed or written');
           return;
         }
         started = true;

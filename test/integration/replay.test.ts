@@ -7,8 +7,8 @@ import { testConfig } from '../helpers/stack';
 
 /**
  * `reelstream replay` on the real stack: a two-hour backlog processed once by the playback job is
- * the reference (validated exact); replaying its two hours — both paths — twice, and once more after
- * a replay SIGKILLed mid-way, must leave Redis and ClickHouse exactly as the single clean processing
+ * the reference (validated exact); replaying its two hours — both paths — twice (from a time, then
+ * from offsets), and once more after a replay SIGKILLed mid-way, must leave Redis and ClickHouse exactly as the single clean processing
  * left them (every window, rollup and raw row validated figure by figure).
  */
 const runs = new PlaybackRuns(testConfig());
@@ -27,21 +27,14 @@ afterAll(async () => {
   await runs.cleanup();
 });
 
-function replayArgs(run: PlaybackRun, topology: string): string[] {
-  return [
-    cli,
-    'replay',
-    topology,
-    '--from',
-    new Date(run.startMs).toISOString(),
-    '--to',
-    new Date(run.startMs + HOURS * 3_600_000).toISOString(),
-  ];
+/** `--from` is the run's start, as a time — or as an offset (0 on every partition: its first records' event time). */
+function replayArgs(run: PlaybackRun, topology: string, from = new Date(run.startMs).toISOString()): string[] {
+  return [cli, 'replay', topology, '--from', from, '--to', new Date(run.startMs + HOURS * 3_600_000).toISOString()];
 }
 
 /** `reelstream replay <topology>` over the run's two hours, to the end. */
-function replay(run: PlaybackRun, topology: string): string {
-  const result = spawnSync(process.execPath, replayArgs(run, topology), {
+function replay(run: PlaybackRun, topology: string, from?: string): string {
+  const result = spawnSync(process.execPath, replayArgs(run, topology, from), {
     env: { ...process.env, ...childCoverageEnv(), ...runs.envOf(run) },
     encoding: 'utf8',
     timeout: 600_000,
@@ -69,12 +62,35 @@ describe('reelstream replay', () => {
       encoding: 'utf8',
     });
     expect(dryRun.stdout).toContain(`read ${run.topic}[0] offsets 0 → `);
-    expect(dryRun.stdout).toContain('dry run: nothing read or written');
+    expect(dryRun.stdout).toContain('dry run: nothing replayed or written');
+    // The same range from offsets: 0 stands for the earliest event time of the partitions' first
+    // records (the Kafka timestamps of this backlog are its production time, hours later).
+    const byOffset = spawnSync(process.execPath, [...replayArgs(run, 'playback-analytics', '0'), '--dry-run'], {
+      env: { ...process.env, ...childCoverageEnv(), ...runs.envOf(run) },
+      encoding: 'utf8',
+    });
+    expect(byOffset.stdout).toContain(
+      `--from 0: the earliest event time of the records there is ${new Date(run.startMs).toISOString()}`,
+    );
+    expect(byOffset.stdout).toContain(
+      `event time [${new Date(run.startMs).toISOString()}, ${new Date(run.startMs + HOURS * 3_600_000).toISOString()})`,
+    );
+    const refused = spawnSync(
+      process.execPath,
+      [cli, 'replay', 'playback-analytics', '--from', '0:1,9:5', '--dry-run'],
+      {
+        env: { ...process.env, ...childCoverageEnv(), ...runs.envOf(run) },
+        encoding: 'utf8',
+      },
+    );
+    expect(refused.status).toBe(1);
+    expect(`${refused.stdout}${refused.stderr}`).toContain('--from: no input topic of');
 
+    // Replayed from a time, then from offsets: both equal the clean processing.
     for (let time = 1; time <= 2; time += 1) {
-      const output = replay(run, 'playback-analytics');
+      const output = replay(run, 'playback-analytics', time === 2 ? '0' : undefined);
       expect(output).toMatch(/replayed \d+ records of playback-analytics/);
-      replay(run, 'playback-history');
+      replay(run, 'playback-history', time === 2 ? '0' : undefined);
       expect({ time, differences: (await runs.differences(run, closers)).differences }).toEqual({
         time,
         differences: [],
