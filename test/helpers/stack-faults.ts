@@ -15,6 +15,34 @@ export function stackService(name: string) {
 }
 
 /**
+ * SIGSTOPs a service of the stack and proves the fault happened: the stopped service answers
+ * nothing (its probe fails or does not answer within 2 s). `resume()` sends SIGCONT; tests call it
+ * in `finally` too, so a failed assertion does not leave the service frozen.
+ */
+export async function freeze(name: string): Promise<{ resume(): void }> {
+  const { service, pid } = stackService(name);
+  process.kill(pid, 'SIGSTOP');
+  let resumed = false;
+  const resume = () => {
+    if (resumed) return;
+    resumed = true;
+    process.kill(pid, 'SIGCONT');
+  };
+  const answer = await Promise.race([
+    service.probe().then(
+      () => 'answered',
+      () => 'failed',
+    ),
+    new Promise((resolve) => setTimeout(resolve, 2_000, 'no answer')),
+  ]);
+  if (answer === 'answered') {
+    resume();
+    throw new Error(`${name} answered its probe after SIGSTOP: the fault did not happen`);
+  }
+  return { resume };
+}
+
+/**
  * Kills a service of the stack with SIGKILL; `restore()` brings it back through the code
  * `reelstream stack up` runs. Tests call it in `finally` too: a failed assertion during an outage
  * must not leave the service down for the tests after it.
