@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../../core/errors';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
@@ -24,9 +25,27 @@ const numbers = (name: string, shape: string) => (value: string) => {
   return parts;
 };
 
-function progressLine({ events, simulatedSecond, durationSec, eventsPerSecond, elapsedMs }: Progress): string {
-  const share = Math.round((100 * simulatedSecond) / durationSec);
-  return `simulated ${simulatedSecond}/${durationSec} s (${share} %) · ${events.toLocaleString('en-US')} events · ${eventsPerSecond.toLocaleString('en-US')} events/s · ${(elapsedMs / 1000).toFixed(1)} s`;
+/** Simulated seconds done of all, with the events produced, their rate and the time taken (stderr). */
+function progressBar(durationSec: number): { update(progress: Progress): void; stop(): void } {
+  const bar = new SingleBar(
+    {
+      format: 'simulate [{bar}] {value}/{total} simulated s · {events} events · {rate} events/s · {elapsed} s',
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5_000,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(durationSec, 0, { events: '0', rate: '0', elapsed: '0.0' });
+  return {
+    update: ({ events, simulatedSecond, eventsPerSecond, elapsedMs }) =>
+      bar.update(simulatedSecond, {
+        events: events.toLocaleString('en-US'),
+        rate: eventsPerSecond.toLocaleString('en-US'),
+        elapsed: (elapsedMs / 1000).toFixed(1),
+      }),
+    stop: () => bar.stop(),
+  };
 }
 
 export function registerSimulateCommand(program: Command): void {
@@ -156,7 +175,6 @@ export function registerSimulateCommand(program: Command): void {
         throw new ConfigError(
           `--invalidation-storm needs a positive rate and duration, not "${stormRate},${stormSeconds}"`,
         );
-      const interactive = process.stderr.isTTY;
       let playbackDone!: () => void;
       const playback = new Promise<void>((resolve) => (playbackDone = resolve));
       const cacheWork =
@@ -177,6 +195,7 @@ export function registerSimulateCommand(program: Command): void {
               playback,
             )
           : Promise.resolve([]);
+      const bar = progressBar(scenario.durationSec);
       const result = await produceScenario(scenario, config.kafka, connectSchemaRegistry(config.schemaRegistry), {
         topic: String(options.topic),
         tierLanes: options.tierLanes === true,
@@ -184,10 +203,10 @@ export function registerSimulateCommand(program: Command): void {
         live: options.live === true,
         expectedFile: options.expected as string | undefined,
         catalog,
-        onProgress: (progress) =>
-          process.stderr.write(interactive ? `\r${progressLine(progress)}   ` : `${progressLine(progress)}\n`),
-      }).finally(playbackDone); // the cache workload ends with the playback, however it ends
-      if (interactive) process.stderr.write('\n');
+        onProgress: (progress) => bar.update(progress),
+      })
+        .finally(() => bar.stop())
+        .finally(playbackDone); // the cache workload ends with the playback, however it ends
       for (const line of await cacheWork) console.log(line);
       console.log(
         `produced ${result.events.toLocaleString('en-US')} events to ${String(options.topic)} in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toLocaleString('en-US')} events/s)` +
