@@ -9,9 +9,10 @@ import type { EventTimeRange } from '../runtime/task/stream-task';
  * - the sinks write idempotently: a window's value (Redis), rows by their identity behind
  *   ReplacingMergeTree (ClickHouse, exact reads with FINAL);
  * - records outside the range are dropped before they move stream time: one read from after the
- *   range, while another partition still holds the range's last events, would make those late. So
- *   the windows ending within a grace period of `to` are written to Redis whole but not closed: their
- *   final results (rollups) are not rewritten — a `to` a few minutes later covers them.
+ *   range, while another partition still holds the range's last events, would make those late;
+ * - once the whole range is read (the repartitioned records too), the last commit moves stream time
+ *   past every grace, so the range's last windows close and their final results (rollups) are
+ *   rewritten like the others'.
  * Records are read from the first offset stamped at or after `from` minus LATE_MS (a record stamped
  * earlier than its event time minus that is missed) up to the end of each partition at the start.
  */

@@ -123,7 +123,7 @@ export function registerReplayCommand(program: Command): void {
         await seekReplayGroup(admin, plan);
         const began = Date.now();
         bar.start(plan.records, 0, { speed: 0 });
-        let stop: (() => void) | undefined;
+        let stop: ((options?: { rangeRead?: boolean }) => void) | undefined;
         const running = runApplication(
           {
             topology: name,
@@ -172,7 +172,8 @@ export function registerReplayCommand(program: Command): void {
         } finally {
           await reader.disconnect();
         }
-        stop?.();
+        // Everything of the range is read: the last commit closes its windows too.
+        stop?.({ rangeRead: true });
         await running;
         bar.stop();
         console.log(

@@ -30,7 +30,7 @@ export interface RunRequest {
  */
 export async function runApplication(
   request: RunRequest,
-  onStop: (stop: () => void) => void,
+  onStop: (stop: (options?: { rangeRead?: boolean }) => void) => void,
   serviceGate?: ServiceGate,
 ): Promise<void> {
   const { config } = request;
@@ -64,7 +64,7 @@ export async function runApplication(
       },
     },
   });
-  onStop(() => app.stop());
+  onStop((options) => app.stop(options));
   let started = false;
   try {
     await app.start();

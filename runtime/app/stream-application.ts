@@ -70,6 +70,9 @@ export interface StreamApplicationOptions {
   serviceGate?: ServiceGate;
 }
 
+/** How far past a replay's range stream time moves once the range is read: beyond any window's grace. */
+const RANGE_CLOSE_MARGIN_MS = 7 * 24 * 3_600_000;
+
 export const DEFAULT_OVERLOAD: OverloadOptions = {
   mode: 'off',
   limits: { lagSeconds: 10, eventToSinkSeconds: 2, sinkFill: 1 },
@@ -278,9 +281,15 @@ export class StreamApplication {
     this.stoppedCleanly = true;
   }
 
-  stop(): void {
+  /**
+   * Finishes the batch, commits and leaves. `{ rangeRead: true }` (a replay whose range was read to
+   * its end): the final commit also closes every window, so the range's last minutes get their final
+   * results too — nothing of the range can still arrive.
+   */
+  stop(options: { rangeRead?: boolean } = {}): void {
     this.stopping = true;
-    this.thread?.stop();
+    const range = this.options.eventTimeRange;
+    this.thread?.stop(options.rangeRead && range ? range.toMs + RANGE_CLOSE_MARGIN_MS : undefined);
   }
 
   async close(): Promise<void> {

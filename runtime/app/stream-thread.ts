@@ -78,6 +78,7 @@ export class StreamThread {
   private readonly pauses: PartitionPauses;
   private assignment: TopicPartition[] = [];
   private assignmentChanged = false;
+  private closeRangeAt: number | undefined;
   private overfull = new TopicPartitionSet();
   private moreReady = false;
   private stopping = false;
@@ -119,7 +120,13 @@ export class StreamThread {
     consumer.subscribe(topology.subtopologies.filter((sub) => !sub.global).flatMap((sub) => sub.sourceTopics));
   }
 
-  stop(): void {
+  /**
+   * Asks the loop to finish the batch, commit and return. `closeRangeAt`: the input was bounded and
+   * is read to its end (a replay's range): the final commit also carries what stream time `closeRangeAt`
+   * closes — every window's final result.
+   */
+  stop(closeRangeAt?: number): void {
+    this.closeRangeAt = closeRangeAt;
     this.stopping = true;
   }
 
@@ -205,6 +212,11 @@ export class StreamThread {
     }
     await this.commitSettled();
     this.raiseCommitFailure();
+    if (this.closeRangeAt !== undefined) {
+      if (!this.options.collector.transactionOpen) await this.options.collector.begin();
+      this.options.tasks.advanceStreamTime(this.closeRangeAt);
+      this.options.sinks.writePending();
+    }
     await this.openForPendingWork();
     await this.commitNow();
   }

@@ -142,6 +142,11 @@ export class TaskManager {
     for (const { task } of this.tasks.values()) task.punctuate('wall-clock', now);
   }
 
+  /** Every task's stream time to `ms` (a replay's range read to its end: its windows close). */
+  advanceStreamTime(ms: number): void {
+    for (const { task } of this.tasks.values()) task.advanceStreamTime(ms);
+  }
+
   /**
    * The synchronous part of a commit: held-back output (rate-limited window updates) handed to the
    * sinks, the dirty state to the changelogs and the positions taken, then the transaction sealed.

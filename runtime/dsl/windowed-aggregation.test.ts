@@ -31,6 +31,19 @@ describe('tumbling windows', () => {
     expect(summary(driver.readOutput('counts'))).toEqual(['b@1m:update=2']);
   });
 
+  it('closes every window, within grace or not, when a bounded input is read to its end', () => {
+    const driver = new TopologyTestDriver(countPerMinute({ updates: false, final: true }));
+    driver.pipeInputs('views', [view('a', 10_000), view('a', 65_000), view('b', 70_000)]);
+    // Stream time 70 s: window 0 waits for its grace (until 90 s), window 1 is open.
+    expect(driver.readOutput('counts')).toEqual([]);
+    driver.advanceStreamTime(120_000 + 7 * 24 * 3_600_000);
+    expect(summary(driver.readOutput('counts')).sort()).toEqual(['a@0m:final=1', 'a@1m:final=1', 'b@1m:final=1']);
+    // Moving it back does nothing.
+    driver.advanceStreamTime(0);
+    expect(driver.readOutput('counts')).toEqual([]);
+    expect(driver.streamTime).toBe(120_000 + 7 * 24 * 3_600_000);
+  });
+
   it('sends an event time far ahead of the wall clock to the DLQ without moving stream time', () => {
     const driver = new TopologyTestDriver(countPerMinute({ updates: false, final: true }), {
       wallClockStartMs: 100_000,

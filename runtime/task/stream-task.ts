@@ -322,6 +322,17 @@ export class StreamTask {
   }
 
   /** Fires due punctuators of one clock; wall-clock ones are driven by the owner at batch boundaries. */
+  /**
+   * A bounded input read to its end (a replay's range): stream time moves to `ms`, so every window
+   * (and anything else waiting on stream time) closes and emits its final result now, instead of
+   * waiting for records that will never come.
+   */
+  advanceStreamTime(ms: number): void {
+    if (ms <= this.streamTimeMs) return;
+    this.streamTimeMs = ms;
+    this.punctuate('stream-time', ms);
+  }
+
   punctuate(type: PunctuationType, now: number): void {
     for (const schedule of this.schedules) {
       if (schedule.cancelled || schedule.type !== type || now < schedule.next) continue;

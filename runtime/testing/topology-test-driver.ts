@@ -163,6 +163,13 @@ export class TopologyTestDriver {
     this.endBatch();
   }
 
+  /** Moves stream time to `ms` (an input read to its end, as a replay's range): what waits on it closes. */
+  advanceStreamTime(ms: number): void {
+    this.task.advanceStreamTime(ms);
+    this.drainInternalTopics();
+    this.endBatch();
+  }
+
   /** Records written to an output topic so far; reading drains them. */
   readOutput<K = unknown, V = unknown>(topic: string): StreamRecord<K, V>[] {
     const records = this.outputs.get(topic) ?? [];

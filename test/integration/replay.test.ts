@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os';
 import { childCoverageEnv } from '../helpers/child-coverage';
 import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
 import { testConfig } from '../helpers/stack';
+import { createTransport } from '../../runtime/kafka/create-transport';
+import { avroType } from '../../schemas/catalog';
+import { AvroDeserializer } from '../../schemas/serde/avro-deserializer';
+import type { PlaybackMinuteRollup } from '../../schemas/types.generated';
 
 /**
  * `reelstream replay` on the real stack: a two-hour backlog processed once by the playback job is
  * the reference (validated exact); replaying its two hours — both paths — twice (from a time, then
- * from offsets), and once more after a replay SIGKILLed mid-way, must leave Redis and ClickHouse exactly as the single clean processing
+ * from offsets; each rewrites the rollups of the range's last minute too), and once more after a
+ * replay SIGKILLed mid-way, must leave Redis and ClickHouse exactly as the single clean processing
  * left them (every window, rollup and raw row validated figure by figure).
  */
 const runs = new PlaybackRuns(testConfig());
@@ -44,6 +49,27 @@ function replay(run: PlaybackRun, topology: string, from?: string): string {
     throw new Error(`replay ${topology} exited ${String(result.status)}:\n${output.slice(-3000)}`);
   console.info(output.split('\n').find((line) => line.startsWith('replayed ')));
   return output;
+}
+
+/** The rollup records of one minute on the run's rollups topic. */
+async function rollupRecordsOf(run: PlaybackRun, windowStartMs: number): Promise<number> {
+  const admin = await runs.adminClient();
+  const partitions = (await admin.fetchTopicOffsets(run.rollupsTopic)).map(({ partition }) => ({
+    topic: run.rollupsTopic,
+    partition,
+  }));
+  const values: Buffer[] = [];
+  const reader = createTransport(testConfig().kafka).partitionReader();
+  try {
+    await reader.readToEnd(partitions, (record) => {
+      if (record.value) values.push(record.value);
+    });
+  } finally {
+    await reader.disconnect();
+  }
+  const rollups = new AvroDeserializer<PlaybackMinuteRollup>(avroType('PlaybackMinuteRollup'), runs.registry);
+  await rollups.prepare(values);
+  return values.filter((value) => rollups.decode(value).windowStartMs === windowStartMs).length;
 }
 
 describe('reelstream replay', () => {
@@ -86,10 +112,17 @@ describe('reelstream replay', () => {
     expect(refused.status).toBe(1);
     expect(`${refused.stdout}${refused.stderr}`).toContain('--from: no input topic of');
 
+    // Every processing writes its final rollups to the rollups topic; the range's last minute closes
+    // only once the whole range is read, which a replay has to do itself (no record after it comes).
+    const lastMinuteRollups = () => rollupRecordsOf(run, run.startMs + HOURS * 3_600_000 - 60_000);
+    const cleanRollups = await lastMinuteRollups();
+    expect(cleanRollups).toBeGreaterThan(0);
+
     // Replayed from a time, then from offsets: both equal the clean processing.
     for (let time = 1; time <= 2; time += 1) {
       const output = replay(run, 'playback-analytics', time === 2 ? '0' : undefined);
       expect(output).toMatch(/replayed \d+ records of playback-analytics/);
+      expect(await lastMinuteRollups()).toBe(cleanRollups * (time + 1));
       replay(run, 'playback-history', time === 2 ? '0' : undefined);
       expect({ time, differences: (await runs.differences(run, closers)).differences }).toEqual({
         time,
