@@ -72,7 +72,7 @@ interface Schedule {
  * record synchronously, depth first, through the graph (see docs/runtime.md: no promise per record); the
  * owner does I/O around it (sink flush, changelog produce, offset commit).
  *
- * Why this file is over 300 lines: the processor context (forward, stores, punctuation, dead
+ * Why this file is over 400 lines: the processor context (forward, stores, punctuation, dead
  * letters) is built here per node, so every path a record takes through the graph stays in one file.
  */
 export class StreamTask {
