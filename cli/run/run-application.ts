@@ -49,7 +49,11 @@ export async function runApplication(
     instanceId: request.instanceId,
     commitIntervalMs: request.commitIntervalMs,
     maxEventTimeAheadMs: config.processing.maxEventTimeAheadMs,
-    alignment: { maxWaitMs: config.processing.alignmentMaxWaitMs },
+    maxBatchRecords: config.processing.maxBatchRecords,
+    alignment: {
+      maxWaitMs: config.processing.alignmentMaxWaitMs,
+      maxLaneDriftMs: config.processing.alignmentMaxLaneDriftMs,
+    },
     stallWarningMs: config.processing.stallWarningMs,
     stateDir: config.processing.stateStore === 'lmdb' ? resolve(config.processing.stateDir) : undefined,
     eventTimeRange: request.eventTimeRange,

@@ -206,6 +206,7 @@ export class StreamApplication {
       .filter((sub) => !sub.global)
       .flatMap((sub) => sub.sourceTopics)
       .filter((topic) => !internalTopics.has(topic));
+    const lanes = lanesOf(topology, internalTopics);
     const thread = new StreamThread({
       topology,
       applicationId,
@@ -216,15 +217,12 @@ export class StreamApplication {
       sinks: this.sinks,
       decoders: this.decoders,
       admin,
-      buffer: new EventTimeBuffer(new Set(externalSources), {
-        ...DEFAULT_EVENT_TIME_BUFFER,
-        ...this.options.alignment,
-      }),
-      flow: new FlowController(
-        lanesOf(topology, internalTopics),
-        { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl },
-        applicationId,
+      buffer: new EventTimeBuffer(
+        new Set(externalSources),
+        { ...DEFAULT_EVENT_TIME_BUFFER, ...this.options.alignment },
+        new Map(lanes.map((lane) => [lane.topic, lane.priority])),
       ),
+      flow: new FlowController(lanes, { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl }, applicationId),
       commitIntervalMs: this.options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS,
       maxBatchRecords: this.options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS,
       maxEventTimeAheadMs: this.options.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,

@@ -94,6 +94,17 @@ export const processingConfigSchema = z.strictObject({
    * not yet fetched holds the others back for at most this long.
    */
   alignmentMaxWaitMs: z.int().min(0, 'must be 0 or more milliseconds').default(5_000),
+  /**
+   * With lanes (topics read with priorities), how far in event time a higher lane may run ahead of a
+   * lower one that lags; keep it below the windows' grace, or the lower lane's records come late.
+   */
+  alignmentMaxLaneDriftMs: z.int().min(0, 'must be 0 or more milliseconds').default(15_000),
+  /**
+   * Records fetched and taken through the tasks per turn of a stream thread's loop (Kafka's
+   * max.poll.records): backpressure, commits and the other applications of the process get their turn
+   * between two, so a smaller turn serves a priority lane sooner, at some cost in throughput.
+   */
+  maxBatchRecords: z.int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000').default(5_000),
   /** A sink failing for longer than this logs "pipeline stalled" (and again each such interval). */
   stallWarningMs: z.int().min(1_000, 'must be at least 1000 ms').default(30_000),
   /**

@@ -11,7 +11,7 @@ const rec = (partition: number, offset: number, eventTime: number, topic = 'play
 const assignment = [0, 1].map((partition) => ({ topic: 'plays', partition }));
 const names = (records: BufferedRecord[]) => records.map((r) => `${r.partition}@${r.offset}`);
 const notExempt = () => false;
-const options = { maxWaitMs: 5_000, maxBufferedPerPartition: 4 };
+const options = { maxWaitMs: 5_000, maxBufferedPerPartition: 4, maxLaneDriftMs: 15_000 };
 
 describe('EventTimeBuffer', () => {
   it('takes records in event-time order across partitions, each partition in offset order', () => {
@@ -76,5 +76,54 @@ describe('EventTimeBuffer', () => {
     buffer.add([rec(0, 1, 11), rec(0, 2, 12), rec(0, 3, 13), rec(0, 4, 14)]);
     expect(buffer.overfull(new TopicPartitionSet())).toEqual([{ topic: 'plays', partition: 0 }]);
     expect(buffer.size).toBe(5);
+  });
+
+  it('lets a waiting partition bound the others by the event time it delivered last, not stop them', () => {
+    const buffer = new EventTimeBuffer(new Set(['plays']), options);
+    buffer.add([rec(0, 0, 10), rec(0, 1, 20), rec(0, 2, 40), rec(1, 0, 30)]);
+    // Partition 1 has 100 records not fetched yet and delivered up to event time 30.
+    const ends = (tp: TopicPartition) => ({ end: tp.partition === 0 ? 3 : 100 });
+    expect(names(buffer.takeReady(assignment, ends, notExempt, 0))).toEqual(['0@0', '0@1', '1@0']);
+  });
+
+  describe('with lanes', () => {
+    const lanes = new Map([
+      ['premium', 2],
+      ['basic', 0],
+    ]);
+    const laneAssignment = [
+      { topic: 'premium', partition: 0 },
+      { topic: 'basic', partition: 0 },
+    ];
+    const lagging = (tp: TopicPartition) => ({ end: tp.topic === 'basic' ? 1_000 : 0 });
+
+    it('serves the higher lane first, up to the drift ahead of a lagging lower lane, then waits for it', () => {
+      const buffer = new EventTimeBuffer(new Set(['premium', 'basic']), options, lanes);
+      buffer.add([rec(0, 0, 0, 'basic'), rec(0, 1, 1_000, 'basic')]);
+      buffer.add([5_000, 14_000, 16_000, 17_000].map((time, offset) => rec(0, offset, time, 'premium')));
+      const first = buffer.takeReady(laneAssignment, lagging, notExempt, 0, 2);
+      expect(first.map((r) => `${r.topic}@${r.offset}`)).toEqual(['premium@0', 'premium@1']);
+      // Premium's next head (16 s) is more than 15 s ahead of basic's (0): basic goes until premium may
+      // again; then basic, waiting for a fetch after 1 s, holds premium's 17 s back.
+      const next = buffer.takeReady(laneAssignment, lagging, notExempt, 0);
+      expect(next.map((r) => `${r.topic}@${r.offset}`)).toEqual(['basic@0', 'premium@2', 'basic@1']);
+    });
+
+    it('bounds the higher lane by what a waiting lower lane delivered last, plus the drift', () => {
+      const buffer = new EventTimeBuffer(new Set(['premium', 'basic']), options, lanes);
+      buffer.add([rec(0, 0, 10_000, 'basic')]);
+      expect(buffer.takeReady(laneAssignment, lagging, notExempt, 0).map((r) => r.topic)).toEqual(['basic']);
+      buffer.add([rec(0, 0, 20_000, 'premium'), rec(0, 1, 30_000, 'premium')]);
+      // basic waits for a fetch with its last event at 10 s: premium may run to 25 s, not to 30 s.
+      expect(names(buffer.takeReady(laneAssignment, lagging, notExempt, 0))).toEqual(['0@0']);
+    });
+
+    it('keeps a lower lane behind a higher one that is waiting to deliver (no drift that way)', () => {
+      const buffer = new EventTimeBuffer(new Set(['premium', 'basic']), options, lanes);
+      buffer.add([rec(0, 0, 10_000, 'premium'), rec(0, 0, 5_000, 'basic'), rec(0, 1, 12_000, 'basic')]);
+      const premiumLagging = (tp: TopicPartition) => ({ end: tp.topic === 'premium' ? 1_000 : 2 });
+      const taken = buffer.takeReady(laneAssignment, premiumLagging, notExempt, 0);
+      expect(taken.map((r) => `${r.topic}@${r.offset}`)).toEqual(['premium@0', 'basic@0']);
+    });
   });
 });

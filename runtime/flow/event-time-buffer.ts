@@ -29,9 +29,15 @@ export interface EventTimeBufferOptions {
   maxWaitMs: number;
   /** A partition whose queue holds more is paused until it drains to half (bounds memory). */
   maxBufferedPerPartition: number;
+  /** How far a higher lane's event time may run ahead of a lower lane's; keep it below the windows' grace. */
+  maxLaneDriftMs: number;
 }
 
-export const DEFAULT_EVENT_TIME_BUFFER: EventTimeBufferOptions = { maxWaitMs: 5_000, maxBufferedPerPartition: 20_000 };
+export const DEFAULT_EVENT_TIME_BUFFER: EventTimeBufferOptions = {
+  maxWaitMs: 5_000,
+  maxBufferedPerPartition: 20_000,
+  maxLaneDriftMs: 15_000,
+};
 
 /** What the consumer knows of a partition from its last fetch: end offset and position (undefined: not fetched yet). */
 export type KnownEnd = (partition: TopicPartition) => { end: number; position?: number } | undefined;
@@ -42,6 +48,10 @@ interface PartitionQueue<T> {
   head: number;
   /** Last offset delivered since the assignment; -1 before the first delivery. */
   lastOffset: number;
+  /** Event time of the last record delivered (what it delivers next is about as late or later). */
+  lastEventTime: number;
+  /** Its topic's lane priority (higher is served first). */
+  priority: number;
   /** When this empty queue started holding the others back. */
   waitingSince: number | undefined;
 }
@@ -53,6 +63,8 @@ export class EventTimeBuffer<T extends BufferedRecord> {
   constructor(
     private readonly alignedTopics: ReadonlySet<string>,
     private readonly options: EventTimeBufferOptions = DEFAULT_EVENT_TIME_BUFFER,
+    /** Lane priority per topic (absent: 0). */
+    private readonly priorities: ReadonlyMap<string, number> = new Map(),
   ) {}
 
   /** Queues the aligned records; returns the others (own topics), to be processed right away in order. */
@@ -66,6 +78,7 @@ export class EventTimeBuffer<T extends BufferedRecord> {
       const queue = this.queueOf(item);
       queue.items.push(item);
       queue.lastOffset = item.offset;
+      if (Number.isFinite(item.eventTime)) queue.lastEventTime = item.eventTime;
       queue.waitingSince = undefined;
     }
     return passing;
@@ -79,6 +92,8 @@ export class EventTimeBuffer<T extends BufferedRecord> {
         items: [],
         head: 0,
         lastOffset: -1,
+        lastEventTime: Number.NEGATIVE_INFINITY,
+        priority: this.priorities.get(partition.topic) ?? 0,
         waitingSince: undefined,
       };
       this.queues.set(partition, queue);
@@ -90,6 +105,12 @@ export class EventTimeBuffer<T extends BufferedRecord> {
    * Takes queued records in event-time order until an assigned partition with an empty queue may
    * still deliver an older one, `limit` at most. `held` partitions (paused on purpose: backpressure) are left alone:
    * nothing is taken from their queues, and they hold nobody back.
+   *
+   * With lanes (topics of different priorities), a higher lane goes first as long as its head is at
+   * most `maxLaneDriftMs` of event time ahead of every lower lane (after Flink's watermark alignment):
+   * premium is served at once while the lower lanes lag a little, and since they never fall further
+   * behind than the drift, which stays below the windows' grace, none of their records comes out late.
+   * A partition that is waiting to deliver bounds the others by the event time it delivered last.
    */
   takeReady(
     assignment: readonly TopicPartition[],
@@ -101,21 +122,12 @@ export class EventTimeBuffer<T extends BufferedRecord> {
     const queues = assignment
       .filter((tp) => this.alignedTopics.has(tp.topic) && !held(tp))
       .map((tp) => this.queueOf(tp));
+    const priorities = [...new Set(queues.map((queue) => queue.priority))].sort((a, b) => b - a);
     const taken: T[] = [];
     // At most `limit` per call: the caller checks backpressure between batches.
     while (taken.length < limit) {
-      let best: PartitionQueue<T> | undefined;
-      let bestTime = Number.POSITIVE_INFINITY;
-      for (const queue of queues) {
-        const item = queue.items[queue.head];
-        if (item === undefined) continue;
-        const time = Number.isFinite(item.eventTime) ? item.eventTime : Number.NEGATIVE_INFINITY;
-        if (best === undefined || time < bestTime) {
-          best = queue;
-          bestTime = time;
-        }
-      }
-      if (!best || queues.some((queue) => this.holdsBack(queue, knownEnd, now))) break;
+      const best = this.nextReady(queues, priorities, knownEnd, now);
+      if (!best) break;
       taken.push(best.items[best.head] as T);
       best.head += 1;
       if (best.head === best.items.length) {
@@ -127,6 +139,48 @@ export class EventTimeBuffer<T extends BufferedRecord> {
       }
     }
     return taken;
+  }
+
+  /** The queue whose head goes next: the highest lane allowed, the oldest head within it; none when all must wait. */
+  private nextReady(
+    queues: readonly PartitionQueue<T>[],
+    priorities: readonly number[],
+    knownEnd: KnownEnd,
+    now: number,
+  ): PartitionQueue<T> | undefined {
+    // Per lane: the oldest head, and the floor — the earliest event time it may still take or deliver.
+    const oldest = new Map<number, PartitionQueue<T>>();
+    const floor = new Map<number, number>();
+    for (const queue of queues) {
+      const time = this.floorOf(queue, knownEnd, now);
+      if (time < (floor.get(queue.priority) ?? Number.POSITIVE_INFINITY)) floor.set(queue.priority, time);
+      if (queue.head === queue.items.length) continue;
+      const current = oldest.get(queue.priority);
+      if (!current || headTime(queue) < headTime(current)) oldest.set(queue.priority, queue);
+    }
+    // From the highest lane down: a lane's head waits for its own and higher lanes' floors, and may
+    // run up to the drift ahead of the lower lanes'.
+    let above = Number.POSITIVE_INFINITY;
+    for (const [index, priority] of priorities.entries()) {
+      above = Math.min(above, floor.get(priority) ?? Number.POSITIVE_INFINITY);
+      let below = Number.POSITIVE_INFINITY;
+      for (const lower of priorities.slice(index + 1))
+        below = Math.min(below, floor.get(lower) ?? Number.POSITIVE_INFINITY);
+      const candidate = oldest.get(priority);
+      if (candidate && headTime(candidate) <= Math.min(above, below + this.options.maxLaneDriftMs)) return candidate;
+    }
+    return undefined;
+  }
+
+  /**
+   * The earliest event time a queue may still hold back: its head; for an empty partition that may
+   * still deliver, the event time it delivered last (−∞ before its first delivery: everything waits);
+   * for a caught-up one, none.
+   */
+  private floorOf(queue: PartitionQueue<T>, knownEnd: KnownEnd, now: number): number {
+    if (queue.head < queue.items.length) return headTime(queue);
+    if (!this.holdsBack(queue, knownEnd, now)) return Number.POSITIVE_INFINITY;
+    return queue.lastOffset < 0 ? Number.NEGATIVE_INFINITY : queue.lastEventTime;
   }
 
   private holdsBack(queue: PartitionQueue<T>, knownEnd: KnownEnd, now: number) {
@@ -160,6 +214,17 @@ export class EventTimeBuffer<T extends BufferedRecord> {
     return full;
   }
 
+  /** The event time of the oldest queued head outside `except` (+∞ when none is queued). */
+  oldestQueued(except: ReadonlySet<string>): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const queue of this.queues.values())
+      if (queue.head < queue.items.length && !except.has(queue.partition.topic)) {
+        const time = (queue.items[queue.head] as T).eventTime;
+        if (time < oldest) oldest = time; // NaN (no event time) never is
+      }
+    return oldest;
+  }
+
   /** Records queued, all partitions. */
   get size(): number {
     let size = 0;
@@ -172,4 +237,10 @@ export class EventTimeBuffer<T extends BufferedRecord> {
     this.queues.clear();
     this.assignedAt = now;
   }
+}
+
+/** A queue's head event time; a record without one (NaN) goes at once, to fail where it is processed. */
+function headTime(queue: { items: readonly BufferedRecord[]; head: number }): number {
+  const time = (queue.items[queue.head] as BufferedRecord).eventTime;
+  return Number.isFinite(time) ? time : Number.NEGATIVE_INFINITY;
 }
