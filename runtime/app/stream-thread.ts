@@ -355,6 +355,7 @@ export class StreamThread {
     }
     for (const [topic, count] of perTopic) recordsProcessed.inc({ application: applicationId, topic }, count);
     this.options.pressure.processed(ready);
+    this.options.pressure.waiting(buffer.oldestQueued(this.options.pressure.unwatched));
     tasks.punctuateAll(now);
     const handedOver = performance.now();
     sinks.writePending();

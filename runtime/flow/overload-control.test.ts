@@ -95,4 +95,14 @@ describe('PressureGauge', () => {
     gauge.committed(now + 10_100);
     expect(gauge.signals(0, now + 20_000)).toEqual({ lagSeconds: 0, eventToSinkSeconds: 0, sinkFill: 0 });
   });
+
+  it('counts as lag the oldest record still waiting for its turn: a lagging lower lane behind a premium lane that is live', () => {
+    const gauge = new PressureGauge('gauge-lanes');
+    const now = 2_000_000;
+    gauge.processed([{ topic: 'premium', eventTime: now - 100 }]);
+    gauge.waiting(now - 12_000);
+    expect(gauge.signals(0, now).lagSeconds).toBe(12);
+    gauge.waiting(Number.POSITIVE_INFINITY); // the lower lane caught up
+    expect(gauge.signals(0, now).lagSeconds).toBe(0.1);
+  });
 });
