@@ -39,6 +39,7 @@ export const environmentOverrides: readonly EnvironmentOverride[] = [
   { variable: 'CLICKHOUSE_DATABASE', path: ['clickhouse', 'database'], parse: text },
   { variable: 'REELSTREAM_THREADS', path: ['processing', 'threads'], parse: integer },
   { variable: 'REELSTREAM_COMMIT_INTERVAL_MS', path: ['processing', 'commitIntervalMs'], parse: integer },
+  { variable: 'REELSTREAM_MAX_BATCH_RECORDS', path: ['processing', 'maxBatchRecords'], parse: integer },
   { variable: 'REELSTREAM_STATE_STORE', path: ['processing', 'stateStore'], parse: text },
   { variable: 'REELSTREAM_STATE_DIR', path: ['processing', 'stateDir'], parse: text },
   { variable: 'REELSTREAM_OVERLOAD', path: ['overload', 'mode'], parse: text },
