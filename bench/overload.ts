@@ -5,8 +5,10 @@
  *      job's rate from start to caught up is its capacity on this machine;
  *   2. overload at OVERLOAD_FACTOR (default 2) × that capacity, played live (one simulated second per
  *      second) for SOAK_SECONDS (default 180) with `--overload adaptive`, while premium probe events
- *      (simulator/latency-probe.ts) measure premium event → Redis; the job's resident memory is sampled
- *      every second.
+ *      (simulator/latency-probe.ts) measure premium event → Redis — first for BASELINE_SECONDS at rest, the
+ *      floor of the measured path — ; the job's resident memory is sampled
+ *      every second. LANES=tiers (default) puts events on the tier lanes, premium served first;
+ *      LANES=none on one topic.
  * Reports: capacity, offered rate, premium p50/p99 over the soak, what the lower tiers lost (ledger),
  * whether premium stayed exact (every premium window against the expectation), resident memory at
  * the soak's start, peak and end, and whether the process stayed up. Kafka Streams has no sampling
@@ -16,6 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrateDatabase } from '../infra/clickhouse/migrate';
+import { tierLaneTopic } from '../processors/playback/tier-lanes';
 import { RedisKeys } from '../sinks/redis/keys';
 import { latencyPercentile, RedisLatencyProbe } from '../simulator/latency-probe';
 import { PlaybackRuns } from '../test/helpers/playback-run';
@@ -24,7 +28,15 @@ import { testConfig } from '../test/helpers/stack';
 const CAPACITY_EVENTS = Number(process.env.CAPACITY_EVENTS ?? 300_000);
 const OVERLOAD_FACTOR = Number(process.env.OVERLOAD_FACTOR ?? 2);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
+/** `tiers` (default): events by viewer tier on the tier lanes, premium served first; `none`: one topic. */
+const LANES = process.env.LANES ?? 'tiers';
+if (LANES !== 'tiers' && LANES !== 'none') throw new Error(`LANES must be "tiers" or "none", not "${LANES}"`);
+const tierLanes = LANES === 'tiers';
 const HEARTBEAT_SEC = 10;
+const BASELINE_SECONDS = 10;
+const METRICS_PORT = 19_464;
+/** The overload control's event→sink limit for the soak (overload.eventToSinkSeconds; default 2). */
+const EVENT_TO_SINK_SECONDS = Number(process.env.EVENT_TO_SINK_SECONDS ?? 2);
 const config = testConfig();
 const runs = new PlaybackRuns(config);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -37,34 +49,73 @@ function jobRssMiB(): number {
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]) / 1024, 0);
 }
 
+/**
+ * Mean durations over the soak from the job's /metrics, per histogram and label set: where the time of
+ * a turn goes (a batch processed, a commit, a sink flush) — what premium waits behind.
+ */
+function meanTimings(metrics: string): string[] {
+  const names = [
+    'reelstream_batch_processing_duration_seconds',
+    'reelstream_commit_duration_seconds',
+    'reelstream_sink_flush_duration_seconds',
+  ];
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const line of metrics.split('\n')) {
+    const match = /^(\w+)_(sum|count)(\{[^}]*\})? ([\d.e+-]+)$/.exec(line);
+    if (!match || !names.includes(match[1] as string)) continue;
+    const key = `${match[1]}${match[3] ?? ''}`;
+    const entry = sums.get(key) ?? { sum: 0, count: 0 };
+    entry[match[2] as 'sum' | 'count'] = Number(match[4]);
+    sums.set(key, entry);
+  }
+  return [...sums]
+    .filter(([, { count }]) => count > 0)
+    .map(([key, { sum, count }]) => `${key}: mean ${fmt((sum / count) * 1_000)} ms × ${fmt(count)}`);
+}
+
 async function capacity(): Promise<number> {
   // Sessions × duration / heartbeat ≈ events: a backlog of about CAPACITY_EVENTS.
   const run = await runs.prepare('bench-capacity', 120, {
     sessions: Math.round((CAPACITY_EVENTS * HEARTBEAT_SEC) / 120),
+    tierLanes,
   });
   const started = Date.now();
   const processor = runs.start(run, join(tmpdir(), `${run.run}.log`));
-  await runs.waitUntilCaughtUp(run, 900_000);
+  await runs.waitUntilCaughtUp(run, 900_000, processor);
   const seconds = (Date.now() - started) / 1000;
   await processor.stop('SIGTERM');
   return run.expected.events / seconds;
 }
 
 async function soak(rate: number) {
-  const run = await runs.prepare('bench-overload', 120, { live: true });
+  const run = await runs.prepare('bench-overload', 120, { live: true, tierLanes });
   const configFile = join(tmpdir(), `${run.run}-config.json`);
-  writeFileSync(configFile, JSON.stringify({ ...config, overload: { mode: 'adaptive' } }));
-  const processor = runs.start(run, join(tmpdir(), `${run.run}.log`), { REELSTREAM_CONFIG: configFile });
+  writeFileSync(
+    configFile,
+    JSON.stringify({ ...config, overload: { mode: 'adaptive', eventToSinkSeconds: EVENT_TO_SINK_SECONDS } }),
+  );
+  const processor = runs.start(run, join(tmpdir(), `${run.run}.log`), { REELSTREAM_CONFIG: configFile }, [
+    '--metrics-port',
+    String(METRICS_PORT),
+  ]);
   await processor.waitForLog('started', 120_000, 1);
   const probe = new RedisLatencyProbe({
     kafka: runs.kafka,
     registry: runs.registry,
     redis: runs.redis,
     keys: new RedisKeys(run.run),
-    topic: run.topic,
+    topic: tierLanes ? tierLaneTopic(run.topic, 'premium') : run.topic,
     contentId: `${run.run}-probe`,
   });
   await probe.start();
+  // Premium latency at rest first, the floor of the whole path (broker, job, Redis, the probe's poll):
+  // from the first probe seen (the job assigned and settled) for BASELINE_SECONDS.
+  const settleBy = Date.now() + 60_000;
+  while (probe.samples[0]?.latencyMs === undefined && Date.now() < settleBy)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  const restStarted = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, BASELINE_SECONDS * 1_000));
+  const soakStarted = Date.now();
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(jobRssMiB()), 1_000);
   const expected = await runs.produceLive(run, {
@@ -72,8 +123,11 @@ async function soak(rate: number) {
     heartbeatSec: HEARTBEAT_SEC,
     durationSec: SOAK_SECONDS,
   });
-  const samples = await probe.stop();
-  await runs.waitUntilCaughtUp(run, 900_000);
+  const probed = await probe.stop();
+  const baseline = probed.filter((sample) => sample.sentAt >= restStarted && sample.sentAt < soakStarted);
+  const samples = probed.filter((sample) => sample.sentAt >= soakStarted);
+  const timings = meanTimings(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text());
+  await runs.waitUntilCaughtUp(run, 900_000, processor);
   clearInterval(sampler);
   const up = processor.running();
   const premiumWindows = expected.windows.filter((w) => w.view === 'content-tier' && w.tier === 'premium');
@@ -97,17 +151,34 @@ async function soak(rate: number) {
      FROM ${config.clickhouse.database}.shed_ledger FINAL WHERE source_topic = '${run.sampleLedgerTopic}' GROUP BY viewer_tier ORDER BY viewer_tier`,
   );
   await processor.stop('SIGTERM');
-  return { expected, samples, rss, up, premiumWindows: premiumWindows.length, premiumDifferences, ledger };
+  return {
+    expected,
+    baseline,
+    samples,
+    timings,
+    rss,
+    up,
+    premiumWindows: premiumWindows.length,
+    premiumDifferences,
+    ledger,
+  };
 }
 
 void (async () => {
   try {
+    await migrateDatabase(config.clickhouse);
     const measured = await capacity();
     const offered = measured * OVERLOAD_FACTOR;
+    console.log(
+      `lanes: ${LANES}; transport: ${config.kafka.transport}; overload.eventToSinkSeconds: ${EVENT_TO_SINK_SECONDS}`,
+    );
     console.log(`capacity (backlog of ${fmt(CAPACITY_EVENTS)} events, overload off): ${fmt(measured)} events/s`);
     const result = await soak(offered);
     console.log(
       `soak: ${SOAK_SECONDS} s live at ${OVERLOAD_FACTOR}× = ${fmt(offered)} events/s offered, ${fmt(result.expected.events)} events produced (${fmt(result.expected.events / SOAK_SECONDS)}/s achieved by the simulator)`,
+    );
+    console.log(
+      `premium event → Redis at rest (${BASELINE_SECONDS} s before the soak): p50 ${fmt(latencyPercentile(result.baseline, 0.5))} ms, p99 ${fmt(latencyPercentile(result.baseline, 0.99))} ms`,
     );
     console.log(
       `premium event → Redis over the soak: p50 ${fmt(latencyPercentile(result.samples, 0.5))} ms, p99 ${fmt(latencyPercentile(result.samples, 0.99))} ms (${result.samples.filter((s) => s.latencyMs !== undefined).length}/${result.samples.length} probes seen)`,
@@ -119,6 +190,7 @@ void (async () => {
       console.log(
         `ledger ${row.viewer_tier}: kept ${fmt(Number(row.kept))}, sampled out ${fmt(Number(row.sampled_out))}, shed ${fmt(Number(row.shed))}`,
       );
+    for (const line of result.timings) console.log(`  ${line}`);
     const rss = result.rss.length === 0 ? [0] : result.rss;
     console.log(
       `job resident memory: start ${fmt(rss[0] as number)} MiB, peak ${fmt(Math.max(...rss))} MiB, end ${fmt(rss.at(-1) as number)} MiB; process up after the soak: ${result.up}`,

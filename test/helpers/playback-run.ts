@@ -254,9 +254,11 @@ export class PlaybackRuns {
       .reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
   }
 
-  async waitUntilCaughtUp(run: PlaybackRun, timeoutMs = 240_000): Promise<void> {
+  /** Waits until the run's input is committed; `processor` given, fails at once if it exited. */
+  async waitUntilCaughtUp(run: PlaybackRun, timeoutMs = 240_000, processor?: { running(): boolean }): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      if (processor && !processor.running()) throw new Error(`${run.app} exited before it caught up (see its log)`);
       if ((await this.uncommitted(run).catch(() => -1)) === 0) return;
       await new Promise((r) => setTimeout(r, 1_000));
     }
