@@ -110,10 +110,12 @@ async function soak(rate: number) {
   await probe.start();
   // Premium latency at rest first, the floor of the whole path (broker, job, Redis, the probe's poll):
   // from the first probe seen (the job assigned and settled) for BASELINE_SECONDS.
-  const settleBy = Date.now() + 60_000;
+  const settleBy = Date.now() + 180_000;
   while (probe.samples[0]?.latencyMs === undefined && Date.now() < settleBy)
     await new Promise((resolve) => setTimeout(resolve, 100));
   const restStarted = Date.now();
+  if (probe.samples[0]?.latencyMs === undefined)
+    throw new Error('no premium probe reached Redis within 180 s of the start');
   await new Promise((resolve) => setTimeout(resolve, BASELINE_SECONDS * 1_000));
   const soakStarted = Date.now();
   const rss: number[] = [];
