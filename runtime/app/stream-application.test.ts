@@ -134,6 +134,33 @@ describe('the commit protocol (in-memory Kafka)', () => {
         expect(offset).toBeLessThanOrEqual((kafka.partitionsOf(topic)[partition] ?? []).length);
   });
 
+  it('refuses at once a lane drift that is not below the grace of a window it would make records late to', () => {
+    const laned = defineTopology('laned', (b) => {
+      b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {
+        timestamp: (event) => event.at,
+        lanes: { premium: 2, basic: 0 },
+      })
+        .groupBy((event) => event.contentId, { name: 'by-content' })
+        .windowedBy(tumbling('1m').grace('10s'))
+        .count({ store: 'counts' })
+        .to('output');
+    });
+    const kafka = new FakeKafka();
+    const options = {
+      topology: laned,
+      applicationId: 'laned',
+      transport: kafka.transport(),
+      admin: kafka.admin(),
+      instanceId: 'a',
+    };
+    expect(() => new StreamApplication(options)).toThrow(
+      /processing.alignmentMaxLaneDriftMs \(15000 ms\) must be below the grace of every window of laned, which reads lanes: .* has a grace of 10000 ms/,
+    );
+    expect(() => new StreamApplication({ ...options, alignment: { maxLaneDriftMs: 5_000 } })).not.toThrow();
+    // Without lanes the drift plays no part.
+    expect(() => new StreamApplication({ ...options, topology })).not.toThrow();
+  });
+
   it('a source topic that does not exist fails the start at once, naming it; an absent output topic too', async () => {
     const missingInput = new FakeKafka();
     missingInput.createTopic('output', PARTITIONS);

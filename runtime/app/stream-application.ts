@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_COMMIT_INTERVAL_MS } from '../config/schema';
+import { ConfigError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { createLogger } from '../../core/logging';
 import { retry } from '../../core/retry';
@@ -142,6 +143,7 @@ export class StreamApplication {
       log: this.log,
       retryLogging: (what) => this.retryLogging(what),
     });
+    checkLaneDrift(topology, options.alignment?.maxLaneDriftMs ?? DEFAULT_EVENT_TIME_BUFFER.maxLaneDriftMs);
     const sampler = [...topology.nodes.values()].find((node) => node.sampling !== undefined);
     this.overload = new OverloadControl(
       sampler?.sampling,
@@ -313,4 +315,21 @@ function lanesOf(topology: Topology, internalTopics: ReadonlySet<string>): Lane[
   const highest = Math.max(0, ...lanes.map((lane) => lane.priority));
   for (const topic of internalTopics) if (!topic.endsWith('-changelog')) lanes.push({ topic, priority: highest });
   return lanes;
+}
+
+/**
+ * With lanes of different priorities a higher lane runs up to the drift ahead of a lower one in
+ * event time: a drift not below every window's grace would let the lower lane's records come late.
+ */
+function checkLaneDrift(topology: Topology, maxLaneDriftMs: number): void {
+  const priorities = new Set<number>();
+  for (const node of topology.nodes.values())
+    if (node.kind === 'source' && !node.global)
+      for (const topic of node.topics) priorities.add(node.lanes?.[topic] ?? 0);
+  if (priorities.size < 2) return;
+  for (const node of topology.nodes.values())
+    if (node.graceMs !== undefined && node.graceMs <= maxLaneDriftMs)
+      throw new ConfigError(
+        `processing.alignmentMaxLaneDriftMs (${maxLaneDriftMs} ms) must be below the grace of every window of ${topology.name}, which reads lanes: ${node.name} has a grace of ${node.graceMs} ms`,
+      );
 }

@@ -16,6 +16,8 @@ export function addAggregation(
     prefix: string;
     operator?: string;
     storeType: 'key-value' | 'window';
+    /** Windowed: the windows' grace, which event-time alignment must respect. */
+    graceMs?: number;
     /** The aggregation's initializer: when it returns an entry-logged value, so is the store. */
     initializer: Initializer<unknown>;
     supplier: (store: string) => ProcessorSupplier;
@@ -39,6 +41,7 @@ export function addAggregation(
     supplier: spec.supplier(store),
     stores: [store],
     changesKey: false,
+    ...(spec.graceMs !== undefined ? { graceMs: spec.graceMs } : {}),
   });
   return { name, store };
 }

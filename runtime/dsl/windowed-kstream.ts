@@ -40,6 +40,7 @@ export class TimeWindowedKStream<K, V> {
       prefix: 'window-aggregate',
       operator: `window-aggregate(${this.windows.kind} ${this.windows.sizeMs}ms, grace ${this.windows.graceMs}ms)`,
       storeType: 'window',
+      graceMs: this.windows.graceMs,
       initializer,
       supplier: (storeName) =>
         windowAggregateProcessor(
@@ -83,6 +84,7 @@ export class SessionWindowedKStream<K, V> {
       prefix: 'session-aggregate',
       operator: `session-aggregate(gap ${this.windows.gapMs}ms, grace ${this.windows.graceMs}ms)`,
       storeType: 'key-value',
+      graceMs: this.windows.graceMs,
       initializer,
       supplier: (storeName) =>
         sessionWindowAggregateProcessor(

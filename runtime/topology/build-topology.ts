@@ -101,6 +101,7 @@ function lower(builder: TopologyBuilder): MutableNode[] {
           supplier: node.supplier,
           stores: [...node.stores],
           ...(node.sampling ? { sampling: node.sampling } : {}),
+          ...(node.graceMs !== undefined ? { graceMs: node.graceMs } : {}),
         });
         break;
       case 'topic-sink':

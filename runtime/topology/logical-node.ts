@@ -49,6 +49,8 @@ export interface ProcessorNode extends NodeBase {
   readonly requiresOriginalKey?: boolean;
   /** A sampler: the lanes the application's overload control adapts, and its shedding policy. */
   readonly sampling?: SamplingSpec;
+  /** A windowed aggregation: how late in event time a record may still come (its windows' grace). */
+  readonly graceMs?: number;
 }
 
 /** A grouping that must move records to the partition of their new key (a `<app>-<name>-repartition` topic). */

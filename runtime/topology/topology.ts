@@ -33,6 +33,8 @@ export interface PhysicalNode {
   readonly lagSignal?: boolean;
   /** A sampler: the lanes the application's overload control adapts, and its shedding policy. */
   readonly sampling?: SamplingSpec;
+  /** A windowed aggregation: how late in event time a record may still come (its windows' grace). */
+  readonly graceMs?: number;
 }
 
 export interface PhysicalStore extends StoreSpec {
