@@ -134,6 +134,32 @@ describe('the commit protocol (in-memory Kafka)', () => {
         expect(offset).toBeLessThanOrEqual((kafka.partitionsOf(topic)[partition] ?? []).length);
   });
 
+  it('does not take an empty fetch for caught up while its partitions are behind: the overload lag stays', async () => {
+    const { kafka } = prepare(); // events of ten minutes ago
+    kafka.fetchesStallAfter = 200; // then every fetch is empty, as kafkajs's while it waits for its held batches
+    const app = new StreamApplication({
+      topology,
+      applicationId: 'stalled',
+      transport: kafka.transport(),
+      admin: kafka.admin(),
+      instanceId: 'a',
+      maxBatchRecords: 100,
+      alignment: { maxWaitMs: 0 },
+      overload: { tickMs: 20 },
+    });
+    await app.start();
+    const running = app.run();
+    for (let waited = 0; app.stats.processed < 200 && waited < 10_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // many empty fetches and commits, 15 ticks
+    // Minutes behind (it fell to 0 when an empty fetch counted as caught up).
+    expect(app.stats.processed).toBe(200);
+    expect(app.pressureSignals().lagSeconds).toBeGreaterThan(60);
+    app.stop();
+    await running;
+    await app.close();
+  });
+
   it('refuses at once a lane drift that is not below the grace of a window it would make records late to', () => {
     const laned = defineTopology('laned', (b) => {
       b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {

@@ -27,6 +27,7 @@ import { OverloadControl, type OverloadOptions } from '../flow/overload-control'
 import type { ServiceGate } from '../flow/service-gate';
 import type { ThreadTurns } from './stream-thread';
 import { PressureGauge } from '../flow/pressure-gauge';
+import type { PressureSignals } from '../flow/sampling-controller';
 
 export interface StreamApplicationOptions {
   topology: Topology;
@@ -247,9 +248,8 @@ export class StreamApplication {
       (partition) => this.tasks.positionOf(partition),
     );
     this.lag.start(this.options.lagIntervalMs ?? 5_000);
-    const flowOptions = { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl };
     this.overloadTimer = setInterval(() => {
-      const signals = this.pressure.signals(fill(this.sinks.load(), flowOptions));
+      const signals = this.pressureSignals();
       eventTimeLag.set({ application: applicationId }, signals.lagSeconds);
       // A replay reads the past: lag is its nature, not overload (and it never samples).
       if (this.options.eventTimeRange) return;
@@ -272,6 +272,11 @@ export class StreamApplication {
         this.log.warn({ err: error, attempt, delay }, `${what} failed; retrying`);
       },
     };
+  }
+
+  /** The signals the overload control reads on its next tick (docs/overload.md, "What is watched"). */
+  pressureSignals(): PressureSignals {
+    return this.pressure.signals(fill(this.sinks.load(), { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl }));
   }
 
   /** Runs until stop(); returns after a final commit. */

@@ -204,7 +204,7 @@ export class StreamThread {
         flow.observe(sinks.load(), this.assignment, this.pauses, performance.now());
       }
       if (records.length === 0) {
-        if (this.pauses.heldBy('backpressure') === 0 && buffer.size === 0) this.options.pressure.idle();
+        if (this.pauses.heldBy('backpressure') === 0 && buffer.size === 0 && this.atEnd()) this.options.pressure.idle();
         await this.commitSettled();
         await this.probeSinksWhileIdle();
       }
@@ -383,6 +383,20 @@ export class StreamThread {
     } finally {
       collector.processingRecord(undefined);
     }
+  }
+
+  /**
+   * Whether every assigned partition is read to its last-known end. An empty fetch alone is not
+   * live: kafkajs returns nothing while it waits for the batches of its previous fetch, however far
+   * behind the partitions are — taken for caught up, it made the overload control undo its sampling
+   * in the middle of an overload. A partition whose end or position the client does not know yet
+   * does not count.
+   */
+  private atEnd(): boolean {
+    return this.assignment.every((partition) => {
+      const state = this.options.consumer.fetchState(partition);
+      return state?.position === undefined || state.position >= state.end;
+    });
   }
 
   /** Pauses the source partitions whose queue is over its bound, until they drained to half. */

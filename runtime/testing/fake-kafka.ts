@@ -29,6 +29,13 @@ export class FakeKafka {
   /** Set by a test: runs before each commit; a rejection fails it (nothing of the transaction lands). */
   beforeCommit: ((transactionalId: string) => Promise<void>) | undefined;
   readonly consumers: FakeGroupConsumer[] = [];
+  /**
+   * Set by a test: once consumers have handed out this many records, their fetches come back empty
+   * however far behind they are — as a kafkajs consumer's do while it waits for its previous batches.
+   */
+  fetchesStallAfter = Number.POSITIVE_INFINITY;
+  /** Records handed out by every consumer together. */
+  handedOut = 0;
 
   createTopic(topic: string, partitions: number): void {
     if (!this.topics.has(topic))
@@ -160,6 +167,10 @@ export class FakeGroupConsumer implements GroupConsumer {
       return [];
     }
     const batch: ConsumedRecord[] = [];
+    if (this.kafka.handedOut >= this.kafka.fetchesStallAfter) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(maxWaitMs, 10)));
+      return batch;
+    }
     for (const tp of this.assignment) {
       if (this.paused.has(tp)) continue;
       const log = this.kafka.partitionsOf(tp.topic)[tp.partition] as ConsumedRecord[];
@@ -167,6 +178,7 @@ export class FakeGroupConsumer implements GroupConsumer {
       while (position < log.length && batch.length < maxRecords) batch.push(log[position++] as ConsumedRecord);
       this.positions.set(tp, position);
     }
+    this.kafka.handedOut += batch.length;
     if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, Math.min(maxWaitMs, 10)));
     return batch;
   }
