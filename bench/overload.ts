@@ -28,6 +28,10 @@ import { testConfig } from '../test/helpers/stack';
 const CAPACITY_EVENTS = Number(process.env.CAPACITY_EVENTS ?? 300_000);
 const OVERLOAD_FACTOR = Number(process.env.OVERLOAD_FACTOR ?? 2);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
+/** RATE=<events/s> skips the capacity phase and offers this rate: runs of two builds compare at one load. */
+const FIXED_RATE = process.env.RATE === undefined ? undefined : Number(process.env.RATE);
+if (FIXED_RATE !== undefined && !(FIXED_RATE > 0))
+  throw new Error(`RATE must be a positive number of events/s, not "${process.env.RATE}"`);
 /** `tiers` (default): events by viewer tier on the tier lanes, premium served first; `none`: one topic. */
 const LANES = process.env.LANES ?? 'tiers';
 if (LANES !== 'tiers' && LANES !== 'none') throw new Error(`LANES must be "tiers" or "none", not "${LANES}"`);
@@ -169,15 +173,18 @@ async function soak(rate: number) {
 void (async () => {
   try {
     await migrateDatabase(config.clickhouse);
-    const measured = await capacity();
-    const offered = measured * OVERLOAD_FACTOR;
     console.log(
       `lanes: ${LANES}; transport: ${config.kafka.transport}; overload.eventToSinkSeconds: ${EVENT_TO_SINK_SECONDS}`,
     );
-    console.log(`capacity (backlog of ${fmt(CAPACITY_EVENTS)} events, overload off): ${fmt(measured)} events/s`);
+    let offered = FIXED_RATE;
+    if (offered === undefined) {
+      const measured = await capacity();
+      console.log(`capacity (backlog of ${fmt(CAPACITY_EVENTS)} events, overload off): ${fmt(measured)} events/s`);
+      offered = measured * OVERLOAD_FACTOR;
+    }
     const result = await soak(offered);
     console.log(
-      `soak: ${SOAK_SECONDS} s live at ${OVERLOAD_FACTOR}× = ${fmt(offered)} events/s offered, ${fmt(result.expected.events)} events produced (${fmt(result.expected.events / SOAK_SECONDS)}/s achieved by the simulator)`,
+      `soak: ${SOAK_SECONDS} s live at ${FIXED_RATE === undefined ? `${OVERLOAD_FACTOR}×` : 'RATE'} = ${fmt(offered)} events/s offered, ${fmt(result.expected.events)} events produced (${fmt(result.expected.events / SOAK_SECONDS)}/s achieved by the simulator)`,
     );
     console.log(
       `premium event → Redis at rest (${BASELINE_SECONDS} s before the soak): p50 ${fmt(latencyPercentile(result.baseline, 0.5))} ms, p99 ${fmt(latencyPercentile(result.baseline, 0.99))} ms`,
