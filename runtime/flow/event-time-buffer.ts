@@ -56,6 +56,13 @@ interface PartitionQueue<T> {
   waitingSince: number | undefined;
 }
 
+/** Per lane (ranked from the highest priority): its oldest head, its floor, the lowest floor below it. */
+interface LaneScratch<T> {
+  oldest: (PartitionQueue<T> | undefined)[];
+  floor: number[];
+  below: number[];
+}
+
 export class EventTimeBuffer<T extends BufferedRecord> {
   private readonly queues = new TopicPartitionMap<PartitionQueue<T>>();
   private assignedAt = 0;
@@ -122,11 +129,18 @@ export class EventTimeBuffer<T extends BufferedRecord> {
     const queues = assignment
       .filter((tp) => this.alignedTopics.has(tp.topic) && !held(tp))
       .map((tp) => this.queueOf(tp));
+    // Lanes ranked from the highest priority (0) down; per-lane figures in arrays reused for every record.
     const priorities = [...new Set(queues.map((queue) => queue.priority))].sort((a, b) => b - a);
+    const ranks = queues.map((queue) => priorities.indexOf(queue.priority));
+    const lanes: LaneScratch<T> = {
+      oldest: new Array<PartitionQueue<T> | undefined>(priorities.length),
+      floor: new Array<number>(priorities.length),
+      below: new Array<number>(priorities.length),
+    };
     const taken: T[] = [];
     // At most `limit` per call: the caller checks backpressure between batches.
     while (taken.length < limit) {
-      const best = this.nextReady(queues, priorities, knownEnd, now);
+      const best = this.nextReady(queues, ranks, lanes, knownEnd, now);
       if (!best) break;
       taken.push(best.items[best.head] as T);
       best.head += 1;
@@ -144,30 +158,37 @@ export class EventTimeBuffer<T extends BufferedRecord> {
   /** The queue whose head goes next: the highest lane allowed, the oldest head within it; none when all must wait. */
   private nextReady(
     queues: readonly PartitionQueue<T>[],
-    priorities: readonly number[],
+    ranks: readonly number[],
+    { oldest, floor, below }: LaneScratch<T>,
     knownEnd: KnownEnd,
     now: number,
   ): PartitionQueue<T> | undefined {
     // Per lane: the oldest head, and the floor — the earliest event time it may still take or deliver.
-    const oldest = new Map<number, PartitionQueue<T>>();
-    const floor = new Map<number, number>();
-    for (const queue of queues) {
+    oldest.fill(undefined);
+    floor.fill(Number.POSITIVE_INFINITY);
+    for (let index = 0; index < queues.length; index += 1) {
+      const queue = queues[index] as PartitionQueue<T>;
+      const rank = ranks[index] as number;
       const time = this.floorOf(queue, knownEnd, now);
-      if (time < (floor.get(queue.priority) ?? Number.POSITIVE_INFINITY)) floor.set(queue.priority, time);
+      if (time < (floor[rank] as number)) floor[rank] = time;
       if (queue.head === queue.items.length) continue;
-      const current = oldest.get(queue.priority);
-      if (!current || headTime(queue) < headTime(current)) oldest.set(queue.priority, queue);
+      const current = oldest[rank];
+      if (!current || headTime(queue) < headTime(current)) oldest[rank] = queue;
+    }
+    // below[rank]: the lowest floor among the lanes under it.
+    let lowest = Number.POSITIVE_INFINITY;
+    for (let rank = floor.length - 1; rank >= 0; rank -= 1) {
+      below[rank] = lowest;
+      lowest = Math.min(lowest, floor[rank] as number);
     }
     // From the highest lane down: a lane's head waits for its own and higher lanes' floors, and may
     // run up to the drift ahead of the lower lanes'.
     let above = Number.POSITIVE_INFINITY;
-    for (const [index, priority] of priorities.entries()) {
-      above = Math.min(above, floor.get(priority) ?? Number.POSITIVE_INFINITY);
-      let below = Number.POSITIVE_INFINITY;
-      for (const lower of priorities.slice(index + 1))
-        below = Math.min(below, floor.get(lower) ?? Number.POSITIVE_INFINITY);
-      const candidate = oldest.get(priority);
-      if (candidate && headTime(candidate) <= Math.min(above, below + this.options.maxLaneDriftMs)) return candidate;
+    for (let rank = 0; rank < floor.length; rank += 1) {
+      above = Math.min(above, floor[rank] as number);
+      const candidate = oldest[rank];
+      if (candidate && headTime(candidate) <= Math.min(above, (below[rank] as number) + this.options.maxLaneDriftMs))
+        return candidate;
     }
     return undefined;
   }
