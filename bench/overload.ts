@@ -5,14 +5,16 @@
  *      job's rate from start to caught up is its capacity on this machine;
  *   2. overload at OVERLOAD_FACTOR (default 2) × that capacity, played live (one simulated second per
  *      second) for SOAK_SECONDS (default 180) with `--overload adaptive`, while premium probe events
- *      (simulator/latency-probe.ts) measure premium event → Redis — first for BASELINE_SECONDS at rest, the
- *      floor of the measured path — ; the job's resident memory is sampled
- *      every second. LANES=tiers (default) puts events on the tier lanes, premium served first;
- *      LANES=none on one topic.
- * Reports: capacity, offered rate, premium p50/p99 over the soak, what the lower tiers lost (ledger),
- * whether premium stayed exact (every premium window against the expectation), resident memory at
- * the soak's start, peak and end, and whether the process stayed up. Kafka Streams has no sampling
- * to compare with. Needs `reelstream stack up`.
+ *      (simulator/latency-probe.ts) measure premium event → Redis, first for 10 s at rest (the floor of
+ *      the measured path); the job's resident memory is sampled every second.
+ * Knobs: LANES=tiers (default: events on the tier lanes, premium served first) or none (one topic);
+ * RATE=<events/s> skips phase 1 and offers that rate (two builds compared at one load);
+ * EVENT_TO_SINK_SECONDS, the overload control's event→sink limit (default 2); KAFKA_TRANSPORT.
+ * Reports: capacity, offered rate, premium p50/p99 at rest and over the soak, what the lower tiers lost
+ * (ledger), whether premium stayed exact (every premium window against the expectation), mean batch,
+ * commit and sink-flush durations from the job's /metrics, resident memory at the soak's start, peak
+ * and end, and whether the process stayed up. Kafka Streams has no sampling to compare with. Needs
+ * `reelstream stack up`.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
