@@ -7,6 +7,7 @@ import type { EventTimeBuffer } from '../flow/event-time-buffer';
 import type { FlowController } from '../flow/flow-controller';
 import type { PressureGauge } from '../flow/pressure-gauge';
 import { PartitionPauses } from '../flow/partition-pauses';
+import { readToKnownEnd } from '../kafka/read-to-end';
 import { TopicPartitionSet } from '../kafka/topic-partition-map';
 import type { KafkaAdmin } from '../kafka/admin';
 import type { ConsumedRecord, GroupConsumer, KafkaTransport, TopicPartition } from '../kafka/transport';
@@ -204,7 +205,8 @@ export class StreamThread {
         flow.observe(sinks.load(), this.assignment, this.pauses, performance.now());
       }
       if (records.length === 0) {
-        if (this.pauses.heldBy('backpressure') === 0 && buffer.size === 0 && this.atEnd()) this.options.pressure.idle();
+        if (this.pauses.heldBy('backpressure') === 0 && buffer.size === 0 && readToKnownEnd(consumer, this.assignment))
+          this.options.pressure.idle();
         await this.commitSettled();
         await this.probeSinksWhileIdle();
       }
@@ -383,20 +385,6 @@ export class StreamThread {
     } finally {
       collector.processingRecord(undefined);
     }
-  }
-
-  /**
-   * Whether every assigned partition is read to its last-known end. An empty fetch alone is not
-   * live: kafkajs returns nothing while it waits for the batches of its previous fetch, however far
-   * behind the partitions are — taken for caught up, it made the overload control undo its sampling
-   * in the middle of an overload. A partition whose end or position the client does not know yet
-   * does not count.
-   */
-  private atEnd(): boolean {
-    return this.assignment.every((partition) => {
-      const state = this.options.consumer.fetchState(partition);
-      return state?.position === undefined || state.position >= state.end;
-    });
   }
 
   /** Pauses the source partitions whose queue is over its bound, until they drained to half. */
