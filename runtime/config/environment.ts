@@ -40,6 +40,11 @@ export const environmentOverrides: readonly EnvironmentOverride[] = [
   { variable: 'REELSTREAM_THREADS', path: ['processing', 'threads'], parse: integer },
   { variable: 'REELSTREAM_COMMIT_INTERVAL_MS', path: ['processing', 'commitIntervalMs'], parse: integer },
   { variable: 'REELSTREAM_MAX_BATCH_RECORDS', path: ['processing', 'maxBatchRecords'], parse: integer },
+  {
+    variable: 'REELSTREAM_ALIGNMENT_MAX_LANE_DRIFT_MS',
+    path: ['processing', 'alignmentMaxLaneDriftMs'],
+    parse: integer,
+  },
   { variable: 'REELSTREAM_STATE_STORE', path: ['processing', 'stateStore'], parse: text },
   { variable: 'REELSTREAM_STATE_DIR', path: ['processing', 'stateDir'], parse: text },
   { variable: 'REELSTREAM_OVERLOAD', path: ['overload', 'mode'], parse: text },
