@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceUnavailableError } from '../../core/errors';
 import { defineTopology, tumbling } from '../dsl';
-import { changelogTopic, repartitionTopic } from '../naming';
+import { changelogTopic, laneRepartitionTopic, repartitionTopic } from '../naming';
 import { FakeKafka } from '../testing/fake-kafka';
 import { StreamApplication } from './stream-application';
 
@@ -78,8 +78,13 @@ function caughtUp(kafka: FakeKafka): boolean {
 }
 
 /** Waits until the group caught up, then stops the running instance (final commit included). */
-async function stopOnceCaughtUp(kafka: FakeKafka, app: StreamApplication, running: Promise<void>): Promise<void> {
-  for (let waited = 0; !caughtUp(kafka); waited += 10) {
+async function stopOnceCaughtUp(
+  kafka: FakeKafka,
+  app: StreamApplication,
+  running: Promise<void>,
+  done = () => caughtUp(kafka),
+): Promise<void> {
+  for (let waited = 0; !done(); waited += 10) {
     if (waited > 20_000) throw new Error('did not catch up');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -185,6 +190,63 @@ describe('the commit protocol (in-memory Kafka)', () => {
     expect(() => new StreamApplication({ ...options, alignment: { maxLaneDriftMs: 5_000 } })).not.toThrow();
     // Without lanes the drift plays no part.
     expect(() => new StreamApplication({ ...options, topology })).not.toThrow();
+  });
+
+  it('keeps lanes through a repartition: each record goes to its lane’s topic, read as lanes again, counts exact', async () => {
+    const laned = defineTopology('laned', (b) => {
+      b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {
+        timestamp: (event) => event.at,
+        lanes: { premium: 2, basic: 0 },
+      })
+        .groupBy((event) => event.contentId, { name: 'by-content' })
+        .windowedBy(tumbling('1m').grace('1d'))
+        .count({ store: 'counts', emit: { updates: 0, final: false } })
+        .to('output');
+    });
+    const kafka = new FakeKafka();
+    for (const topic of ['premium', 'basic', 'output']) kafka.createTopic(topic, PARTITIONS);
+    const start = Date.now() - 10 * MINUTE;
+    const expected = new Map<string, number>();
+    const records = [];
+    for (let index = 0; index < 1_200; index += 1) {
+      const topic = index % 4 === 0 ? 'premium' : 'basic';
+      const contentId = `${topic}-content-${index % 7}`;
+      const at = start + index * 100;
+      const window = `${contentId}@${at - (at % MINUTE)}`;
+      expected.set(window, (expected.get(window) ?? 0) + 1);
+      records.push({
+        topic,
+        partition: index % PARTITIONS,
+        key: Buffer.from(JSON.stringify(`session-${index}`)),
+        value: Buffer.from(JSON.stringify({ contentId, at })),
+        timestamp: at,
+      });
+    }
+    kafka.append(records);
+    const premiumTopic = laneRepartitionTopic('laned', 'by-content', 2);
+    const basicTopic = repartitionTopic('laned', 'by-content');
+    const app = new StreamApplication({
+      topology: laned,
+      applicationId: 'laned',
+      transport: kafka.transport(),
+      admin: kafka.admin(),
+      instanceId: 'a',
+      commitIntervalMs: 0,
+      maxBatchRecords: 100,
+      alignment: { maxWaitMs: 0 },
+    });
+    await app.start();
+    const done = () =>
+      ['premium', 'basic', premiumTopic, basicTopic].every((topic) =>
+        kafka
+          .partitionsOf(topic)
+          .every((log, partition) => (kafka.committedOffset('laned', { topic, partition }) ?? 0) >= log.length),
+      );
+    await stopOnceCaughtUp(kafka, app, app.run(), done);
+    // A fifth went in premium: its records, and only they, went through the premium lane's topic.
+    expect(kafka.partitionsOf(premiumTopic).flat()).toHaveLength(300);
+    expect(kafka.partitionsOf(basicTopic).flat()).toHaveLength(900);
+    expect(sorted(counts(kafka))).toEqual(sorted(expected));
   });
 
   it('a source topic that does not exist fails the start at once, naming it; an absent output topic too', async () => {

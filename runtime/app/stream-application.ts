@@ -205,11 +205,13 @@ export class StreamApplication {
     await retry(() => producer.connect(), this.retryLogging('connecting the producer'));
     this.collector.useProducer(producer);
     const internalTopics = new Set(topology.internalTopics);
-    const externalSources = topology.subtopologies
+    const lanes = lanesOf(topology, internalTopics);
+    // In event-time order: the inputs, and the application's own topics that carry lanes (a
+    // repartition fed by lanes), so a higher lane goes first there too; other own topics pass.
+    const alignedSources = topology.subtopologies
       .filter((sub) => !sub.global)
       .flatMap((sub) => sub.sourceTopics)
-      .filter((topic) => !internalTopics.has(topic));
-    const lanes = lanesOf(topology, internalTopics);
+      .filter((topic) => !internalTopics.has(topic) || lanes.some((lane) => lane.topic === topic && lane.ownLane));
     const thread = new StreamThread({
       topology,
       applicationId,
@@ -221,7 +223,7 @@ export class StreamApplication {
       decoders: this.decoders,
       admin,
       buffer: new EventTimeBuffer(
-        new Set(externalSources),
+        new Set(alignedSources),
         { ...DEFAULT_EVENT_TIME_BUFFER, ...this.options.alignment },
         new Map(lanes.map((lane) => [lane.topic, lane.priority])),
       ),
@@ -309,16 +311,22 @@ export class StreamApplication {
   }
 }
 
-/** Every task source topic with its lane priority; the application's own topics rank with the highest lane. */
-function lanesOf(topology: Topology, internalTopics: ReadonlySet<string>): Lane[] {
-  const lanes: Lane[] = [];
+/**
+ * Every task source topic with its lane priority. The application's own topics rank with the highest
+ * lane, except those of a repartition fed by lanes, which keep their lane's (`ownLane`).
+ */
+function lanesOf(topology: Topology, internalTopics: ReadonlySet<string>): (Lane & { ownLane: boolean })[] {
+  const lanes: (Lane & { ownLane: boolean })[] = [];
   for (const node of topology.nodes.values()) {
     if (node.kind !== 'source' || node.global) continue;
     for (const topic of node.topics)
-      if (!internalTopics.has(topic)) lanes.push({ topic, priority: node.lanes?.[topic] ?? 0 });
+      if (!internalTopics.has(topic) || node.lanes?.[topic] !== undefined)
+        lanes.push({ topic, priority: node.lanes?.[topic] ?? 0, ownLane: internalTopics.has(topic) });
   }
   const highest = Math.max(0, ...lanes.map((lane) => lane.priority));
-  for (const topic of internalTopics) if (!topic.endsWith('-changelog')) lanes.push({ topic, priority: highest });
+  for (const topic of internalTopics)
+    if (!topic.endsWith('-changelog') && !lanes.some((lane) => lane.topic === topic))
+      lanes.push({ topic, priority: highest, ownLane: false });
   return lanes;
 }
 

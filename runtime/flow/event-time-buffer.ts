@@ -16,7 +16,9 @@ import type { TopicPartition } from '../kafka/transport';
  * delivers (an open transaction, a broker problem) delays the others, it does not stop them. A
  * caught-up partition holds nothing back: live traffic is not delayed.
  *
- * Records of the application's own topics (repartition) are in event-time order already: they pass.
+ * Records of the application's own topics (repartition) are in event-time order already: they pass —
+ * except the topics of a repartition fed by lanes (runtime/topology/repartition-lanes.ts), which are
+ * lanes again downstream and are taken here like the inputs, a higher lane first.
  */
 export interface BufferedRecord extends TopicPartition {
   offset: number;

@@ -56,6 +56,8 @@ interface RuntimeNode {
   processor?: Processor;
   children: RuntimeNode[];
   childByName: Map<string, RuntimeNode>;
+  /** A repartition sink fed by lanes: its topic per lane priority (a record goes to its lane's). */
+  topicByLane?: Map<number, string>;
 }
 
 interface Schedule {
@@ -83,6 +85,8 @@ export class StreamTask {
   private readonly schedules: Schedule[] = [];
   private streamTimeMs = Number.NEGATIVE_INFINITY;
   private currentNode = '';
+  /** The lane (priority of the topic read) of the record being processed; undefined outside process(). */
+  private currentLane: number | undefined;
   private readonly errorPolicy: ErrorPolicy;
   /** Set while restoreTableRecord() runs: forward and dropped do nothing. */
   private restoringTable = false;
@@ -102,7 +106,11 @@ export class StreamTask {
     }
     for (const name of members.flatMap((sub) => sub.nodes)) {
       const spec = topology.nodes.get(name) as PhysicalNode;
-      this.nodes.set(name, { spec, children: [], childByName: new Map() });
+      const topicByLane =
+        spec.kind === 'topic-sink' && spec.lanes
+          ? new Map(Object.entries(spec.lanes).map(([topic, priority]) => [priority, topic]))
+          : undefined;
+      this.nodes.set(name, { spec, children: [], childByName: new Map(), ...(topicByLane ? { topicByLane } : {}) });
     }
     for (const node of this.nodes.values()) {
       for (const child of node.spec.children) {
@@ -232,7 +240,7 @@ export class StreamTask {
         (node.processor as Processor).process(record);
         break;
       case 'topic-sink':
-        this.options.outputs.toTopic(node.spec.topics[0] as string, record, node.spec.name);
+        this.options.outputs.toTopic(this.topicOf(node), record, node.spec.name);
         break;
       case 'adapter-sink':
         this.options.outputs.toSink(node.spec.sink as NonNullable<PhysicalNode['sink']>, record, node.spec.name);
@@ -242,6 +250,14 @@ export class StreamTask {
         break;
     }
     this.currentNode = previous;
+  }
+
+  /** A topic sink's topic; for one fed by lanes, the current record's lane's, else (outside a record) the lowest lane's. */
+  private topicOf(node: RuntimeNode): string {
+    const byLane = node.topicByLane;
+    if (!byLane) return node.spec.topics[0] as string;
+    const topic = this.currentLane === undefined ? undefined : byLane.get(this.currentLane);
+    return topic ?? (byLane.get(Math.min(...byLane.keys())) as string);
   }
 
   private countDropped(node: string, reason: string): void {
@@ -286,9 +302,12 @@ export class StreamTask {
       }
       const stamped = timestamp === record.timestamp ? record : { ...record, timestamp };
       if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
+      this.currentLane = source.spec.lanes?.[topic] ?? 0;
       this.deliver(source, stamped);
     } catch (error) {
       this.handleFailure(record, error);
+    } finally {
+      this.currentLane = undefined;
     }
     this.punctuate('stream-time', this.streamTimeMs);
   }

@@ -178,4 +178,42 @@ describe('the built topology', () => {
       [false, ['plays'], []],
     ]);
   });
+
+  it('keeps lanes through a repartition: a topic per lane priority, read as lanes again downstream', () => {
+    const laned = defineTopology('app', (b) => {
+      b.stream<string, { contentId: string }>(['plays.premium', 'plays.basic', 'plays'], {
+        lanes: { 'plays.premium': 2, 'plays.basic': 0, plays: 1 },
+      })
+        .groupBy((event) => event.contentId, { name: 'by-content' })
+        .count({ store: 'counts' })
+        .toStream()
+        .to('out');
+      // One priority only: the repartition keeps its single topic.
+      b.stream<string, { contentId: string }>('other')
+        .groupBy((event) => event.contentId, { name: 'other-by-content' })
+        .count({ store: 'other-counts' })
+        .toStream()
+        .to('other-out');
+    });
+    const lanes = {
+      'app-by-content-repartition': 0,
+      'app-by-content-lane1-repartition': 1,
+      'app-by-content-lane2-repartition': 2,
+    };
+    const sink = laned.nodes.get('by-content-sink');
+    const source = laned.nodes.get('by-content');
+    expect(sink?.lanes).toEqual(lanes);
+    expect(sink?.topics).toEqual(Object.keys(lanes));
+    expect(source?.lanes).toEqual(lanes);
+    expect(source?.topics).toEqual(Object.keys(lanes));
+    expect(laned.internalTopics).toEqual(expect.arrayContaining(Object.keys(lanes)));
+    expect(laned.subtopologies.find((sub) => sub.nodes.includes('by-content'))?.sourceTopics).toEqual(
+      Object.keys(lanes),
+    );
+    expect(laned.nodes.get('other-by-content-sink')?.topics).toEqual(['app-other-by-content-repartition']);
+    expect(laned.nodes.get('other-by-content-sink')?.lanes).toBeUndefined();
+    expect(laned.describe()).toContain(
+      'Sink: by-content-sink (topic per lane: 0 → app-by-content-repartition, 1 → app-by-content-lane1-repartition, 2 → app-by-content-lane2-repartition)',
+    );
+  });
 });

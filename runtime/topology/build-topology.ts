@@ -1,5 +1,6 @@
 import { changelogTopic, repartitionTopic } from '../naming';
 import type { LogicalNode } from './logical-node';
+import { repartitionLanes } from './repartition-lanes';
 import type { TopologyBuilder } from './topology-builder';
 import { TopologyError } from './topology-error';
 import type { PhysicalNode, PhysicalStore, Subtopology, Topology } from './topology';
@@ -66,8 +67,11 @@ function keyChangedUpstream(builder: TopologyBuilder): Map<string, string | unde
   return memo;
 }
 
-/** Stage 2: lowers each repartition node into a topic sink and a source of `<app>-<name>-repartition`. */
-function lower(builder: TopologyBuilder): MutableNode[] {
+/**
+ * Stage 2: lowers each repartition node into a topic sink and a source of `<app>-<name>-repartition`
+ * (one topic per lane when lanes feed it: `lanes`, from repartition-lanes.ts).
+ */
+function lower(builder: TopologyBuilder, lanes: ReadonlyMap<string, Record<string, number>>): MutableNode[] {
   const nodes: MutableNode[] = [];
   const base = (node: LogicalNode): MutableNode => ({
     name: node.name,
@@ -116,14 +120,18 @@ function lower(builder: TopologyBuilder): MutableNode[] {
         nodes.push({ ...base(node), kind: 'adapter-sink', sink: node.sink });
         break;
       case 'repartition': {
-        const topic = repartitionTopic(builder.name, node.name);
+        const laneTopics = lanes.get(node.name);
+        const topics = laneTopics ? Object.keys(laneTopics) : [repartitionTopic(builder.name, node.name)];
+        // With lanes, the sink writes each record to its lane's topic and the source reads them as lanes.
+        const laned = () => (laneTopics ? { lanes: { ...laneTopics } } : {});
         nodes.push({
           ...base(node),
           name: `${node.name}-sink`,
           kind: 'topic-sink',
           operator: 'repartition-sink',
-          topics: [topic],
+          topics,
           internalTopic: true,
+          ...laned(),
         });
         // The source keeps the logical node's name, so its children need no rewiring.
         nodes.push({
@@ -131,8 +139,9 @@ function lower(builder: TopologyBuilder): MutableNode[] {
           kind: 'source',
           operator: 'repartition-source',
           parents: [`${node.name}-sink`],
-          topics: [topic],
+          topics: [...topics],
           internalTopic: true,
+          ...laned(),
         });
         break;
       }
@@ -203,6 +212,7 @@ export function buildTopology(builder: TopologyBuilder): Topology {
   const problems = validate(builder);
   const keyChanged = keyChangedUpstream(builder);
   const logicalByName = new Map(builder.nodes.map((node) => [node.name, node]));
+  const lanes = repartitionLanes(builder);
 
   const sourcesOf = (name: string, seen = new Set<string>()): string[] => {
     const node = logicalByName.get(name);
@@ -228,7 +238,8 @@ export function buildTopology(builder: TopologyBuilder): Topology {
     const topics = sources.flatMap((name) => {
       const source = logicalByName.get(name);
       if (source?.kind === 'source') return [...source.topics];
-      return [repartitionTopic(builder.name, name)];
+      const laneTopics = lanes.get(name);
+      return laneTopics ? Object.keys(laneTopics) : [repartitionTopic(builder.name, name)];
     });
     const declared = sources
       .map((name) => logicalByName.get(name))
@@ -244,7 +255,7 @@ export function buildTopology(builder: TopologyBuilder): Topology {
   }
   if (problems.length > 0) throw new TopologyError(builder.name, problems);
 
-  const nodes = lower(builder);
+  const nodes = lower(builder, lanes);
   const stores = new Map<string, PhysicalStore>(
     builder.stores.map((spec) => [
       spec.name,

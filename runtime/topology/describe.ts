@@ -7,7 +7,11 @@ function nodeLine(node: PhysicalNode): string {
     case 'source':
       return `Source: ${node.name} (topics: [${node.topics.join(', ')}])`;
     case 'topic-sink':
-      return `Sink: ${node.name} (topic: ${node.topics[0]})`;
+      return node.lanes
+        ? `Sink: ${node.name} (topic per lane: ${Object.entries(node.lanes)
+            .map(([topic, priority]) => `${priority} → ${topic}`)
+            .join(', ')})`
+        : `Sink: ${node.name} (topic: ${node.topics[0]})`;
     case 'adapter-sink':
       return `Sink: ${node.name} (${node.sink?.type}: ${node.sink?.name})`;
     default:

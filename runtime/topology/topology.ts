@@ -23,7 +23,10 @@ export interface PhysicalNode {
   readonly timestampExtractor?: TimestampExtractor;
   readonly sink?: SinkDescriptor;
   readonly global: boolean;
-  /** Source: priority per topic (lanes); topics without one have priority 0. */
+  /**
+   * Source: priority per topic (lanes); topics without one have priority 0. Repartition sink fed by
+   * lanes: the topic of each lane, a record going to its lane's (runtime/topology/repartition-lanes.ts).
+   */
   readonly lanes?: Readonly<Record<string, number>>;
   /** Source: Avro values of this catalog schema; topic sink: values written as Avro of it. Default JSON. */
   readonly valueSchema?: SchemaName;

@@ -9,7 +9,7 @@ import { DLQ_HEADERS } from '../../runtime/dlq/dead-letter-message';
 import { createKafkaJs } from '../../runtime/kafka/kafkajs/client';
 import { kafkajsTransport } from '../../runtime/kafka/kafkajs/transport';
 import { uncommittedRecords } from '../../runtime/kafka/uncommitted';
-import { changelogTopic, dlqTopic, repartitionTopic } from '../../runtime/naming';
+import { changelogTopic, dlqTopic, laneRepartitionTopic, repartitionTopic } from '../../runtime/naming';
 import { avroType } from '../../schemas/catalog';
 import { AvroSerializer } from '../../schemas/serde/avro-serializer';
 import { connectSchemaRegistry } from '../../schemas/serde/registry-client';
@@ -19,7 +19,7 @@ import type { ExpectedAggregates } from '../../simulator/expected';
 import { catalogCampaign, finalCatalog } from '../../simulator/catalog';
 import { produceScenario } from '../../simulator/produce';
 import { produceCatalog } from '../../simulator/produce-catalog';
-import { playbackSource } from '../../processors/playback/tier-lanes';
+import { playbackSource, TIER_PRIORITY } from '../../processors/playback/tier-lanes';
 import { scenarioSchema, type Scenario } from '../../simulator/scenario';
 import { validate } from '../../simulator/validate';
 import { connectClickhouse, type ClickhouseConnection } from '../../sinks/clickhouse/connection';
@@ -35,6 +35,17 @@ import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
  * key prefix and rows, all removed by `cleanup()`.
  */
 const REPARTITIONS = ['by-content', 'by-live-event'];
+
+/** The real-time path's repartition topics: one per repartition, or on tier lanes one per tier priority. */
+function repartitionTopicsOf(app: string, tierLanes: boolean, names = REPARTITIONS): string[] {
+  return names.flatMap((name) =>
+    tierLanes
+      ? Object.values(TIER_PRIORITY).map((priority) =>
+          priority === 0 ? repartitionTopic(app, name) : laneRepartitionTopic(app, name, priority),
+        )
+      : [repartitionTopic(app, name)],
+  );
+}
 
 /** The historical path's application id beside a real-time one (topologies/playback-history.ts). */
 export const historyApp = (app: string) => `${app}-history`;
@@ -232,7 +243,7 @@ export class PlaybackRuns {
    * topics, or the historical one's inputs and the rollups.
    */
   async uncommittedOf(
-    { app, inputs, rollupsTopic, sampleLedgerTopic }: PlaybackRun,
+    { app, inputs, rollupsTopic, sampleLedgerTopic, tierLanes }: PlaybackRun,
     path: 'realtime' | 'history',
   ): Promise<number> {
     const sources = inputs.map((input) => ({ topic: input, transactional: false }));
@@ -240,7 +251,10 @@ export class PlaybackRuns {
       kafkajsAdmin(await this.adminClient()),
       path === 'realtime' ? app : historyApp(app),
       path === 'realtime'
-        ? [...sources, ...REPARTITIONS.map((name) => ({ topic: repartitionTopic(app, name), transactional: true }))]
+        ? [
+            ...sources,
+            ...repartitionTopicsOf(app, tierLanes).map((topic) => ({ topic, transactional: true })),
+          ]
         : [...sources, { topic: rollupsTopic, transactional: true }, { topic: sampleLedgerTopic, transactional: true }],
       () => rdkafkaTransport(this.config.kafka).partitionReader(),
     );
@@ -268,8 +282,13 @@ export class PlaybackRuns {
   /** The crash tests' measure: the counting stage's committed offsets, and whether all is processed. */
   async progress(run: PlaybackRun): Promise<Progress> {
     const admin = await this.adminClient();
-    const offsets = await admin.fetchOffsets({ groupId: run.app, topics: [repartitionTopic(run.app, 'by-content')] });
-    const stateful = (offsets[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    const offsets = await admin.fetchOffsets({
+      groupId: run.app,
+      topics: repartitionTopicsOf(run.app, run.tierLanes, ['by-content']),
+    });
+    const stateful = offsets
+      .flatMap((topic) => topic.partitions)
+      .reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     return { stateful, caughtUp: (await this.uncommitted(run)) === 0 };
   }
 
@@ -363,7 +382,7 @@ export class PlaybackRuns {
     await stopAllProcessors();
     const admin = await this.adminClient();
     const database = this.config.clickhouse.database;
-    for (const { app, inputs, rollupsTopic, sampleLedgerTopic, catalogTopic, run } of this.cleanups) {
+    for (const { app, inputs, rollupsTopic, sampleLedgerTopic, catalogTopic, run, tierLanes } of this.cleanups) {
       await admin
         .deleteTopics({
           topics: [
@@ -373,7 +392,7 @@ export class PlaybackRuns {
             catalogTopic,
             dlqTopic(app),
             dlqTopic(historyApp(app)),
-            ...REPARTITIONS.map((name) => repartitionTopic(app, name)),
+            ...repartitionTopicsOf(app, tierLanes),
             ...STORES.map((store) => changelogTopic(app, store)),
           ],
         })
