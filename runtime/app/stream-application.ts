@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { DEFAULT_COMMIT_INTERVAL_MS } from '../config/schema';
-import { ConfigError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import { createLogger } from '../../core/logging';
 import { retry } from '../../core/retry';
 import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
+import { checkLaneDrift } from '../flow/lane-drift';
 import { DEFAULT_EVENT_TIME_BUFFER, EventTimeBuffer, type EventTimeBufferOptions } from '../flow/event-time-buffer';
 import { DEFAULT_FLOW_CONTROL, fill, type FlowControlOptions, type Lane } from '../flow/flow-control';
 import { FlowController } from '../flow/flow-controller';
@@ -328,21 +328,4 @@ function lanesOf(topology: Topology, internalTopics: ReadonlySet<string>): (Lane
     if (!topic.endsWith('-changelog') && !lanes.some((lane) => lane.topic === topic))
       lanes.push({ topic, priority: highest, ownLane: false });
   return lanes;
-}
-
-/**
- * With lanes of different priorities a higher lane runs up to the drift ahead of a lower one in
- * event time: a drift not below every window's grace would let the lower lane's records come late.
- */
-function checkLaneDrift(topology: Topology, maxLaneDriftMs: number): void {
-  const priorities = new Set<number>();
-  for (const node of topology.nodes.values())
-    if (node.kind === 'source' && !node.global)
-      for (const topic of node.topics) priorities.add(node.lanes?.[topic] ?? 0);
-  if (priorities.size < 2) return;
-  for (const node of topology.nodes.values())
-    if (node.graceMs !== undefined && node.graceMs <= maxLaneDriftMs)
-      throw new ConfigError(
-        `processing.alignmentMaxLaneDriftMs (${maxLaneDriftMs} ms) must be below the grace of every window of ${topology.name}, which reads lanes: ${node.name} has a grace of ${node.graceMs} ms`,
-      );
 }
