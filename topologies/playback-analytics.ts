@@ -47,9 +47,11 @@ import type {
  * PLAYBACK_TOPIC, CATALOG_TOPIC, PLAYBACK_ROLLUPS_TOPIC, PLAYBACK_SAMPLE_LEDGER_TOPIC and PLAYBACK_APP override the topics and
  * application id (tests use their own); PLAYBACK_LANES=tiers reads the tier lanes beside the topic
  * (premium paused last: docs/overload.md);
- * PLAYBACK_GRACE the grace period (default 30 s; event-time-aligned consumption keeps a one-thread
- * backlog within it, while two stream threads interleave event time by more, so the fault suite's
- * two-thread crash test, which measures exactness and not lateness, sets a longer one).
+ * PLAYBACK_GRACE the grace period (default 30 s, 90 s on tier lanes; event-time-aligned consumption
+ * keeps a one-thread backlog within it, while two stream threads interleave event time by more, so
+ * the fault suite's two-thread crash test, which measures exactness and not lateness, sets a longer
+ * one). On tier lanes the grace is also how far premium may run ahead of lagging lower tiers (less a
+ * margin: runtime/flow/lane-drift.ts), so there it is wider: final minutes come 90 s after their end.
  */
 const topic = process.env.PLAYBACK_TOPIC ?? 'playback.events';
 /** With PLAYBACK_LANES=tiers, also each tier's lane `<topic>.<tier>`, premium served first (processors/playback/tier-lanes.ts). */
@@ -60,7 +62,7 @@ const sampleLedgerTopic = process.env.PLAYBACK_SAMPLE_LEDGER_TOPIC ?? 'playback.
 const app = process.env.PLAYBACK_APP ?? 'playback-analytics';
 /** What is shed first under overload, and up to what share (PLAYBACK_SHED_POLICY; processors/playback/playback-sampling.ts). */
 const shedPolicy = parseShedPolicy();
-const grace = (process.env.PLAYBACK_GRACE ?? '30s') as Duration;
+const grace = (process.env.PLAYBACK_GRACE ?? (source.lanes ? '90s' : '30s')) as Duration;
 
 type ContentResult = WindowResult<PlaybackWindowState>;
 

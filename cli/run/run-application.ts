@@ -52,7 +52,9 @@ export async function runApplication(
     maxBatchRecords: config.processing.maxBatchRecords,
     alignment: {
       maxWaitMs: config.processing.alignmentMaxWaitMs,
-      maxLaneDriftMs: config.processing.alignmentMaxLaneDriftMs,
+      ...(config.processing.alignmentMaxLaneDriftMs === undefined
+        ? {}
+        : { maxLaneDriftMs: config.processing.alignmentMaxLaneDriftMs }),
     },
     stallWarningMs: config.processing.stallWarningMs,
     stateDir: config.processing.stateStore === 'lmdb' ? resolve(config.processing.stateDir) : undefined,

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logging';
 import { createLogger } from '../../core/logging';
 import { retry } from '../../core/retry';
 import type { SchemaRegistryClient } from '../../schemas/serde/registry-client';
-import { checkLaneDrift } from '../flow/lane-drift';
+import { checkLaneDrift, defaultLaneDrift } from '../flow/lane-drift';
 import { DEFAULT_EVENT_TIME_BUFFER, EventTimeBuffer, type EventTimeBufferOptions } from '../flow/event-time-buffer';
 import { DEFAULT_FLOW_CONTROL, fill, type FlowControlOptions, type Lane } from '../flow/flow-control';
 import { FlowController } from '../flow/flow-controller';
@@ -51,7 +51,10 @@ export interface StreamApplicationOptions {
   lagIntervalMs?: number;
   /** Event times further ahead of the wall clock go to the DLQ (`future-event-time`). Default 15 min. */
   maxEventTimeAheadMs?: number;
-  /** Event-time-aligned consumption of the source partitions; defaults in runtime/flow/event-time-buffer.ts. */
+  /**
+   * Event-time-aligned consumption of the source partitions; defaults in runtime/flow/event-time-buffer.ts,
+   * except the lane drift, which defaults to what the topology's windows allow (runtime/flow/lane-drift.ts).
+   */
   alignment?: Partial<EventTimeBufferOptions>;
   /** A sink failing longer than this logs a "pipeline stalled" warning. Default 30 s. */
   stallWarningMs?: number;
@@ -107,6 +110,8 @@ export class StreamApplication {
   private lag: LagMonitor | undefined;
   private readonly overload: OverloadControl;
   private readonly pressure: PressureGauge;
+  /** How far a higher lane may run ahead of a lower one in event time (configured, or what the windows allow). */
+  private readonly maxLaneDriftMs: number;
   private overloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   /** The run ended with its final commit: on-disk stores may be checkpointed. */
@@ -144,7 +149,8 @@ export class StreamApplication {
       log: this.log,
       retryLogging: (what) => this.retryLogging(what),
     });
-    checkLaneDrift(topology, options.alignment?.maxLaneDriftMs ?? DEFAULT_EVENT_TIME_BUFFER.maxLaneDriftMs);
+    this.maxLaneDriftMs = options.alignment?.maxLaneDriftMs ?? defaultLaneDrift(topology);
+    checkLaneDrift(topology, this.maxLaneDriftMs);
     const sampler = [...topology.nodes.values()].find((node) => node.sampling !== undefined);
     this.overload = new OverloadControl(
       sampler?.sampling,
@@ -224,7 +230,7 @@ export class StreamApplication {
       admin,
       buffer: new EventTimeBuffer(
         new Set(alignedSources),
-        { ...DEFAULT_EVENT_TIME_BUFFER, ...this.options.alignment },
+        { ...DEFAULT_EVENT_TIME_BUFFER, ...this.options.alignment, maxLaneDriftMs: this.maxLaneDriftMs },
         new Map(lanes.map((lane) => [lane.topic, lane.priority])),
       ),
       flow: new FlowController(lanes, { ...DEFAULT_FLOW_CONTROL, ...this.options.flowControl }, applicationId),

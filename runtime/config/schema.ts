@@ -96,9 +96,11 @@ export const processingConfigSchema = z.strictObject({
   alignmentMaxWaitMs: z.int().min(0, 'must be 0 or more milliseconds').default(5_000),
   /**
    * With lanes (topics read with priorities), how far in event time a higher lane may run ahead of a
-   * lower one that lags; keep it below the windows' grace, or the lower lane's records come late.
+   * lower one that lags; below the windows' grace, or the lower lane's records would come late (a
+   * start fails then). Absent: the topology's smallest grace less 15 s, at least half of it;
+   * unbounded without windows (runtime/flow/lane-drift.ts).
    */
-  alignmentMaxLaneDriftMs: z.int().min(0, 'must be 0 or more milliseconds').default(15_000),
+  alignmentMaxLaneDriftMs: z.int().min(0, 'must be 0 or more milliseconds').optional(),
   /**
    * Records fetched and taken through the tasks per turn of a stream thread's loop (Kafka's
    * max.poll.records): backpressure, commits and the other applications of the process get their turn

@@ -118,6 +118,18 @@ describe('EventTimeBuffer', () => {
       expect(names(buffer.takeReady(laneAssignment, lagging, notExempt, 0))).toEqual(['0@0']);
     });
 
+    it('with an unbounded drift (no windows), serves the higher lane however far ahead, once every lane delivered', () => {
+      const unbounded = { ...options, maxLaneDriftMs: Number.POSITIVE_INFINITY };
+      const buffer = new EventTimeBuffer(new Set(['premium', 'basic']), unbounded, lanes);
+      buffer.add([rec(0, 0, 3_600_000, 'premium')]);
+      // basic has not delivered since the assignment: nothing goes before it did, or its wait ran out.
+      const unfetched = (tp: TopicPartition) => (tp.topic === 'basic' ? undefined : { end: 1 });
+      expect(buffer.takeReady(laneAssignment, unfetched, notExempt, 0)).toEqual([]);
+      buffer.add([rec(0, 0, 0, 'basic')]);
+      const taken = buffer.takeReady(laneAssignment, lagging, notExempt, 0);
+      expect(taken.map((r) => `${r.topic}@${r.offset}`)).toEqual(['premium@0', 'basic@0']);
+    });
+
     it('keeps a lower lane behind a higher one that is waiting to deliver (no drift that way)', () => {
       const buffer = new EventTimeBuffer(new Set(['premium', 'basic']), options, lanes);
       buffer.add([rec(0, 0, 10_000, 'premium'), rec(0, 0, 5_000, 'basic'), rec(0, 1, 12_000, 'basic')]);

@@ -31,7 +31,7 @@ export interface EventTimeBufferOptions {
   maxWaitMs: number;
   /** A partition whose queue holds more is paused until it drains to half (bounds memory). */
   maxBufferedPerPartition: number;
-  /** How far a higher lane's event time may run ahead of a lower lane's; keep it below the windows' grace. */
+  /** How far a higher lane's event time may run ahead of a lower lane's (may be +∞); keep it below the windows' grace. */
   maxLaneDriftMs: number;
 }
 
@@ -189,10 +189,15 @@ export class EventTimeBuffer<T extends BufferedRecord> {
     for (let rank = 0; rank < floor.length; rank += 1) {
       above = Math.min(above, floor[rank] as number);
       const candidate = oldest[rank];
-      if (candidate && headTime(candidate) <= Math.min(above, (below[rank] as number) + this.options.maxLaneDriftMs))
-        return candidate;
+      if (candidate && headTime(candidate) <= Math.min(above, this.driftBound(below[rank] as number))) return candidate;
     }
     return undefined;
+  }
+
+  /** How far a lane may go given the lowest floor below it: the drift ahead of it (nothing while it has not delivered). */
+  private driftBound(lowerFloor: number): number {
+    // −∞ + an unbounded drift would be NaN.
+    return lowerFloor === Number.NEGATIVE_INFINITY ? lowerFloor : lowerFloor + this.options.maxLaneDriftMs;
   }
 
   /**
