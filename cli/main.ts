@@ -6,6 +6,7 @@ import { registerCatalogCommand } from './commands/catalog';
 import { registerDemoCommand } from './commands/demo';
 import { registerDescribeCommand } from './commands/describe';
 import { registerMigrateCommand } from './commands/migrate';
+import { registerProbeCommand } from './commands/probe';
 import { registerRunCommand } from './commands/run';
 import { registerSchemasCommand } from './commands/schemas';
 import { registerSimulateCommand } from './commands/simulate';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerCacheCommand(program);
   registerSimulateCommand(program);
   registerValidateCommand(program);
+  registerProbeCommand(program);
   registerDemoCommand(program);
   return program;
 }
