@@ -5,7 +5,7 @@
  *      job's rate from start to caught up is its capacity on this machine;
  *   2. overload at OVERLOAD_FACTOR (default 2) × that capacity, played live (one simulated second per
  *      second) for SOAK_SECONDS (default 180) with `--overload adaptive`, while premium probe events
- *      (simulator/latency-probe.ts) measure premium event → Redis, first for 10 s at rest (the floor of
+ *      (`reelstream probe`, in a process of its own) measure premium event → Redis, first for 10 s at rest (the floor of
  *      the measured path); the job's resident memory is sampled every second.
  * Knobs: LANES=tiers (default: events on the tier lanes, premium served first) or none (one topic);
  * RATE=<events/s> skips phase 1 and offers that rate (two builds compared at one load);
@@ -23,8 +23,9 @@ import { join } from 'node:path';
 import { migrateDatabase } from '../infra/clickhouse/migrate';
 import { tierLaneTopic } from '../processors/playback/tier-lanes';
 import { RedisKeys } from '../sinks/redis/keys';
-import { latencyPercentile, RedisLatencyProbe } from '../simulator/latency-probe';
+import { latencyPercentile } from '../simulator/latency-probe';
 import { PlaybackRuns } from '../test/helpers/playback-run';
+import { ProbeProcess } from '../test/helpers/probe-process';
 import { testConfig } from '../test/helpers/stack';
 
 const CAPACITY_EVENTS = Number(process.env.CAPACITY_EVENTS ?? 300_000);
@@ -105,23 +106,20 @@ async function soak(rate: number) {
     String(METRICS_PORT),
   ]);
   await processor.waitForLog('started', 120_000, 1);
-  const probe = new RedisLatencyProbe({
-    kafka: runs.kafka,
-    registry: runs.registry,
-    redis: runs.redis,
-    keys: new RedisKeys(run.run),
+  // `reelstream probe` in a process of its own: this one produces the load, and its event loop must
+  // not delay the measuring.
+  const probe = new ProbeProcess({
     topic: tierLanes ? tierLaneTopic(run.topic, 'premium') : run.topic,
     contentId: `${run.run}-probe`,
+    env: runs.envOf(run),
+    logFile: join(tmpdir(), `${run.run}-probe.log`),
   });
-  await probe.start();
+  probe.start();
   // Premium latency at rest first, the floor of the whole path (broker, job, Redis, the probe's poll):
   // from the first probe seen (the job assigned and settled) for BASELINE_SECONDS.
-  const settleBy = Date.now() + 180_000;
-  while (probe.samples[0]?.latencyMs === undefined && Date.now() < settleBy)
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  const restStarted = Date.now();
-  if (probe.samples[0]?.latencyMs === undefined)
+  if (!(await probe.firstCounted(runs.redis, new RedisKeys(run.run), 180_000)))
     throw new Error('no premium probe reached Redis within 180 s of the start');
+  const restStarted = Date.now();
   await new Promise((resolve) => setTimeout(resolve, BASELINE_SECONDS * 1_000));
   const soakStarted = Date.now();
   const rss: number[] = [];

@@ -40,7 +40,12 @@ const profiling = process.env.REELSTREAM_PROFILE_DIR
   : [];
 
 export function startProcessor(args: string[], env: Record<string, string>, logFile: string): Processor {
-  const child: ChildProcess = spawn(process.execPath, [...profiling, cli, 'run', ...args], {
+  return startCommand('run', args, env, logFile);
+}
+
+/** Any `reelstream <verb> …` as a tracked child process (`run` above; `probe` for latency measured from outside). */
+export function startCommand(verb: string, args: string[], env: Record<string, string>, logFile: string): Processor {
+  const child: ChildProcess = spawn(process.execPath, [...profiling, cli, verb, ...args], {
     env: { ...process.env, REELSTREAM_LOG_FORMAT: 'json', REELSTREAM_LOG_LEVEL: 'info', ...childCoverageEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

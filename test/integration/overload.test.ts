@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { tierLaneTopic } from '../../processors/playback/tier-lanes';
 import { RedisKeys } from '../../sinks/redis/keys';
 import type { ExpectedWindow } from '../../simulator/expected';
-import { latencyPercentile, RedisLatencyProbe } from '../../simulator/latency-probe';
+import { latencyPercentile } from '../../simulator/latency-probe';
 import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
+import { ProbeProcess } from '../helpers/probe-process';
 import { freeze } from '../helpers/stack-faults';
 import { testConfig } from '../helpers/stack';
 
@@ -60,17 +61,15 @@ describe('overload control on the real stack', () => {
     const logFile = join(tmpdir(), `${run.run}.log`);
     const processor = runs.start(run, logFile, { REELSTREAM_CONFIG: overloadConfig(run.run) });
     await processor.waitForLog('started', 120_000, 1); // both applications
-    // Premium probes on the premium lane, timed until Redis counts them: a figure, not yet a bound
-    // (docs/overload.md, "Measured, and not met yet").
-    const probe = new RedisLatencyProbe({
-      kafka: runs.kafka,
-      registry: runs.registry,
-      redis: runs.redis,
-      keys: new RedisKeys(run.run),
+    // Premium probes on the premium lane, timed until Redis counts them, from a process of their own
+    // (not this one, which produces the crowd): a figure, not yet a bound (docs/overload.md, "Measured, and not met yet").
+    const probe = new ProbeProcess({
       topic: tierLaneTopic(run.topic, 'premium'),
       contentId: `${run.run}-probe`,
+      env: runs.envOf(run),
+      logFile: join(tmpdir(), `${run.run}-probe.log`),
     });
-    await probe.start();
+    probe.start();
     const crowdStarts = Date.now() + 15_000;
     const expected = await runs.produceLive(run, {
       sessions: 20_000,
@@ -208,15 +207,13 @@ describe('overload control on the real stack', () => {
     const run = await runs.prepare('ch_outage', 120, { live: true });
     const processor = runs.start(run, join(tmpdir(), `${run.run}.log`));
     await processor.waitForLog('started', 120_000, 1);
-    const probe = new RedisLatencyProbe({
-      kafka: runs.kafka,
-      registry: runs.registry,
-      redis: runs.redis,
-      keys: new RedisKeys(run.run),
+    const probe = new ProbeProcess({
       topic: run.topic,
       contentId: `${run.run}-probe`,
+      env: runs.envOf(run),
+      logFile: join(tmpdir(), `${run.run}-probe.log`),
     });
-    await probe.start();
+    probe.start();
     const producing = runs.produceLive(run, { sessions: 5_000, durationSec: 100 });
     await sleep(20_000);
     const clickhouse = await freeze('clickhouse');
