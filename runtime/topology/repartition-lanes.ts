@@ -38,7 +38,9 @@ export function repartitionLanes(builder: TopologyBuilder): Map<string, Record<s
       node.name,
       Object.fromEntries(
         priorities.map((priority) => [
-          priority === 0 ? repartitionTopic(builder.name, node.name) : laneRepartitionTopic(builder.name, node.name, priority),
+          priority === 0
+            ? repartitionTopic(builder.name, node.name)
+            : laneRepartitionTopic(builder.name, node.name, priority),
           priority,
         ]),
       ),

@@ -251,10 +251,7 @@ export class PlaybackRuns {
       kafkajsAdmin(await this.adminClient()),
       path === 'realtime' ? app : historyApp(app),
       path === 'realtime'
-        ? [
-            ...sources,
-            ...repartitionTopicsOf(app, tierLanes).map((topic) => ({ topic, transactional: true })),
-          ]
+        ? [...sources, ...repartitionTopicsOf(app, tierLanes).map((topic) => ({ topic, transactional: true }))]
         : [...sources, { topic: rollupsTopic, transactional: true }, { topic: sampleLedgerTopic, transactional: true }],
       () => rdkafkaTransport(this.config.kafka).partitionReader(),
     );
