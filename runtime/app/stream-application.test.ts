@@ -5,6 +5,7 @@ import { ServiceUnavailableError } from '../../core/errors';
 import { defineTopology, tumbling } from '../dsl';
 import { changelogTopic, laneRepartitionTopic, repartitionTopic } from '../naming';
 import { FakeKafka } from '../testing/fake-kafka';
+import { encodeInternal } from './record-codec';
 import { StreamApplication } from './stream-application';
 
 // The commit protocol and the task manager against an in-memory Kafka (runtime/testing/fake-kafka.ts):
@@ -249,6 +250,62 @@ describe('the commit protocol (in-memory Kafka)', () => {
     expect(kafka.partitionsOf(premiumTopic).flat()).toHaveLength(300);
     expect(kafka.partitionsOf(basicTopic).flat()).toHaveLength(900);
     expect(sorted(counts(kafka))).toEqual(sorted(expected));
+  });
+
+  it('serves the higher lane first after a repartition too: premium ahead of the lower lane’s backlog there', async () => {
+    const laned = defineTopology('hop2', (b) => {
+      b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {
+        timestamp: (event) => event.at,
+        lanes: { premium: 2, basic: 0 },
+      })
+        .groupBy((event) => event.contentId, { name: 'by-content' })
+        .windowedBy(tumbling('1m').grace('1d'))
+        .count({ store: 'counts', emit: { updates: 0, final: false } })
+        .to('output');
+    });
+    const kafka = new FakeKafka();
+    for (const topic of ['premium', 'basic', 'output']) kafka.createTopic(topic, 1);
+    const basicTopic = repartitionTopic('hop2', 'by-content');
+    const premiumTopic = laneRepartitionTopic('hop2', 'by-content', 2);
+    kafka.createTopic(basicTopic, 1);
+    kafka.createTopic(premiumTopic, 1);
+    // A backlog of the lower lane already waits in its repartition topic; premium records, a few
+    // seconds later in event time, arrive behind it in theirs.
+    const start = Date.now() - 10 * MINUTE;
+    const repartitioned = (topic: string, contentId: string, at: number) => ({
+      topic,
+      partition: 0,
+      key: encodeInternal(contentId),
+      value: encodeInternal({ contentId, at }),
+      timestamp: at,
+    });
+    kafka.append(Array.from({ length: 600 }, (_, index) => repartitioned(basicTopic, 'basic-content', start + index)));
+    kafka.append(
+      Array.from({ length: 20 }, (_, index) => repartitioned(premiumTopic, 'premium-content', start + 5_000 + index)),
+    );
+    const app = new StreamApplication({
+      topology: laned,
+      applicationId: 'hop2',
+      transport: kafka.transport(),
+      admin: kafka.admin(),
+      instanceId: 'a',
+      commitIntervalMs: 0,
+      maxBatchRecords: 1_000, // one fetch holds both: the order is the runtime's, not the fetch's
+      alignment: { maxWaitMs: 5_000 },
+    });
+    await app.start();
+    const done = () =>
+      [basicTopic, premiumTopic].every(
+        (topic) =>
+          (kafka.committedOffset('hop2', { topic, partition: 0 }) ?? 0) >= (kafka.partitionsOf(topic)[0] ?? []).length,
+      );
+    await stopOnceCaughtUp(kafka, app, app.run(), done);
+    const order = (kafka.partitionsOf('output')[0] ?? []).map(
+      (record) => (JSON.parse(String(record.key)) as { key: string }).key,
+    );
+    expect(order).toHaveLength(620);
+    // Read in fetch order (the lower lane's topic first) premium would come after all 600.
+    expect(order.slice(0, 20)).toEqual(Array.from({ length: 20 }, () => 'premium-content'));
   });
 
   it('a source topic that does not exist fails the start at once, naming it; an absent output topic too', async () => {
