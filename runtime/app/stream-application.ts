@@ -242,6 +242,7 @@ export class StreamApplication {
       stats: this.stats,
       pressure: this.pressure,
       turns: this.turns(),
+      stallWarningMs: this.options.stallWarningMs,
     });
     this.thread = thread;
     if (this.stopping) thread.stop();

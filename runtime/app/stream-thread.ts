@@ -21,6 +21,7 @@ import {
 import type { Topology } from '../topology/topology';
 import { restoreFromChangelogs } from './changelog-restorer';
 import { restoreTablesFromSources } from './table-source-restorer';
+import { LoopWatchdog } from './loop-watchdog';
 import { keepGroupMembershipAlive } from './membership-keep-alive';
 import { pendingRecord, type PendingRecord } from './pending-record';
 import type { RecordCollector } from './record-collector';
@@ -54,6 +55,8 @@ export interface StreamThreadOptions {
   pressure: PressureGauge;
   /** Tiered service within the process (runtime/flow/service-gate.ts): absent when the application is alone. */
   turns?: ThreadTurns;
+  /** A step of the loop lasting longer than this is logged as a stall. Default 30 s. */
+  stallWarningMs?: number;
 }
 
 /** A thread's part in tiered service: before each turn it may have to wait; it tells what it processed. */
@@ -92,8 +95,15 @@ export class StreamThread {
   /** A commit refused for good, raised by the loop. */
   private commitFailure: unknown;
 
+  /** Logs a step of the loop that does not end (a client call that never returns). */
+  private readonly watchdog: LoopWatchdog;
+
   constructor(private readonly options: StreamThreadOptions) {
     this.pauses = new PartitionPauses(options.consumer);
+    this.watchdog = new LoopWatchdog(
+      options.log.child({ application: options.applicationId }),
+      options.stallWarningMs ?? 30_000,
+    );
   }
 
   /** The partitions assigned to this thread now. */
@@ -154,6 +164,15 @@ export class StreamThread {
    * one, and any rebuild, waits for it.
    */
   async run(): Promise<void> {
+    this.watchdog.start();
+    try {
+      await this.loop();
+    } finally {
+      this.watchdog.stop();
+    }
+  }
+
+  private async loop(): Promise<void> {
     const { consumer, collector, decoders, buffer, flow, sinks, commitIntervalMs, maxBatchRecords, retryLogging } =
       this.options;
     let lastTurnMs = 0;
@@ -162,6 +181,7 @@ export class StreamThread {
       // below can resolve at once, and a loop of resolved promises would starve the global tables'
       // follower, the metrics server and the sinks' sockets for as long as a backlog lasts.
       await setImmediatePromise();
+      this.watchdog.enter('waiting for its turn');
       await this.options.turns?.before(lastTurnMs);
       const turnStarted = performance.now();
       threadHeartbeat.set({ application: this.options.applicationId }, Date.now() / 1000);
@@ -180,16 +200,20 @@ export class StreamThread {
         this.options.collector.forgetTransaction();
         this.settle();
         // A broker that is down while we restore: wait for it (a rebalance meanwhile restarts the rebuild).
+        this.watchdog.enter('restoring tasks');
         await retry(() => this.rebuildTasks(), retryLogging('restoring tasks'));
         continue;
       }
       // Records queued and ready for their event-time turn: fetch what is there, do not wait for more.
       const waitMs = this.moreReady ? 0 : undefined;
+      this.watchdog.enter('fetching (the Kafka client has not returned)');
       const records = await retry(() => consumer.consumeBatch(maxBatchRecords, waitMs), retryLogging('consuming'));
       flow.fetched(records, performance.now());
       if (this.assignmentChanged) continue;
       // Writer schemas of Avro sources are resolved per batch; a registry that is down is waited for.
+      this.watchdog.enter('resolving writer schemas');
       await retry(() => decoders.prepare(records), retryLogging('resolving writer schemas'));
+      this.watchdog.enter('processing');
       if ((records.length > 0 || buffer.size > 0) && !collector.transactionOpen) await collector.begin();
       const processed = this.process(records);
       if (processed > 0) this.options.turns?.processed(processed);
@@ -197,6 +221,7 @@ export class StreamThread {
       // Commit on the interval; on an empty batch (caught up, or kafkajs waiting for its held batches);
       // and when backpressure paused every lane, since committing is what flushes the sinks and drains them.
       if (records.length === 0 || flow.saturated || Date.now() - this.lastCommit >= commitIntervalMs) {
+        this.watchdog.enter('committing');
         await this.commitSettled();
         if (this.assignmentChanged || this.commitFailure !== undefined) continue;
         // What waited for the commit in flight (processed meanwhile) opens the next transaction.
@@ -208,6 +233,7 @@ export class StreamThread {
         if (this.pauses.heldBy('backpressure') === 0 && buffer.size === 0 && readToKnownEnd(consumer, this.assignment))
           this.options.pressure.idle();
         await this.commitSettled();
+        this.watchdog.enter('probing the sinks');
         await this.probeSinksWhileIdle();
       }
       lastTurnMs = performance.now() - turnStarted;
