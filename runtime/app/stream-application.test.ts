@@ -26,6 +26,19 @@ const topology = defineTopology(APP, (b) => {
     .to('output');
 });
 
+/** The count above on two lanes (premium over basic) and a long grace: what lanes do through a repartition. */
+const lanedCount = (applicationId: string) =>
+  defineTopology(applicationId, (b) => {
+    b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {
+      timestamp: (event) => event.at,
+      lanes: { premium: 2, basic: 0 },
+    })
+      .groupBy((event) => event.contentId, { name: 'by-content' })
+      .windowedBy(tumbling('1m').grace('1d'))
+      .count({ store: 'counts', emit: { updates: 0, final: false } })
+      .to('output');
+  });
+
 interface Run {
   kafka: FakeKafka;
   expected: Map<string, number>;
@@ -196,16 +209,7 @@ describe('the commit protocol (in-memory Kafka)', () => {
   });
 
   it('keeps lanes through a repartition: each record goes to its lane’s topic, read as lanes again, counts exact', async () => {
-    const laned = defineTopology('laned', (b) => {
-      b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {
-        timestamp: (event) => event.at,
-        lanes: { premium: 2, basic: 0 },
-      })
-        .groupBy((event) => event.contentId, { name: 'by-content' })
-        .windowedBy(tumbling('1m').grace('1d'))
-        .count({ store: 'counts', emit: { updates: 0, final: false } })
-        .to('output');
-    });
+    const laned = lanedCount('laned');
     const kafka = new FakeKafka();
     for (const topic of ['premium', 'basic', 'output']) kafka.createTopic(topic, PARTITIONS);
     const start = Date.now() - 10 * MINUTE;
@@ -253,16 +257,7 @@ describe('the commit protocol (in-memory Kafka)', () => {
   });
 
   it('serves the higher lane first after a repartition too: premium ahead of the lower lane’s backlog there', async () => {
-    const laned = defineTopology('hop2', (b) => {
-      b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {
-        timestamp: (event) => event.at,
-        lanes: { premium: 2, basic: 0 },
-      })
-        .groupBy((event) => event.contentId, { name: 'by-content' })
-        .windowedBy(tumbling('1m').grace('1d'))
-        .count({ store: 'counts', emit: { updates: 0, final: false } })
-        .to('output');
-    });
+    const laned = lanedCount('hop2');
     const kafka = new FakeKafka();
     for (const topic of ['premium', 'basic', 'output']) kafka.createTopic(topic, 1);
     const basicTopic = repartitionTopic('hop2', 'by-content');
