@@ -33,6 +33,9 @@ import { kafkajsAdmin } from '../../runtime/kafka/kafkajs/admin';
  * child process) on a seeded simulated backlog, and checked by the validation `reelstream validate`
  * runs — the accuracy suite's and the fault suite's common ground. Every run has unique topic, group,
  * key prefix and rows, all removed by `cleanup()`.
+ *
+ * Why this file is over 400 lines: preparing, running, measuring and removing a run all derive the
+ * same names (topics per lane, groups, keys, rows) from it; kept in one class, they cannot drift apart.
  */
 const REPARTITIONS = ['by-content', 'by-live-event'];
 
