@@ -1,4 +1,9 @@
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+} from 'kafkajs';
 import { classifyKafkajsError } from './errors';
 
 /** kafkajs builds these from a broker error code's entry; its typings only admit an Error. */
@@ -29,5 +34,11 @@ describe('classifyKafkajsError', () => {
   it('keeps kafkajs retriable protocol errors retriable', () => {
     const notLeader = protocolError('NOT_LEADER_FOR_PARTITION', 6, true);
     expect(classifyKafkajsError('send', notLeader).retriable).toBe(true);
+  });
+
+  it('waits for a group coordinator, which a broker that just started does not have yet', () => {
+    const missing = new KafkaJSGroupCoordinatorNotFound('Failed to find group coordinator');
+    expect(missing.retriable).toBe(false); // what kafkajs says
+    expect(classifyKafkajsError('join group', missing).retriable).toBe(true);
   });
 });

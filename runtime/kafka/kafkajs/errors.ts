@@ -47,15 +47,22 @@ export function classifyKafkajsError(what: string, error: unknown): ServiceUnava
       retriable: false,
     });
   const retriesExhausted = failure.name === 'KafkaJSNumberOfRetriesExceeded';
+  const names = `${failure.name ?? ''} ${root.name ?? ''}`;
   const connection =
     /KafkaJS(Connection|ConnectionClosed|RequestTimeout|BrokerNotFound|NoBrokerAvailable|LockTimeout|MetadataNotLoaded|TopicMetadataNotLoaded|StaleTopicMetadataAssignment)Error/.test(
-      `${failure.name ?? ''} ${root.name ?? ''}`,
+      names,
     );
+  // kafkajs marks it not retriable, yet no coordinator is what a group meets on a broker that just
+  // started (its offsets topic is still being created) or while the coordinator moves.
+  const coordinatorMissing = /KafkaJSGroupCoordinatorNotFound/.test(names);
   const networkCode = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|Connection error|Closed connection/i.test(
     `${message} ${root.message ?? ''}`,
   );
   const retriable =
-    connection || networkCode || (retriesExhausted ? root.retriable !== false : failure.retriable !== false);
+    connection ||
+    networkCode ||
+    coordinatorMissing ||
+    (retriesExhausted ? root.retriable !== false : failure.retriable !== false);
   return new ServiceUnavailableError('kafka', `${what}: ${message}`, { cause: error, retriable });
 }
 
