@@ -1,7 +1,7 @@
 import { CODES, KafkaConsumer, type LibrdKafkaError, type Message } from 'node-rdkafka';
 import type { KafkaConfig } from '../../config/schema';
 import { createLogger } from '../../../core/logging';
-import { classifyRdkafkaError } from './errors';
+import { consumeBatch } from './consume-batch';
 import { toRecord } from './records';
 import { TopicPartitionMap, TopicPartitionSet } from '../topic-partition-map';
 import { baseSettings, callback } from './settings';
@@ -24,13 +24,6 @@ export interface RdkafkaGroupMetadata extends ConsumerGroupMetadata {
 
 /** node-rdkafka's own default: how long a consume call waits for messages when none are queued. */
 const DEFAULT_CONSUME_WAIT_MS = 1_000;
-/**
- * How long a consume call waits for each message after the first. node-rdkafka's batch consume
- * waits its whole timeout for every message until the batch is full: records trickling in faster
- * than that (a probe's ten a second, a lane's last records) kept one call of 5,000 open for minutes,
- * and the stream thread with it. What is already fetched comes at once; the batch ends at a gap.
- */
-const DRAIN_WAIT_MS = 1;
 
 export class RdkafkaGroupConsumer implements GroupConsumer {
   readonly consumer: KafkaConsumer;
@@ -105,29 +98,9 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
   }
 
   async consumeBatch(maxRecords: number, maxWaitMs = DEFAULT_CONSUME_WAIT_MS): Promise<ConsumedRecord[]> {
-    const messages = await this.consumeUpTo(maxRecords, maxWaitMs);
+    const messages = await consumeBatch(this.consumer, maxRecords, maxWaitMs);
     if (this.paused.size === 0) return messages.map(toRecord);
     return this.withoutPaused(messages);
-  }
-
-  /** What is fetched already, up to `maxRecords`; when nothing is, waits up to `maxWaitMs` for the first and takes what follows it. */
-  private async consumeUpTo(maxRecords: number, maxWaitMs: number): Promise<Message[]> {
-    const ready = await this.consume(maxRecords, DRAIN_WAIT_MS);
-    if (ready.length > 0 || maxWaitMs <= DRAIN_WAIT_MS) return ready;
-    const first = await this.consume(1, maxWaitMs);
-    if (first.length === 0 || maxRecords <= 1) return first;
-    return first.concat(await this.consume(maxRecords - 1, DRAIN_WAIT_MS));
-  }
-
-  private consume(maxRecords: number, waitPerMessageMs: number): Promise<Message[]> {
-    // Read by the consume call when it starts (nothing else consumes meanwhile: the thread awaits it).
-    this.consumer.setDefaultConsumeTimeout(waitPerMessageMs);
-    return new Promise<Message[]>((resolve, reject) =>
-      this.consumer.consume(maxRecords, (error, batch) => {
-        if (error) reject(classifyRdkafkaError('consume', error));
-        else resolve(batch);
-      }),
-    );
   }
 
   fetchState({ topic, partition }: TopicPartition): PartitionFetchState | undefined {
@@ -144,7 +117,7 @@ export class RdkafkaGroupConsumer implements GroupConsumer {
 
   /** A consume call resets librdkafka's max.poll.interval.ms clock; what it returns is put back. */
   async keepAlive(): Promise<void> {
-    const unpaused = this.withoutPaused(await this.consumeUpTo(100, DEFAULT_CONSUME_WAIT_MS));
+    const unpaused = this.withoutPaused(await consumeBatch(this.consumer, 100, DEFAULT_CONSUME_WAIT_MS));
     const first = new TopicPartitionMap<ConsumedRecord>();
     for (const record of unpaused)
       if ((first.get(record)?.offset ?? Number.POSITIVE_INFINITY) > record.offset) first.set(record, record);

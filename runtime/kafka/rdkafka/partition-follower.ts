@@ -1,7 +1,8 @@
-import { KafkaConsumer, type Message } from 'node-rdkafka';
+import { KafkaConsumer } from 'node-rdkafka';
 import type { KafkaConfig } from '../../config/schema';
 import type { TopicPartitionMap } from '../topic-partition-map';
 import type { ConsumedRecord, PartitionFollower, TopicPartition } from '../transport';
+import { consumeBatch } from './consume-batch';
 import { toRecord } from './records';
 import { baseSettings, callback } from './settings';
 
@@ -49,11 +50,7 @@ export class RdkafkaPartitionFollower implements PartitionFollower {
   async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
     const consumer = this.consumer;
     if (!consumer) throw new Error('PartitionFollower.poll() before assign()');
-    consumer.setDefaultConsumeTimeout(maxWaitMs);
-    const messages = await new Promise<Message[]>((resolve, reject) =>
-      consumer.consume(MAX_POLL_RECORDS, (error, batch) => (error ? reject(error) : resolve(batch))),
-    );
-    return messages.map(toRecord);
+    return (await consumeBatch(consumer, MAX_POLL_RECORDS, maxWaitMs)).map(toRecord);
   }
 
   position(partition: TopicPartition): number | undefined {

@@ -1,6 +1,7 @@
-import { KafkaConsumer, type Message } from 'node-rdkafka';
+import { KafkaConsumer } from 'node-rdkafka';
 import type { KafkaConfig } from '../../config/schema';
 import { ServiceUnavailableError } from '../../../core/errors';
+import { consumeBatch } from './consume-batch';
 import { toRecord } from './records';
 import { TopicPartitionMap } from '../topic-partition-map';
 import { baseSettings, callback } from './settings';
@@ -63,9 +64,7 @@ export class RdkafkaPartitionReader implements PartitionReader {
               .map(({ topic, partition }) => `${topic}[${partition}]`)
               .join(', ')}`,
           );
-        const messages = await new Promise<Message[]>((resolve, reject) =>
-          consumer.consume(10_000, (error, batch) => (error ? reject(error) : resolve(batch))),
-        );
+        const messages = await consumeBatch(consumer, 10_000, 1_000);
         for (const message of messages) {
           // Written after the restore began (cannot happen while this task owns the changelog): not ours.
           if (message.offset >= (ends.get(message) ?? 0)) continue;
