@@ -44,6 +44,22 @@ export const DEFAULT_EVENT_TIME_BUFFER: EventTimeBufferOptions = {
 /** What the consumer knows of a partition from its last fetch: end offset and position (undefined: not fetched yet). */
 export type KnownEnd = (partition: TopicPartition) => { end: number; position?: number } | undefined;
 
+/**
+ * The client's fetch state read once per partition and call of `takeReady`: every record taken looks
+ * at every empty partition, and with rdkafka each look was two native calls (its watermarks and
+ * position) — over half the job's CPU under a backlog. What the client fetches meanwhile waits for the
+ * next call, as the records it fetches do.
+ */
+function onceEach(knownEnd: KnownEnd): KnownEnd {
+  const seen = new Map<TopicPartition, ReturnType<KnownEnd>>();
+  return (partition) => {
+    if (seen.has(partition)) return seen.get(partition);
+    const state = knownEnd(partition);
+    seen.set(partition, state);
+    return state;
+  };
+}
+
 interface PartitionQueue<T> {
   partition: TopicPartition;
   items: T[];
@@ -140,9 +156,10 @@ export class EventTimeBuffer<T extends BufferedRecord> {
       below: new Array<number>(priorities.length),
     };
     const taken: T[] = [];
+    const known = onceEach(knownEnd);
     // At most `limit` per call: the caller checks backpressure between batches.
     while (taken.length < limit) {
-      const best = this.nextReady(queues, ranks, lanes, knownEnd, now);
+      const best = this.nextReady(queues, ranks, lanes, known, now);
       if (!best) break;
       taken.push(best.items[best.head] as T);
       best.head += 1;
