@@ -1,9 +1,8 @@
 import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { ServiceUnavailableError } from '../../../core/errors';
-import { backoffDelay } from '../../../core/retry';
 import { createLogger } from '../../../core/logging';
 import { copartitionedAssigner } from './assigner';
-import { classifyKafkajsError, step } from './errors';
+import { step } from './errors';
 import { untilOffsetsVisible } from './offsets-visible';
 import { groupByTopic, toRecord } from './records';
 import { TopicPartitionMap, TopicPartitionSet } from '../topic-partition-map';
@@ -64,8 +63,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private leaveBy = Number.POSITIVE_INFINITY;
   private listener: RebalanceListener | undefined;
   private failure: Error | undefined;
-  /** Restarts after transient crashes kafkajs would not restart from, since the last join (for the backoff). */
-  private crashRestarts = 0;
   private wake: (() => void) | undefined;
   private readonly highWatermarks = new TopicPartitionMap<number>();
   /** Per partition, the offset after what was handed out (past transaction markers kafkajs filtered). */
@@ -96,7 +93,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       const partitions = Object.entries(payload.memberAssignment).flatMap(([topic, numbers]) =>
         numbers.map((partition) => ({ topic, partition })),
       );
-      this.crashRestarts = 0;
       listener.onRevoked(this.assignment);
       const kept = new TopicPartitionSet(partitions);
       for (const partition of [...this.committedHere.keys()])
@@ -118,11 +114,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     });
     this.consumer.on(CRASH, ({ payload }) => {
       log.warn({ err: payload.error, restart: payload.restart }, 'kafkajs consumer crashed');
-      if (payload.restart) return; // kafkajs restarts itself after what it deems retriable
-      if (classifyKafkajsError('consume', payload.error).retriable) {
-        this.restartAfterCrash(payload.error);
-        return;
-      }
+      if (payload.restart) return; // kafkajs restarts itself after retriable failures
       this.failure = payload.error;
       this.wake?.();
     });
@@ -133,44 +125,18 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   subscribe(topics: string[]): void {
     const started = (async () => {
       await this.consumer.subscribe({ topics, fromBeginning: true });
-      await this.run();
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 64,
+        eachBatch: (payload) => this.hold(payload),
+        beforeRejoin: () => this.beforeRejoin(),
+      } as ConsumerRunConfig);
     })();
     started.catch((error: Error) => {
       this.failure = error;
       this.wake?.();
     });
-  }
-
-  private run(): Promise<void> {
-    return this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 64,
-      eachBatch: (payload) => this.hold(payload),
-      beforeRejoin: () => this.beforeRejoin(),
-    } as ConsumerRunConfig);
-  }
-
-  /**
-   * kafkajs gives up for good on some failures that are transient all the same (no group
-   * coordinator yet on a broker that just started: errors.ts). The runtime's rule is to wait for a
-   * service, so the consumer is started again — it rejoins the group as kafkajs's own restart would
-   * (its subscription is kept), and the join makes the runtime rebuild its tasks.
-   */
-  private restartAfterCrash(error: Error): void {
-    this.crashRestarts += 1;
-    const delayMs = backoffDelay(this.crashRestarts, 1_000, 30_000);
-    log.warn(
-      { err: error, attempt: this.crashRestarts, delayMs },
-      'restarting the kafkajs consumer after a transient failure',
-    );
-    setTimeout(() => {
-      if (this.leaveBy !== Number.POSITIVE_INFINITY) return; // disconnecting
-      this.run().catch((failure: Error) => {
-        this.failure = failure;
-        this.wake?.();
-      });
-    }, delayMs).unref();
   }
 
   /**
