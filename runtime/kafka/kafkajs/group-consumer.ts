@@ -1,6 +1,7 @@
 import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { ServiceUnavailableError } from '../../../core/errors';
 import { createLogger } from '../../../core/logging';
+import { retry } from '../../../core/retry';
 import { copartitionedAssigner } from './assigner';
 import { step } from './errors';
 import { untilOffsetsVisible } from './offsets-visible';
@@ -125,6 +126,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   subscribe(topics: string[]): void {
     const started = (async () => {
       await this.consumer.subscribe({ topics, fromBeginning: true });
+      await this.untilCoordinatorFound();
+      if (this.leaving()) return;
       await this.consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -134,9 +137,35 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       } as ConsumerRunConfig);
     })();
     started.catch((error: Error) => {
+      if (this.leaving()) return;
       this.failure = error;
       this.wake?.();
     });
+  }
+
+  /**
+   * kafkajs's consumer gives up for good when its first join finds no coordinator for the group
+   * (KafkaJSGroupCoordinatorNotFound, which it marks not retriable): what a group meets on a broker
+   * that has just started, while the offsets topic is created and its leaders elected. Restarting a
+   * crashed consumer races with the application stopping; so the coordinator is waited for before
+   * the consumer first joins, through the admin client, for as long as it takes and logged at every
+   * retry. Once it is found, later joins are kafkajs's own, and it retries a coordinator that moves.
+   */
+  private async untilCoordinatorFound(): Promise<void> {
+    await retry(() => step('find the group coordinator', () => this.admin.describeGroups([this.groupId])), {
+      initialDelayMs: 500,
+      maxDelayMs: 5_000,
+      giveUp: () => this.leaving(),
+      onRetry: (error, attempt, delayMs) =>
+        log.warn(
+          { err: error, groupId: this.groupId, attempt, delayMs },
+          'no coordinator for the consumer group yet (a broker that has just started elects one): waiting',
+        ),
+    });
+  }
+
+  private leaving(): boolean {
+    return this.leaveBy !== Number.POSITIVE_INFINITY;
   }
 
   /**
