@@ -41,6 +41,23 @@ describe('retry', () => {
     expect(calls).toBe(2);
   });
 
+  it('ends its wait at once when aborted, rethrowing the last failure', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const started = Date.now();
+    const retrying = retry(
+      async () => {
+        calls += 1;
+        throw down();
+      },
+      { initialDelayMs: 60_000, signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 10);
+    await expect(retrying).rejects.toThrow('down');
+    expect(calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000); // not the minute's backoff
+  });
+
   it('backs off exponentially up to the cap, with jitter', () => {
     for (let i = 0; i < 20; i += 1) {
       expect(backoffDelay(1, 100, 10_000)).toBeGreaterThanOrEqual(80);

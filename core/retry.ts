@@ -14,6 +14,8 @@ export interface RetryOptions {
   maxAttempts?: number;
   /** Checked after each failure: true stops retrying and rethrows (e.g. the application is stopping). */
   giveUp?: () => boolean;
+  /** Aborted: a wait before the next attempt ends at once, and the last failure is rethrown. */
+  signal?: AbortSignal;
   /** Called before each wait: log it, count it. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /** Default: the error's `retriable` flag. */
@@ -33,10 +35,24 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
       return await operation(attempt);
     } catch (error) {
       const exhausted = options.maxAttempts !== undefined && attempt >= options.maxAttempts;
-      if (!retriable(error) || exhausted || options.giveUp?.()) throw error;
+      if (!retriable(error) || exhausted || options.giveUp?.() || options.signal?.aborted) throw error;
       const delay = backoffDelay(attempt, options.initialDelayMs, options.maxDelayMs);
       options.onRetry?.(error, attempt, delay);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay, options.signal);
+      if (options.signal?.aborted) throw error;
     }
   }
+}
+
+/** Waits `delayMs`, or less when `signal` aborts meanwhile. */
+function sleep(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, delayMs);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -11,13 +11,23 @@ const events = { GROUP_JOIN: 'join', END_BATCH_PROCESS: 'end-batch', CRASH: 'cra
 class FakeConsumer extends EventEmitter {
   readonly events = events;
   runs = 0;
+  /** What happened, in order: 'subscribed', 'run', 'disconnected'. */
+  readonly calls: string[] = [];
+  /** Holds `subscribe` (kafkajs fetches the topics' metadata) until called. */
+  subscribed: Promise<void> = Promise.resolve();
 
   async connect(): Promise<void> {}
-  async subscribe(): Promise<void> {}
+  async subscribe(): Promise<void> {
+    await this.subscribed;
+    this.calls.push('subscribed');
+  }
   async run(): Promise<void> {
     this.runs += 1;
+    this.calls.push('run');
   }
-  async disconnect(): Promise<void> {}
+  async disconnect(): Promise<void> {
+    this.calls.push('disconnected');
+  }
 }
 
 /** An admin whose first `failures` coordinator lookups fail with `error`. */
@@ -49,8 +59,10 @@ const coordinatorNotFound = () =>
 
 const listener = { onAssigned: () => {}, onRevoked: () => {} };
 
-async function subscribed(admin: FakeAdmin): Promise<{ consumer: KafkajsGroupConsumer; fake: FakeConsumer }> {
-  const fake = new FakeConsumer();
+async function subscribed(
+  admin: FakeAdmin,
+  fake = new FakeConsumer(),
+): Promise<{ consumer: KafkajsGroupConsumer; fake: FakeConsumer }> {
   const kafka = { consumer: () => fake, admin: () => admin } as unknown as Kafka;
   const consumer = new KafkajsGroupConsumer(kafka, 'group');
   await consumer.connect(listener);
@@ -85,16 +97,32 @@ describe('KafkajsGroupConsumer starting on a broker without a group coordinator 
     expect(fake.runs).toBe(1);
   });
 
-  it('never starts kafkajs once the application is stopping', async () => {
+  it('never starts kafkajs once the application is stopping, and stops waiting for the coordinator at once', async () => {
     const admin = new FakeAdmin(100);
     const { consumer, fake } = await subscribed(admin);
     await jest.advanceTimersByTimeAsync(2_000);
-    await consumer.disconnect();
+    const lookups = admin.lookups;
+    await consumer.disconnect(); // resolves with no timer advanced: the backoff's wait was cut short
     await jest.advanceTimersByTimeAsync(60_000);
     expect(fake.runs).toBe(0);
-    const lookups = admin.lookups;
-    await jest.advanceTimersByTimeAsync(60_000);
     expect(admin.lookups).toBe(lookups);
+  });
+
+  it('closes the client only after a start under way went no further (else it reconnects and the process never exits)', async () => {
+    const fake = new FakeConsumer();
+    let subscribe!: () => void;
+    fake.subscribed = new Promise<void>((resolve) => (subscribe = resolve));
+    const admin = new FakeAdmin(0);
+    const { consumer } = await subscribed(admin, fake);
+    let disconnected = false;
+    const disconnecting = consumer.disconnect().then(() => (disconnected = true));
+    await jest.advanceTimersByTimeAsync(100);
+    expect(disconnected).toBe(false); // kafkajs is still subscribing
+
+    subscribe();
+    await disconnecting;
+    expect(fake.calls).toEqual(['subscribed', 'disconnected']);
+    expect(admin.lookups).toBe(0);
   });
 
   it('stops the runtime with a refusal no wait changes', async () => {

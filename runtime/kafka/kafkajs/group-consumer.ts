@@ -62,6 +62,16 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private releasing: Promise<void> = Promise.resolve();
   /** Set by disconnect: a broker that does not answer stops being waited for after this. */
   private leaveBy = Number.POSITIVE_INFINITY;
+  /** Aborted by disconnect: the start in progress goes no further. */
+  private readonly leave = new AbortController();
+  /**
+   * Settles once the start begun by `subscribe` has called kafkajs's `run` or given up. A stop can
+   * come while the start is still under way (another application failed as this one started):
+   * disconnecting before it settled would let it go on — subscribe's metadata request or the
+   * coordinator lookup reconnects the client, or `run` joins the group — after the client closed,
+   * and its open connections keep the process from ever exiting.
+   */
+  private starting: Promise<void> = Promise.resolve();
   private listener: RebalanceListener | undefined;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
@@ -124,17 +134,26 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   subscribe(topics: string[]): void {
+    let settled!: () => void;
+    this.starting = new Promise<void>((resolve) => (settled = resolve));
     const started = (async () => {
-      await this.consumer.subscribe({ topics, fromBeginning: true });
-      await this.untilCoordinatorFound();
-      if (this.leaving()) return;
-      await this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 64,
-        eachBatch: (payload) => this.hold(payload),
-        beforeRejoin: () => this.beforeRejoin(),
-      } as ConsumerRunConfig);
+      try {
+        await this.consumer.subscribe({ topics, fromBeginning: true });
+        if (this.leaving()) return;
+        await this.untilCoordinatorFound();
+        if (this.leaving()) return;
+        const running = this.consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: 64,
+          eachBatch: (payload) => this.hold(payload),
+          beforeRejoin: () => this.beforeRejoin(),
+        } as ConsumerRunConfig);
+        settled();
+        await running;
+      } finally {
+        settled();
+      }
     })();
     started.catch((error: Error) => {
       if (this.leaving()) return;
@@ -155,7 +174,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     await retry(() => step('find the group coordinator', () => this.admin.describeGroups([this.groupId])), {
       initialDelayMs: 500,
       maxDelayMs: 5_000,
-      giveUp: () => this.leaving(),
+      signal: this.leave.signal,
       onRetry: (error, attempt, delayMs) =>
         log.warn(
           { err: error, groupId: this.groupId, attempt, delayMs },
@@ -165,7 +184,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   private leaving(): boolean {
-    return this.leaveBy !== Number.POSITIVE_INFINITY;
+    return this.leave.signal.aborted;
   }
 
   /**
@@ -371,6 +390,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   async disconnect(): Promise<void> {
     // kafkajs stops only after every eachBatch call returned; what is not committed is read again by the next owner.
     this.leaveBy = Date.now() + LEAVE_WAIT_MS;
+    this.leave.abort();
+    await this.starting;
     await this.releasing;
     this.releaseUncommitted([...this.queued, ...this.taken, ...this.sealed]);
     await this.consumer.disconnect();
