@@ -179,6 +179,57 @@ describe('the commit protocol (in-memory Kafka)', () => {
     await app.close();
   });
 
+  it('does not wait for more records while the open transaction holds work: caught up commits at once, a quiet topic holds nothing back', async () => {
+    const kafka = new FakeKafka();
+    kafka.createTopic('input', 1);
+    kafka.createTopic('output', 1);
+    kafka.append([
+      {
+        topic: 'input',
+        partition: 0,
+        key: Buffer.from(JSON.stringify('session-1')),
+        value: Buffer.from(JSON.stringify({ contentId: 'content-1', at: Date.now() })),
+        timestamp: Date.now(),
+      },
+    ]);
+    // What the thread asked of each fetch, and how many records the fetch returned.
+    const fetches: { waitMs: number | undefined; records: number }[] = [];
+    const transport = kafka.transport();
+    const consumerOf = transport.consumer.bind(transport);
+    transport.consumer = (groupId) => {
+      const consumer = consumerOf(groupId);
+      const consume = consumer.consumeBatch.bind(consumer);
+      consumer.consumeBatch = async (maxRecords, waitMs) => {
+        const records = await consume(maxRecords, waitMs);
+        fetches.push({ waitMs, records: records.length });
+        return records;
+      };
+      return consumer;
+    };
+    const app = new StreamApplication({
+      topology,
+      applicationId: 'quiet',
+      transport,
+      admin: kafka.admin(),
+      instanceId: 'a',
+      commitIntervalMs: 100,
+      lagIntervalMs: 60_000,
+      alignment: { maxWaitMs: 0 },
+    });
+    await app.start();
+    const running = app.run();
+    for (let waited = 0; kafka.commits.length === 0 && waited < 10_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    app.stop();
+    await running;
+    await app.close();
+    // The fetch after each that returned records — the transaction then holds their work — takes only
+    // what is there (node-rdkafka's own wait for a first record is a second; the commit interval here 100 ms).
+    const afterRecords = fetches.filter((_, index) => index > 0 && (fetches[index - 1]?.records ?? 0) > 0);
+    expect(afterRecords.length).toBeGreaterThan(0);
+    for (const { waitMs } of afterRecords) expect(waitMs).toBe(0);
+  });
+
   it('refuses at once a lane drift that is not below the grace of a window it would make records late to', () => {
     const laned = defineTopology('laned', (b) => {
       b.stream<string, { contentId: string; at: number }>(['premium', 'basic'], {

@@ -204,8 +204,7 @@ export class StreamThread {
         await retry(() => this.rebuildTasks(), retryLogging('restoring tasks'));
         continue;
       }
-      // Records queued and ready for their event-time turn: fetch what is there, do not wait for more.
-      const waitMs = this.moreReady ? 0 : undefined;
+      const waitMs = this.fetchWaitMs();
       this.watchdog.enter('fetching (the Kafka client has not returned)');
       const records = await retry(() => consumer.consumeBatch(maxBatchRecords, waitMs), retryLogging('consuming'));
       flow.fetched(records, performance.now());
@@ -247,6 +246,18 @@ export class StreamThread {
     }
     await this.openForPendingWork();
     await this.commitNow();
+  }
+
+  /**
+   * How long a fetch may wait for records. Records queued and ready for their event-time turn, or
+   * work in the open transaction: not at all, take what the client has fetched. An empty fetch then
+   * means caught up, and caught up commits at once — a client that waits for the first record
+   * (node-rdkafka waits up to a second) would otherwise hold a processed record from its commit, and
+   * from the sinks, until the next record happened to come: on a quiet topic each hop added the gap
+   * between records. A busy thread commits on the interval. Otherwise: the client's own wait.
+   */
+  private fetchWaitMs(): number | undefined {
+    return this.moreReady || this.options.collector.transactionOpen ? 0 : undefined;
   }
 
   /** A commit the loop waits for (idle, or stopping). */
