@@ -68,6 +68,36 @@ function prepare(): Run {
   return { kafka, expected };
 }
 
+/** A playback-like record of `topic`'s partition 0 at event time `at`. */
+function playRecord(topic: string, at: number) {
+  return {
+    topic,
+    partition: 0,
+    key: Buffer.from(JSON.stringify(`session-${topic}`)),
+    value: Buffer.from(JSON.stringify({ contentId: 'content-1', at })),
+    timestamp: at,
+  };
+}
+
+/** The fake's transport, recording what the thread asked of each fetch and what the fetch returned. */
+function recordingFetches(kafka: FakeKafka, processed: () => number = () => 0) {
+  const fetches: { waitMs: number | undefined; records: number; processedBefore: number }[] = [];
+  const transport = kafka.transport();
+  const consumerOf = transport.consumer.bind(transport);
+  transport.consumer = (groupId) => {
+    const consumer = consumerOf(groupId);
+    const consume = consumer.consumeBatch.bind(consumer);
+    consumer.consumeBatch = async (maxRecords, waitMs) => {
+      const processedBefore = processed();
+      const records = await consume(maxRecords, waitMs);
+      fetches.push({ waitMs, records: records.length, processedBefore });
+      return records;
+    };
+    return consumer;
+  };
+  return { transport, fetches };
+}
+
 function application(kafka: FakeKafka, instanceId = 'a', stateDir?: string) {
   return new StreamApplication({
     stateDir,
@@ -183,29 +213,8 @@ describe('the commit protocol (in-memory Kafka)', () => {
     const kafka = new FakeKafka();
     kafka.createTopic('input', 1);
     kafka.createTopic('output', 1);
-    kafka.append([
-      {
-        topic: 'input',
-        partition: 0,
-        key: Buffer.from(JSON.stringify('session-1')),
-        value: Buffer.from(JSON.stringify({ contentId: 'content-1', at: Date.now() })),
-        timestamp: Date.now(),
-      },
-    ]);
-    // What the thread asked of each fetch, and how many records the fetch returned.
-    const fetches: { waitMs: number | undefined; records: number }[] = [];
-    const transport = kafka.transport();
-    const consumerOf = transport.consumer.bind(transport);
-    transport.consumer = (groupId) => {
-      const consumer = consumerOf(groupId);
-      const consume = consumer.consumeBatch.bind(consumer);
-      consumer.consumeBatch = async (maxRecords, waitMs) => {
-        const records = await consume(maxRecords, waitMs);
-        fetches.push({ waitMs, records: records.length });
-        return records;
-      };
-      return consumer;
-    };
+    kafka.append([playRecord('input', Date.now())]);
+    const { transport, fetches } = recordingFetches(kafka);
     const app = new StreamApplication({
       topology,
       applicationId: 'quiet',
@@ -228,6 +237,37 @@ describe('the commit protocol (in-memory Kafka)', () => {
     const afterRecords = fetches.filter((_, index) => index > 0 && (fetches[index - 1]?.records ?? 0) > 0);
     expect(afterRecords.length).toBeGreaterThan(0);
     for (const { waitMs } of afterRecords) expect(waitMs).toBe(0);
+  });
+
+  it('waits as the client does while a buffered record waits for the other partition of its task: no loop of empty commits', async () => {
+    const kafka = new FakeKafka();
+    for (const topic of ['premium', 'basic', 'output']) kafka.createTopic(topic, 1);
+    kafka.append([playRecord('premium', Date.now()), playRecord('basic', Date.now() - 1_000)]);
+    kafka.fetchesStallAfter = 1; // one record fetched, then nothing: the other partition is known to hold one
+    const { transport, fetches } = recordingFetches(kafka, () => app.stats.processed);
+    const app = new StreamApplication({
+      topology: lanedCount('aligning'),
+      applicationId: 'aligning',
+      transport,
+      admin: kafka.admin(),
+      instanceId: 'a',
+      commitIntervalMs: 100,
+      maxBatchRecords: 1,
+      lagIntervalMs: 60_000,
+      alignment: { maxWaitMs: 300 },
+    });
+    await app.start();
+    const running = app.run();
+    for (let waited = 0; app.stats.processed === 0 && waited < 10_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    app.stop();
+    await running;
+    await app.close();
+    expect(app.stats.processed).toBe(1); // released once the other partition had been waited for 300 ms
+    // While it waited, nothing was processed: each fetch waited as long as the client does.
+    const whileAligning = fetches.filter(({ processedBefore }) => processedBefore === 0).slice(1);
+    expect(whileAligning.length).toBeGreaterThan(1);
+    for (const { waitMs } of whileAligning) expect(waitMs).toBeUndefined();
   });
 
   it('refuses at once a lane drift that is not below the grace of a window it would make records late to', () => {

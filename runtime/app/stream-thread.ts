@@ -85,6 +85,8 @@ export class StreamThread {
   private closeRangeAt: number | undefined;
   private overfull = new TopicPartitionSet();
   private moreReady = false;
+  /** Records processed into the transaction not yet sealed: a fetch then waits for nothing more. */
+  private processedSinceCommit = 0;
   private stopping = false;
   private lastCommit = Date.now();
   private lastProbe = 0;
@@ -215,6 +217,7 @@ export class StreamThread {
       this.watchdog.enter('processing');
       if ((records.length > 0 || buffer.size > 0) && !collector.transactionOpen) await collector.begin();
       const processed = this.process(records);
+      this.processedSinceCommit += processed;
       if (processed > 0) this.options.turns?.processed(processed);
       await this.openForPendingWork();
       // Commit on the interval; on an empty batch (caught up, or kafkajs waiting for its held batches);
@@ -250,14 +253,16 @@ export class StreamThread {
 
   /**
    * How long a fetch may wait for records. Records queued and ready for their event-time turn, or
-   * work in the open transaction: not at all, take what the client has fetched. An empty fetch then
-   * means caught up, and caught up commits at once — a client that waits for the first record
-   * (node-rdkafka waits up to a second) would otherwise hold a processed record from its commit, and
-   * from the sinks, until the next record happened to come: on a quiet topic each hop added the gap
-   * between records. A busy thread commits on the interval. Otherwise: the client's own wait.
+   * records processed into the open transaction: not at all, take what the client has fetched. An
+   * empty fetch then means caught up, and caught up commits at once — a client that waits for the
+   * first record (node-rdkafka waits up to a second) would otherwise hold a processed record from its
+   * commit, and from the sinks, until the next record happened to come: on a quiet topic each hop
+   * added the gap between records. A busy thread commits on the interval. Otherwise (nothing
+   * processed; buffered records waiting for the other partitions of their task) the client's own
+   * wait, so that waiting for alignment does not turn into a loop of empty commits.
    */
   private fetchWaitMs(): number | undefined {
-    return this.moreReady || this.options.collector.transactionOpen ? 0 : undefined;
+    return this.moreReady || this.processedSinceCommit > 0 ? 0 : undefined;
   }
 
   /** A commit the loop waits for (idle, or stopping). */
@@ -270,6 +275,7 @@ export class StreamThread {
   /** Seals the open transaction now and completes its commit in the background. */
   private startCommit(): void {
     this.lastCommit = Date.now();
+    this.processedSinceCommit = 0;
     this.committing = this.commitOrRecover()
       .catch((error: unknown) => {
         this.commitFailure = error;
