@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ServiceUnavailableError } from '../../core/errors';
 import { defineTopology, tumbling } from '../dsl';
 import { changelogTopic, laneRepartitionTopic, repartitionTopic } from '../naming';
+import { metricsRegistry } from '../metrics';
 import { FakeKafka } from '../testing/fake-kafka';
 import { encodeInternal } from './record-codec';
 import { StreamApplication } from './stream-application';
@@ -268,6 +269,32 @@ describe('the commit protocol (in-memory Kafka)', () => {
     const whileAligning = fetches.filter(({ processedBefore }) => processedBefore === 0).slice(1);
     expect(whileAligning.length).toBeGreaterThan(1);
     for (const { waitMs } of whileAligning) expect(waitMs).toBeUndefined();
+  });
+
+  it('is not ready from its start until its first assignment is restored (another application of the process may be ready before)', async () => {
+    const { kafka } = prepare();
+    const app = new StreamApplication({
+      topology,
+      applicationId: 'readiness', // a gauge no other test of this file set
+      transport: kafka.transport(),
+      admin: kafka.admin(),
+      instanceId: 'a',
+      lagIntervalMs: 60_000,
+      alignment: { maxWaitMs: 0 },
+    });
+    const readiness = async () =>
+      (await metricsRegistry.getSingleMetric('reelstream_application_ready')?.get())?.values.find(
+        ({ labels }) => labels.application === 'readiness',
+      )?.value;
+    await app.start();
+    expect(await readiness()).toBe(0); // started, not assigned yet
+    const running = app.run();
+    for (let waited = 0; app.stats.processed === 0 && waited < 10_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await readiness()).toBe(1);
+    app.stop();
+    await running;
+    await app.close();
   });
 
   it('refuses at once a lane drift that is not below the grace of a window it would make records late to', () => {

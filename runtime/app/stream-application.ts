@@ -196,6 +196,9 @@ export class StreamApplication {
 
   async start(): Promise<void> {
     const { transport, admin, applicationId, instanceId, topology } = this.options;
+    // Not ready until its first assignment is restored: /readyz must not answer 200 for the other
+    // applications of the process while this one has not joined its group yet.
+    applicationReady.set({ application: applicationId }, 0);
     await retry(
       () => createInternalTopics(admin, topology, applicationId, this.log),
       this.retryLogging('creating internal topics'),
