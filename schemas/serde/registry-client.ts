@@ -35,6 +35,9 @@ export interface RegistryConnection {
 /** How long any registry request may take before it fails (retriable). */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
+/** What Apicurio answers a registration that raced with another creating the same subject. */
+const CREATION_RACE = [/Compatibility does not match the configuration/, /A rule named 'COMPATIBILITY' already exists/];
+
 class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private readonly registry: SchemaRegistry;
   private readonly headers: Record<string, string>;
@@ -103,10 +106,12 @@ class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return id;
       } catch (cause) {
         const message = (cause as Error).message;
-        // Two processes registering a new subject at once (stream threads starting together): one
-        // reads the subject's compatibility after the other registered it and before it set it.
-        // Read again shortly; a subject really configured otherwise still fails after a few tries.
-        if (/Compatibility does not match the configuration/.test(message) && attempt < 5) {
+        // Two processes registering a new subject at once (stream threads starting together) race
+        // inside the registry: one reads the subject's compatibility after the other created the
+        // subject and before it set it, or both add the subject's compatibility rule. Try again
+        // shortly: the subject exists by then and registering the same schema is idempotent; a
+        // subject really configured otherwise still fails after a few tries.
+        if (CREATION_RACE.some((race) => race.test(message)) && attempt < 5) {
           await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
           continue;
         }
