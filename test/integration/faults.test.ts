@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from '../helpers/free-port';
-import { PlaybackRuns } from '../helpers/playback-run';
+import { PlaybackRuns, type PlaybackRun } from '../helpers/playback-run';
 import { freeze, outage } from '../helpers/stack-faults';
 import { testConfig } from '../helpers/stack';
 
@@ -29,13 +29,23 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 12
   }
 }
 
+/** Waits for the counting stage's first commit; fails at once, pointing at the log, if the processor exited. */
+async function firstProgress(run: PlaybackRun, processor: { running(): boolean }): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!((await runs.progress(run).catch(() => undefined))?.stateful ?? 0)) {
+    if (!processor.running()) throw new Error(`${run.app} exited before its first commit (see its log)`);
+    if (Date.now() > deadline) throw new Error(`${run.app}: no committed progress within 120000 ms`);
+    await sleep(200);
+  }
+}
+
 const REWRITTEN = 'open results written again and committed';
 
 describe('faults on the real stack', () => {
   it('ClickHouse SIGKILLed for 30 s mid-run, the processor SIGKILLed during the outage: exact once it is back', async () => {
     const run = await runs.prepare('fault_ch');
     const first = runs.start(run, join(tmpdir(), `${run.app}-0.log`));
-    await until('first committed progress', async () => (await runs.progress(run)).stateful > 0);
+    await firstProgress(run, first);
     const down = outage('clickhouse');
     const clickhouse = down.service;
     const outageStarted = Date.now();
@@ -105,7 +115,7 @@ describe('faults on the real stack', () => {
     async (transport) => {
       const run = await runs.prepare(`fault_broker_${transport}`);
       const processor = runs.start(run, join(tmpdir(), `${run.app}.log`), { KAFKA_TRANSPORT: transport });
-      await until('first committed progress', async () => (await runs.progress(run)).stateful > 0);
+      await firstProgress(run, processor);
       expect((await runs.progress(run)).caughtUp).toBe(false); // the kill lands mid-run
       const down = outage('kafka');
       try {
@@ -133,7 +143,7 @@ describe('faults on the real stack', () => {
     // "Stream threads"). This test measures exactness after the crash, not lateness.
     const twoThreads = { PLAYBACK_GRACE: '1h' };
     const first = runs.start(run, join(tmpdir(), `${run.app}-0.log`), twoThreads, ['--threads', '2']);
-    await until('first committed progress', async () => (await runs.progress(run)).stateful > 0);
+    await firstProgress(run, first);
     const clickhouse = await freeze('clickhouse');
     try {
       // Each historical thread's commit is sealed and waits on its ClickHouse flush: its committed
