@@ -18,14 +18,14 @@ function sample(
   timestampOf: (index: number) => number = () => 0,
   rates?: (lane: string) => SampleRates,
 ) {
-  const kept: (Sampled<Event> & { weight: number })[] = [];
+  const kept: (Sampled<Event> & { weight: number; timestamp: number })[] = [];
   const dropped: { event: Event; reason: string }[] = [];
   const ledger: SampleLedgerEntry[] = [];
   const context = {
     forward: (record: StreamRecord<string, unknown>, child: string) => {
       if (child === 'kept') {
         const value = record.value as Sampled<Event>;
-        kept.push({ ...value, weight: 1 / value.keptWith });
+        kept.push({ ...value, weight: 1 / value.keptWith, timestamp: record.timestamp });
       } else if (child === 'ledger') ledger.push(record.value as SampleLedgerEntry);
       else throw new Error(`forwarded to ${child}`);
     },
@@ -131,25 +131,90 @@ describe('sampler', () => {
     expect(premium.every((entry) => entry.sampledOut === 0 && entry.shed === 0)).toBe(true);
   });
 
-  it("fixes a lane's rates for a minute of event time when the minute is first seen", () => {
-    let p = 1;
-    const events = audience(8, 200);
-    // The controller lowers p after the first record; records of the same minute keep the minute's p.
+  it("fixes a unit's rates for a minute when the unit is first seen in it; a unit new to the minute gets a change at once", () => {
+    const early = audience(8, 100); // seen before the controller lowers p
+    const late = audience(9, 100); // first seen after it, in the same minute
+    const events = [...early, ...late, ...early, ...early];
+    const secondMinuteFrom = 2 * early.length + late.length;
+    let seen = 0;
     const { kept } = sample(
       events,
       {},
       {},
-      (index) => (index < events.length / 2 ? 0 : 60_000),
-      (lane) => {
-        const rates = { sample: lane === 'basic' ? p : 1, keep: 1 };
-        p = 0.25;
-        return rates;
-      },
+      (index) => (index < secondMinuteFrom ? 0 : 60_000),
+      (lane) => ({ sample: lane === 'basic' && seen++ >= early.length ? 0.25 : 1, keep: 1 }),
     );
-    const first = kept.slice(0, kept.length / 4); // well inside minute 0
-    expect(first.every(({ sampleRate }) => sampleRate === 1)).toBe(true);
-    expect(new Set(kept.map(({ sampleRate }) => sampleRate))).toEqual(new Set([1, 0.25]));
+    const earlyUnits = new Set(early.map((event) => event.viewerId));
+    const ofEarly = kept.filter(({ value }) => earlyUnits.has(value.viewerId));
+    const ofLate = kept.filter(({ value }) => !earlyUnits.has(value.viewerId));
+    // The early units keep p = 1 through their first minute, also after the change: every record.
+    expect(ofEarly.filter(({ timestamp }) => timestamp === 0)).toHaveLength(2 * early.length);
+    expect(ofEarly.filter(({ timestamp }) => timestamp === 0).every(({ sampleRate }) => sampleRate === 1)).toBe(true);
+    // The late units are sampled at once, and the early ones from their next minute.
+    expect(ofLate.length).toBeGreaterThan(0);
+    expect(ofLate.every(({ sampleRate }) => sampleRate === 0.25)).toBe(true);
+    expect(ofLate.length).toBeLessThan(late.length);
+    const earlyNext = ofEarly.filter(({ timestamp }) => timestamp === 60_000);
+    expect(earlyNext.every(({ sampleRate }) => sampleRate === 0.25)).toBe(true);
+    expect(earlyNext.length).toBeLessThan(early.length);
   });
+
+  it('weighted estimates stay unbiased while the controller lowers p within a minute: over 200 seeded audiences within 3 standard errors', () => {
+    const runs = 200;
+    const schedule = (index: number, total: number) => (index < total / 3 ? 1 : index < (2 * total) / 3 ? 0.3 : 0.1);
+    let truthWatch = 0;
+    let sumWatch = 0;
+    let varianceWatch = 0;
+    let truthViewers = 0;
+    let sumViewers = 0;
+    let varianceViewers = 0;
+    for (let run = 0; run < runs; run += 1) {
+      // Viewers arrive over the minute and interleave: each one's events are spread from its arrival on.
+      const next = random(run + 1_000);
+      const spread = audience(run + 1, 300).map((event, index) => ({ event, step: 0, index }));
+      let viewer = '';
+      let step = 0;
+      for (const item of spread) {
+        if (item.event.viewerId !== viewer) [viewer, step] = [item.event.viewerId, Math.floor(next() * 200)];
+        item.step = step++;
+      }
+      const events = spread.sort((a, b) => a.step - b.step || a.index - b.index).map(({ event }) => event);
+      let calls = 0;
+      const { kept } = sample(
+        events,
+        {},
+        {},
+        () => 0,
+        (lane) => ({
+          sample: lane === 'basic' ? schedule(calls++, events.length) : 1,
+          keep: 1,
+        }),
+      );
+      // Each unit's inclusion probability: p when it was first seen.
+      const perViewer = new Map<string, { watch: number; p: number }>();
+      events.forEach((event, index) => {
+        const unit = perViewer.get(event.viewerId) ?? { watch: 0, p: schedule(index, events.length) };
+        unit.watch += event.watchMs;
+        perViewer.set(event.viewerId, unit);
+      });
+      sumWatch += kept.reduce((sum, { value, weight }) => sum + value.watchMs * weight, 0);
+      const keptUnits = new Map(
+        kept
+          .filter(({ value }) => value.type === 'heartbeat')
+          .map(({ value, sampleRate }) => [value.viewerId, sampleRate]),
+      );
+      sumViewers += [...keptUnits.values()].reduce((sum, p) => sum + 1 / p, 0);
+      for (const { watch, p } of perViewer.values()) {
+        truthWatch += watch;
+        varianceWatch += ((1 - p) / p) * watch * watch;
+        truthViewers += 1;
+        varianceViewers += (1 - p) / p;
+      }
+    }
+    expect(Math.abs(sumWatch - truthWatch) / runs).toBeLessThan((3 * Math.sqrt(varianceWatch)) / runs);
+    expect(Math.abs(sumViewers - truthViewers) / runs).toBeLessThan((3 * Math.sqrt(varianceViewers)) / runs);
+    expect((3 * Math.sqrt(varianceWatch)) / truthWatch).toBeLessThan(0.03);
+  }, 60_000);
 
   it('decides by unit, the same on a replay', () => {
     const events = audience(7, 300);

@@ -43,15 +43,45 @@ export interface SamplerOptions<V> {
 }
 
 const MINUTE_MS = 60_000;
-/** How far back (in event time) a minute's rates are remembered: far beyond any window's grace. */
-const REMEMBERED_MINUTES = 60;
+/**
+ * How far behind the newest minute (in event time) the units' rates are remembered: beyond any
+ * lane drift and the default graces. A record older than that is decided with the rates of the
+ * moment, as if its unit were new in its minute.
+ */
+const REMEMBERED_MINUTES = 10;
+
+/**
+ * One lane in one minute of event time: the rates in force each time a unit of the lane was first
+ * seen in the minute, and which of them each unit keeps. Units are keyed by their 32-bit hash, not
+ * their id: a few bytes each, at a flash crowd's hundreds of thousands of viewers a minute; two
+ * units of one hash also share every decision, so sharing their rates changes nothing.
+ */
+class LaneMinute {
+  private readonly epochs: SampleRates[] = [];
+  private readonly epochOfUnit = new Map<number, number>();
+
+  ratesOf(unit: number, current: SampleRates): SampleRates {
+    const known = this.epochOfUnit.get(unit);
+    if (known !== undefined) return this.epochs[known] as SampleRates;
+    let epoch = this.epochs.length - 1;
+    const last = this.epochs[epoch];
+    if (!last || last.sample !== current.sample || last.keep !== current.keep) {
+      this.epochs.push({ sample: current.sample, keep: current.keep });
+      epoch += 1;
+    }
+    this.epochOfUnit.set(unit, epoch);
+    return this.epochs[epoch] as SampleRates;
+  }
+}
 
 /**
  * Samples and sheds records by unit. The decision is a hash of the unit against the lane's rates,
  * not a random draw: a unit is in or out as a whole, and sampling is nested in shedding (a unit
- * below p is below q). The rates are fixed per lane for each minute of event time the first time
- * the minute is seen, so within a window (1 minute or less, minute-aligned) every unit of a lane had
- * the same chance and the weights are exact; the controller's changes apply from the next minute.
+ * below p is below q). A unit's rates are fixed for each minute of event time the first time the
+ * unit is seen in it, so within a window (1 minute or less, minute-aligned) every record of a unit
+ * is decided alike — its session's watch time is whole or absent, never cut — and its weights are
+ * exact; a change of the controller applies at once to the units not yet seen in the minute (the
+ * newcomers of a flash crowd above all), and to every unit from the next minute.
  * Nothing is silently lost: every record is counted per minute and lane as kept, sampled out or
  * shed, and the counts go to the ledger child at every commit, inside the commit's transaction (a
  * crash loses the uncommitted counts together with the offsets that replay them). Sampled-out and
@@ -60,23 +90,23 @@ const REMEMBERED_MINUTES = 60;
 export function samplerProcessor<K, V>(options: SamplerOptions<V>): ProcessorSupplier<K, V, unknown, unknown> {
   return () => {
     let context: ProcessorContext<unknown, unknown>;
-    const ratesByMinute = new Map<number, Map<string, SampleRates>>();
+    /** minute → lane → its units' rates. */
+    const minutes = new Map<number, Map<string, LaneMinute>>();
     let newestMinute = Number.NEGATIVE_INFINITY;
     /** minute → lane → [kept, sampled out, shed] since the last commit. */
     const ledger = new Map<number, Map<string, [number, number, number]>>();
 
-    const ratesAt = (minute: number, lane: string): SampleRates => {
-      let lanes = ratesByMinute.get(minute);
+    const laneMinute = (minute: number, lane: string): LaneMinute => {
+      let lanes = minutes.get(minute);
       if (!lanes) {
-        ratesByMinute.set(minute, (lanes = new Map()));
+        minutes.set(minute, (lanes = new Map()));
         if (minute > newestMinute) {
           newestMinute = minute;
-          for (const old of ratesByMinute.keys())
-            if (old < minute - REMEMBERED_MINUTES * MINUTE_MS) ratesByMinute.delete(old);
+          for (const old of minutes.keys()) if (old < minute - REMEMBERED_MINUTES * MINUTE_MS) minutes.delete(old);
         }
       }
-      let rates: SampleRates | undefined = lanes.get(lane);
-      if (!rates) lanes.set(lane, (rates = { ...context.sampleRates(lane) }));
+      let rates = lanes.get(lane);
+      if (!rates) lanes.set(lane, (rates = new LaneMinute()));
       return rates;
     };
 
@@ -93,9 +123,10 @@ export function samplerProcessor<K, V>(options: SamplerOptions<V>): ProcessorSup
       process: (record: StreamRecord<K, V>) => {
         const lane = options.laneOf(record.value);
         const minute = Math.floor(record.timestamp / MINUTE_MS) * MINUTE_MS;
-        const { sample, keep } = ratesAt(minute, lane);
+        const unit = unitHash32(options.unitOf(record.value));
+        const { sample, keep } = laneMinute(minute, lane).ratesOf(unit, context.sampleRates(lane));
         const exempt = options.exempt(record.value);
-        const hash = sample < 1 || keep < 1 ? unitHash(options.unitOf(record.value)) : 0;
+        const hash = unit / 0x1_0000_0000;
         if (hash >= keep) {
           count(minute, lane, 2);
           context.dropped(record, 'shed');
@@ -127,8 +158,13 @@ export function samplerProcessor<K, V>(options: SamplerOptions<V>): ProcessorSup
   };
 }
 
-/** A unit's place in [0, 1): FNV-1a over its UTF-16 code units, then a murmur3 finalizer to spread it. */
+/** A unit's place in [0, 1). */
 export function unitHash(unit: string): number {
+  return unitHash32(unit) / 0x1_0000_0000;
+}
+
+/** A unit's 32-bit hash: FNV-1a over its UTF-16 code units, then a murmur3 finalizer to spread it. */
+function unitHash32(unit: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < unit.length; i += 1) {
     hash ^= unit.charCodeAt(i);
@@ -139,5 +175,5 @@ export function unitHash(unit: string): number {
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);
   hash ^= hash >>> 16;
-  return (hash >>> 0) / 0x1_0000_0000;
+  return hash >>> 0;
 }
