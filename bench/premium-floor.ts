@@ -1,0 +1,76 @@
+/**
+ * npm run bench:premium-floor — the floor of premium event → Redis on this machine: what the premium
+ * path costs when nothing else is processed. An application reads only the premium lane
+ * (`reelstream run playback-analytics` with PLAYBACK_TOPIC=<topic>.premium, PLAYBACK_LANES=none: both of
+ * its hops, its transactions and its Redis sink, as in the job), while the load is produced live to
+ * every lane at RATE events/s (default 19,745, twice the job's measured capacity) for SOAK_SECONDS
+ * (default 60). Nobody reads the lower lanes and there is no historical path: the machine carries the
+ * broker taking the whole load, the load generator, Redis and the premium application alone.
+ * `reelstream probe` (a process of its own) times premium events until Redis counts them, 10 s at rest
+ * first. No job does better than this on the same machine and load; `npm run bench:overload` measures
+ * the job itself. Needs `reelstream stack up`.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tierLaneTopic } from '../processors/playback/tier-lanes';
+import { RedisKeys } from '../sinks/redis/keys';
+import { latencyPercentile } from '../simulator/latency-probe';
+import { PlaybackRuns } from '../test/helpers/playback-run';
+import { ProbeProcess } from '../test/helpers/probe-process';
+import { startProcessor } from '../test/helpers/processor';
+import { testConfig } from '../test/helpers/stack';
+
+const RATE = Number(process.env.RATE ?? 19_745);
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+if (!(RATE > 0)) throw new Error(`RATE must be a positive number of events/s, not "${process.env.RATE}"`);
+if (!(SOAK_SECONDS > 0)) throw new Error(`SOAK_SECONDS must be a positive number, not "${process.env.SOAK_SECONDS}"`);
+const HEARTBEAT_SEC = 10;
+const BASELINE_SECONDS = 10;
+const runs = new PlaybackRuns(testConfig());
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+void (async () => {
+  try {
+    const run = await runs.prepare('bench-premium-floor', 120, { live: true, tierLanes: true });
+    const premium = tierLaneTopic(run.topic, 'premium');
+    const env = { ...runs.envOf(run), PLAYBACK_TOPIC: premium, PLAYBACK_LANES: 'none' };
+    const application = startProcessor(
+      ['playback-analytics', '--instance-id', 'only'],
+      env,
+      join(tmpdir(), `${run.run}.log`),
+    );
+    await application.waitForLog('started', 120_000);
+    const probe = new ProbeProcess({
+      topic: premium,
+      contentId: `${run.run}-probe`,
+      env,
+      logFile: join(tmpdir(), `${run.run}-probe.log`),
+    });
+    probe.start();
+    if (!(await probe.firstCounted(runs.redis, new RedisKeys(run.run), 180_000)))
+      throw new Error('no premium probe reached Redis within 180 s of the start');
+    const restStarted = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, BASELINE_SECONDS * 1_000));
+    const soakStarted = Date.now();
+    const expected = await runs.produceLive(run, {
+      sessions: Math.round(RATE * HEARTBEAT_SEC),
+      heartbeatSec: HEARTBEAT_SEC,
+      durationSec: SOAK_SECONDS,
+    });
+    const probed = await probe.stop();
+    await application.stop('SIGTERM');
+    const rest = probed.filter(({ sentAt }) => sentAt >= restStarted && sentAt < soakStarted);
+    const soak = probed.filter(({ sentAt }) => sentAt >= soakStarted);
+    console.log(
+      `load: ${fmt(expected.events)} events to every lane in ${SOAK_SECONDS} s (${fmt(expected.events / SOAK_SECONDS)}/s); the premium application reads the premium lane alone`,
+    );
+    console.log(
+      `premium event → Redis at rest: p50 ${fmt(latencyPercentile(rest, 0.5))} ms, p99 ${fmt(latencyPercentile(rest, 0.99))} ms`,
+    );
+    console.log(
+      `premium event → Redis under the load: p50 ${fmt(latencyPercentile(soak, 0.5))} ms, p99 ${fmt(latencyPercentile(soak, 0.99))} ms (${soak.filter(({ latencyMs }) => latencyMs !== undefined).length}/${soak.length} probes seen)`,
+    );
+  } finally {
+    await runs.cleanup();
+  }
+})();
