@@ -7,14 +7,19 @@
  * (default 60). Nobody reads the lower lanes and there is no historical path: the machine carries the
  * broker taking the whole load, the load generator, Redis and the premium application alone.
  * `reelstream probe` (a process of its own) times premium events until Redis counts them, 10 s at rest
- * first. No job does better than this on the same machine and load; `npm run bench:overload` measures
- * the job itself. Needs `reelstream stack up`.
+ * first. Beside it, the raw client: a plain kafkajs consumer of the premium lane in a process of its own
+ * (bench/raw-latency.ts) times the same probe events from send to delivery — the broker's and the
+ * client's share of the figure, without the pipeline's two hops, transactions and Redis. No job does
+ * better than this on the same machine and load; `npm run bench:overload` measures the job itself.
+ * Needs `reelstream stack up`.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tierLaneTopic } from '../processors/playback/tier-lanes';
 import { RedisKeys } from '../sinks/redis/keys';
-import { latencyPercentile } from '../simulator/latency-probe';
+import { latencyPercentile, type ProbeSample } from '../simulator/latency-probe';
 import { PlaybackRuns } from '../test/helpers/playback-run';
 import { ProbeProcess } from '../test/helpers/probe-process';
 import { startProcessor } from '../test/helpers/processor';
@@ -40,6 +45,24 @@ void (async () => {
       join(tmpdir(), `${run.run}.log`),
     );
     await application.waitForLog('started', 120_000);
+    const rawFile = join(tmpdir(), `${run.run}-raw.json`);
+    const rawGroup = `${run.run}-raw`;
+    const raw = spawn(
+      process.execPath,
+      [
+        join(__dirname, '..', 'bin', 'run-ts.js'),
+        join(__dirname, 'raw-latency.ts'),
+        premium,
+        `${run.run}-probe-probe-`,
+        rawGroup,
+        rawFile,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      raw.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('consuming') && resolve());
+      raw.once('exit', (code) => reject(new Error(`the raw consumer exited (${code}) before consuming`)));
+    });
     const probe = new ProbeProcess({
       topic: premium,
       contentId: `${run.run}-probe`,
@@ -58,9 +81,16 @@ void (async () => {
       durationSec: SOAK_SECONDS,
     });
     const probed = await probe.stop();
+    const rawExited = new Promise((resolve) => raw.once('exit', resolve));
+    raw.kill('SIGTERM');
+    await rawExited;
+    const rawSamples = JSON.parse(readFileSync(rawFile, 'utf8')) as ProbeSample[];
     await application.stop('SIGTERM');
+    await (await runs.adminClient()).deleteGroups([rawGroup]).catch(() => undefined);
     const rest = probed.filter(({ sentAt }) => sentAt >= restStarted && sentAt < soakStarted);
     const soak = probed.filter(({ sentAt }) => sentAt >= soakStarted);
+    const rawRest = rawSamples.filter(({ sentAt }) => sentAt >= restStarted && sentAt < soakStarted);
+    const rawSoak = rawSamples.filter(({ sentAt }) => sentAt >= soakStarted);
     console.log(
       `load: ${fmt(expected.events)} events to every lane in ${SOAK_SECONDS} s (${fmt(expected.events / SOAK_SECONDS)}/s); the premium application reads the premium lane alone`,
     );
@@ -69,6 +99,9 @@ void (async () => {
     );
     console.log(
       `premium event → Redis under the load: p50 ${fmt(latencyPercentile(soak, 0.5))} ms, p99 ${fmt(latencyPercentile(soak, 0.99))} ms (${soak.filter(({ latencyMs }) => latencyMs !== undefined).length}/${soak.length} probes seen)`,
+    );
+    console.log(
+      `raw kafkajs consumer, the same probes send → delivery: at rest p50 ${fmt(latencyPercentile(rawRest, 0.5))} ms, p99 ${fmt(latencyPercentile(rawRest, 0.99))} ms; under the load p50 ${fmt(latencyPercentile(rawSoak, 0.5))} ms, p99 ${fmt(latencyPercentile(rawSoak, 0.99))} ms (${rawSoak.length} probes)`,
     );
   } finally {
     await runs.cleanup();
