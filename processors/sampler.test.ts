@@ -71,6 +71,44 @@ function audience(seed: number, viewers: number): Event[] {
   return events;
 }
 
+/** Horvitz–Thompson estimates against the truth over many seeded runs, with the estimator's variance. */
+class EstimateTally {
+  private readonly truth = { watch: 0, viewers: 0 };
+  private readonly estimate = { watch: 0, viewers: 0 };
+  private readonly variance = { watch: 0, viewers: 0 };
+
+  /**
+   * One run: each kept heartbeat counts its weight; a viewer seen in a kept heartbeat counts 1 / its p.
+   * `viewers`: each viewer's true watch time and the probability its heartbeats were kept with.
+   */
+  add(kept: { value: Event; weight: number; sampleRate: number }[], viewers: Iterable<{ watch: number; p: number }>) {
+    this.estimate.watch += kept.reduce((sum, { value, weight }) => sum + value.watchMs * weight, 0);
+    const seen = new Map(
+      kept
+        .filter(({ value }) => value.type === 'heartbeat')
+        .map(({ value, sampleRate }) => [value.viewerId, sampleRate]),
+    );
+    this.estimate.viewers += [...seen.values()].reduce((sum, p) => sum + 1 / p, 0);
+    for (const { watch, p } of viewers) {
+      this.truth.watch += watch;
+      this.truth.viewers += 1;
+      // Var(HT total) = Σ (1 − p) / p · y² over the units.
+      this.variance.watch += ((1 - p) / p) * watch * watch;
+      this.variance.viewers += (1 - p) / p;
+    }
+  }
+
+  /** The mean of the estimates against the mean truth, within three standard errors of that mean. */
+  expectUnbiased(runs: number): void {
+    for (const figure of ['watch', 'viewers'] as const)
+      expect(Math.abs(this.estimate[figure] - this.truth[figure]) / runs).toBeLessThan(
+        (3 * Math.sqrt(this.variance[figure])) / runs,
+      );
+    // And the bound is tight enough to mean something: within 3 % of the truth.
+    expect((3 * Math.sqrt(this.variance.watch)) / this.truth.watch).toBeLessThan(0.03);
+  }
+}
+
 describe('sampler', () => {
   it('keeps lifecycle events and unsampled lanes whole, and a sampled unit as a whole with weight 1/p', () => {
     const events: Event[] = [];
@@ -162,12 +200,7 @@ describe('sampler', () => {
   it('weighted estimates stay unbiased while the controller lowers p within a minute: over 200 seeded audiences within 3 standard errors', () => {
     const runs = 200;
     const schedule = (index: number, total: number) => (index < total / 3 ? 1 : index < (2 * total) / 3 ? 0.3 : 0.1);
-    let truthWatch = 0;
-    let sumWatch = 0;
-    let varianceWatch = 0;
-    let truthViewers = 0;
-    let sumViewers = 0;
-    let varianceViewers = 0;
+    const tally = new EstimateTally();
     for (let run = 0; run < runs; run += 1) {
       // Viewers arrive over the minute and interleave: each one's events are spread from its arrival on.
       const next = random(run + 1_000);
@@ -197,23 +230,9 @@ describe('sampler', () => {
         unit.watch += event.watchMs;
         perViewer.set(event.viewerId, unit);
       });
-      sumWatch += kept.reduce((sum, { value, weight }) => sum + value.watchMs * weight, 0);
-      const keptUnits = new Map(
-        kept
-          .filter(({ value }) => value.type === 'heartbeat')
-          .map(({ value, sampleRate }) => [value.viewerId, sampleRate]),
-      );
-      sumViewers += [...keptUnits.values()].reduce((sum, p) => sum + 1 / p, 0);
-      for (const { watch, p } of perViewer.values()) {
-        truthWatch += watch;
-        varianceWatch += ((1 - p) / p) * watch * watch;
-        truthViewers += 1;
-        varianceViewers += (1 - p) / p;
-      }
+      tally.add(kept, perViewer.values());
     }
-    expect(Math.abs(sumWatch - truthWatch) / runs).toBeLessThan((3 * Math.sqrt(varianceWatch)) / runs);
-    expect(Math.abs(sumViewers - truthViewers) / runs).toBeLessThan((3 * Math.sqrt(varianceViewers)) / runs);
-    expect((3 * Math.sqrt(varianceWatch)) / truthWatch).toBeLessThan(0.03);
+    tally.expectUnbiased(runs);
   }, 60_000);
 
   it('decides by unit, the same on a replay', () => {
@@ -235,34 +254,17 @@ describe('sampler', () => {
   it('weighted estimates are unbiased: over 200 seeded audiences the mean estimate of watch time and viewers is within 3 standard errors of the truth', () => {
     const p = 0.2;
     const runs = 200;
-    let truthWatch = 0;
-    let truthViewers = 0;
-    let sumWatch = 0;
-    let sumViewers = 0;
-    let varianceWatch = 0;
-    let varianceViewers = 0;
+    const tally = new EstimateTally();
     for (let run = 0; run < runs; run += 1) {
       const events = audience(run + 1, 300);
       const perViewer = new Map<string, number>();
       for (const event of events) perViewer.set(event.viewerId, (perViewer.get(event.viewerId) ?? 0) + event.watchMs);
       const { kept } = sample(events, { basic: p });
-      // Horvitz–Thompson: each kept heartbeat counts its weight; a viewer seen in a kept heartbeat counts 1/p.
-      const watch = kept.reduce((sum, { value, weight }) => sum + value.watchMs * weight, 0);
-      const viewers = new Set(
-        kept.filter(({ value }) => value.type === 'heartbeat').map(({ value }) => value.viewerId),
+      tally.add(
+        kept,
+        [...perViewer.values()].map((watch) => ({ watch, p })),
       );
-      sumWatch += watch;
-      sumViewers += viewers.size / p;
-      truthWatch += [...perViewer.values()].reduce((a, b) => a + b, 0);
-      truthViewers += perViewer.size;
-      // Var(HT total) = (1 − p) / p · Σ y² over the units.
-      varianceWatch += ((1 - p) / p) * [...perViewer.values()].reduce((a, y) => a + y * y, 0);
-      varianceViewers += ((1 - p) / p) * perViewer.size;
     }
-    // The mean of the estimates against the mean truth, within three standard errors of that mean.
-    expect(Math.abs(sumWatch - truthWatch) / runs).toBeLessThan((3 * Math.sqrt(varianceWatch)) / runs);
-    expect(Math.abs(sumViewers - truthViewers) / runs).toBeLessThan((3 * Math.sqrt(varianceViewers)) / runs);
-    // And the bound is tight enough to mean something: within 3 % of the truth.
-    expect((3 * Math.sqrt(varianceWatch)) / truthWatch).toBeLessThan(0.03);
+    tally.expectUnbiased(runs);
   }, 60_000);
 });
