@@ -24,8 +24,8 @@ import { migrateDatabase } from '../infra/clickhouse/migrate';
 import { tierLaneTopic } from '../processors/playback/tier-lanes';
 import { RedisKeys } from '../sinks/redis/keys';
 import { latencyPercentile } from '../simulator/latency-probe';
+import { startPremiumProbe } from './premium-probe';
 import { PlaybackRuns } from '../test/helpers/playback-run';
-import { ProbeProcess } from '../test/helpers/probe-process';
 import { testConfig } from '../test/helpers/stack';
 
 const CAPACITY_EVENTS = Number(process.env.CAPACITY_EVENTS ?? 300_000);
@@ -106,22 +106,15 @@ async function soak(rate: number) {
     String(METRICS_PORT),
   ]);
   await processor.waitForLog('started', 120_000, 1);
-  // `reelstream probe` in a process of its own: this one produces the load, and its event loop must
-  // not delay the measuring.
-  const probe = new ProbeProcess({
-    topic: tierLanes ? tierLaneTopic(run.topic, 'premium') : run.topic,
-    contentId: `${run.run}-probe`,
-    env: runs.envOf(run),
-    logFile: join(tmpdir(), `${run.run}-probe.log`),
-  });
-  probe.start();
-  // Premium latency at rest first, the floor of the whole path (broker, job, Redis, the probe's poll):
-  // from the first probe seen (the job assigned and settled) for BASELINE_SECONDS.
-  if (!(await probe.firstCounted(runs.redis, new RedisKeys(run.run), 180_000)))
-    throw new Error('no premium probe reached Redis within 180 s of the start');
-  const restStarted = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, BASELINE_SECONDS * 1_000));
-  const soakStarted = Date.now();
+  // Premium latency at rest first, the floor of the whole path (broker, job, Redis, the probe's poll),
+  // for BASELINE_SECONDS; then over the soak.
+  const probe = await startPremiumProbe(
+    runs,
+    run,
+    tierLanes ? tierLaneTopic(run.topic, 'premium') : run.topic,
+    runs.envOf(run),
+    BASELINE_SECONDS,
+  );
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(jobRssMiB()), 1_000);
   const expected = await runs.produceLive(run, {
@@ -129,9 +122,7 @@ async function soak(rate: number) {
     heartbeatSec: HEARTBEAT_SEC,
     durationSec: SOAK_SECONDS,
   });
-  const probed = await probe.stop();
-  const baseline = probed.filter((sample) => sample.sentAt >= restStarted && sample.sentAt < soakStarted);
-  const samples = probed.filter((sample) => sample.sentAt >= soakStarted);
+  const { atRest: baseline, underLoad: samples } = await probe.stop();
   const timings = meanTimings(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text());
   await runs.waitUntilCaughtUp(run, 900_000, processor);
   clearInterval(sampler);

@@ -18,10 +18,9 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tierLaneTopic } from '../processors/playback/tier-lanes';
-import { RedisKeys } from '../sinks/redis/keys';
 import { latencyPercentile, type ProbeSample } from '../simulator/latency-probe';
 import { PlaybackRuns } from '../test/helpers/playback-run';
-import { ProbeProcess } from '../test/helpers/probe-process';
+import { startPremiumProbe } from './premium-probe';
 import { startProcessor } from '../test/helpers/processor';
 import { testConfig } from '../test/helpers/stack';
 
@@ -63,34 +62,20 @@ void (async () => {
       raw.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('consuming') && resolve());
       raw.once('exit', (code) => reject(new Error(`the raw consumer exited (${code}) before consuming`)));
     });
-    const probe = new ProbeProcess({
-      topic: premium,
-      contentId: `${run.run}-probe`,
-      env,
-      logFile: join(tmpdir(), `${run.run}-probe.log`),
-    });
-    probe.start();
-    if (!(await probe.firstCounted(runs.redis, new RedisKeys(run.run), 180_000)))
-      throw new Error('no premium probe reached Redis within 180 s of the start');
-    const restStarted = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, BASELINE_SECONDS * 1_000));
-    const soakStarted = Date.now();
+    const probe = await startPremiumProbe(runs, run, premium, env, BASELINE_SECONDS);
     const expected = await runs.produceLive(run, {
       sessions: Math.round(RATE * HEARTBEAT_SEC),
       heartbeatSec: HEARTBEAT_SEC,
       durationSec: SOAK_SECONDS,
     });
-    const probed = await probe.stop();
+    const { atRest: rest, underLoad: soak } = await probe.stop();
     const rawExited = new Promise((resolve) => raw.once('exit', resolve));
     raw.kill('SIGTERM');
     await rawExited;
     const rawSamples = JSON.parse(readFileSync(rawFile, 'utf8')) as ProbeSample[];
     await application.stop('SIGTERM');
     await (await runs.adminClient()).deleteGroups([rawGroup]).catch(() => undefined);
-    const rest = probed.filter(({ sentAt }) => sentAt >= restStarted && sentAt < soakStarted);
-    const soak = probed.filter(({ sentAt }) => sentAt >= soakStarted);
-    const rawRest = rawSamples.filter(({ sentAt }) => sentAt >= restStarted && sentAt < soakStarted);
-    const rawSoak = rawSamples.filter(({ sentAt }) => sentAt >= soakStarted);
+    const { atRest: rawRest, underLoad: rawSoak } = probe.split(rawSamples);
     console.log(
       `load: ${fmt(expected.events)} events to every lane in ${SOAK_SECONDS} s (${fmt(expected.events / SOAK_SECONDS)}/s); the premium application reads the premium lane alone`,
     );
