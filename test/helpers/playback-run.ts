@@ -399,7 +399,8 @@ export class PlaybackRuns {
         .catch(() => undefined);
       await admin.deleteGroups([app, historyApp(app)]).catch(() => undefined);
       const keys = await this.redis.keys(`${run}:*`);
-      if (keys.length > 0) await this.redis.del(...keys);
+      // In slices: a long soak leaves more keys than one call's arguments may spread.
+      for (let at = 0; at < keys.length; at += 10_000) await this.redis.del(...keys.slice(at, at + 10_000));
       await this.clickhouse
         .command(
           `ALTER TABLE ${database}.playback_events DELETE WHERE source_topic IN (${inputs.map((input) => `'${input}'`).join(', ')})`,
