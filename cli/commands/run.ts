@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { ConfigError } from '../../core/errors';
 import { createLogger } from '../../core/logging';
+import { metricsRegistry } from '../../runtime/metrics';
 import { startMetricsServer } from '../../runtime/metrics-server';
 import { configFrom } from '../options';
 import { runApplication, type RunRequest } from '../run/run-application';
 import { ServiceGate } from '../../runtime/flow/service-gate';
+import { lowerCpuPriority } from '../run/cpu-priority';
 import { startStreamThreads, type StreamThreads } from '../run/run-threads';
 import { loadTopology } from '../topology-loader';
 
@@ -79,21 +81,32 @@ export function registerRunCommand(program: Command): void {
           ? { ...configured, overload: { ...configured.overload, mode: options.overload } }
           : configured;
         const applications = new Set<string>();
-        for (const name of names) {
+        const topologies = names.map((name) => {
           // A topology that does not load fails here, before any thread starts; so do two of one application.
-          const { name: applicationId } = loadTopology(name);
-          if (applications.has(applicationId))
-            throw new ConfigError(`run: topology "${name}" is application "${applicationId}" a second time`);
-          applications.add(applicationId);
-        }
+          const topology = loadTopology(name);
+          if (applications.has(topology.name))
+            throw new ConfigError(`run: topology "${name}" is application "${topology.name}" a second time`);
+          applications.add(topology.name);
+          return topology;
+        });
         const log = createLogger('run');
-        const requests: RunRequest[] = names.map((name) => ({
+        const requests: RunRequest[] = names.map((name, index) => ({
           topology: name,
           instanceId: options.instanceId ?? process.env.REELSTREAM_INSTANCE_ID ?? hostname(),
-          commitIntervalMs: options.commitInterval ?? config.processing.commitIntervalMs,
+          commitIntervalMs:
+            options.commitInterval ?? topologies[index]?.commitIntervalMs ?? config.processing.commitIntervalMs,
           config,
         }));
         const threads = options.threads ?? config.processing.threads;
+        // A priority application beside others gets a process of its own at the CPU priority this one
+        // started with; the others run at a lower one (cli/run/cpu-priority.ts).
+        const isPriority = (index: number) => topologies[index]?.service === 'priority';
+        const priority = requests.filter((_request, index) => isPriority(index));
+        const others = requests.filter((_request, index) => !isPriority(index));
+        const apart = priority.length > 0 && others.length > 0 ? priority : [];
+        const niceness = apart.length > 0 ? config.processing.priorityNiceness : 0;
+        const inProcess = threads === 1 ? requests.filter((request) => !apart.includes(request)) : [];
+        const children = requests.filter((request) => !inProcess.includes(request));
         // An application registers its stop once it is connected: one asked to stop before that
         // (a signal, or another application failing at start) is stopped as it registers.
         const stops: (() => void)[] = [];
@@ -112,33 +125,41 @@ export function registerRunCommand(program: Command): void {
         };
         process.once('SIGTERM', () => onSignal('SIGTERM'));
         process.once('SIGINT', () => onSignal('SIGINT'));
-        if (threads === 1) {
-          const metrics =
-            options.metricsPort === undefined
-              ? undefined
-              : await startMetricsServer(options.metricsPort, options.metricsHost);
-          // One event loop for all: a background application yields to a realtime one that is behind.
-          const serviceGate = new ServiceGate(createLogger('service'));
-          try {
-            await allOrStopAll(
-              requests.map((request) => runApplication(request, onStop, serviceGate)),
-              stopAll,
-            );
-          } finally {
-            metrics?.close();
-          }
-          return;
-        }
-        const running = requests.map((request) => startStreamThreads(request, threads));
+        // Forked before this process lowers its priority: a child inherits the priority of its parent.
+        const running = children.map((request) =>
+          startStreamThreads(
+            apart.includes(request) || niceness === 0 ? request : { ...request, niceness },
+            apart.includes(request) ? 1 : threads,
+          ),
+        );
         for (const threadsOfOne of running) onStop(threadsOfOne.stop);
-        log.info({ threads, topologies: names, instanceId: requests[0]?.instanceId }, 'started stream threads');
+        if (running.length > 0)
+          log.info(
+            { threads, topologies: children.map((request) => request.topology), instanceId: requests[0]?.instanceId },
+            'started stream threads',
+          );
+        if (inProcess.length > 0 && niceness > 0) {
+          const lowered = lowerCpuPriority(niceness);
+          log.info(
+            { niceness, threads: lowered, priority: apart.map((request) => request.topology) },
+            'running beside a priority application at a lower CPU priority',
+          );
+        }
         const metrics =
           options.metricsPort === undefined
             ? undefined
-            : await startMetricsServer(options.metricsPort, options.metricsHost, () => mergedMetrics(running));
+            : await startMetricsServer(options.metricsPort, options.metricsHost, () =>
+                mergedMetrics(running, inProcess.length > 0),
+              );
+        // One event loop for the applications in this process: a background application yields to a
+        // realtime one that is behind.
+        const serviceGate = new ServiceGate(createLogger('service'));
         try {
           await allOrStopAll(
-            running.map((threadsOfOne) => threadsOfOne.done),
+            [
+              ...inProcess.map((request) => runApplication(request, onStop, serviceGate)),
+              ...running.map((threadsOfOne) => threadsOfOne.done),
+            ],
             stopAll,
           );
         } finally {
@@ -165,9 +186,15 @@ async function allOrStopAll(runs: Promise<void>[], stopAll: () => void): Promise
   if (failure) throw failure.reason;
 }
 
-/** The metrics of every application's threads as one registry (each series carries its application). */
-async function mergedMetrics(running: readonly StreamThreads[]): Promise<Registry> {
-  const registries = await Promise.all(running.map((threads) => threads.metrics()));
+/**
+ * The metrics of every application as one registry (each series carries its application): those of
+ * this process, when it runs applications itself, and every child's.
+ */
+async function mergedMetrics(running: readonly StreamThreads[], local: boolean): Promise<Registry> {
+  const registries = [
+    ...(local ? [metricsRegistry] : []),
+    ...(await Promise.all(running.map((threads) => threads.metrics()))),
+  ];
   if (registries.length === 1) return registries[0] as Registry;
   return AggregatorRegistry.aggregate(await Promise.all(registries.map((registry) => registry.getMetricsAsJSON())));
 }

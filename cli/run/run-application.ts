@@ -21,6 +21,8 @@ export interface RunRequest {
   config: ReelstreamConfig;
   /** A replay: only input records of this event-time range (`reelstream replay`). */
   eventTimeRange?: EventTimeRange;
+  /** A stream-thread process lowers its CPU priority to this first (it runs beside a priority application). */
+  niceness?: number;
 }
 
 /**

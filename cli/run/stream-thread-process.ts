@@ -1,5 +1,6 @@
 import { createLogger } from '../../core/logging';
 import { metricsRegistry } from '../../runtime/metrics';
+import { lowerCpuPriority } from './cpu-priority';
 import { runApplication, type RunRequest } from './run-application';
 
 /**
@@ -30,6 +31,7 @@ process.once('SIGTERM', requestStop);
 process.once('SIGINT', requestStop);
 
 function start(request: RunRequest): void {
+  if (request.niceness) lowerCpuPriority(request.niceness);
   runApplication(request, (stopApplication) => {
     stop = stopApplication;
     if (stopRequested) stopApplication();

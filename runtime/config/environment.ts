@@ -38,6 +38,7 @@ export const environmentOverrides: readonly EnvironmentOverride[] = [
   { variable: 'CLICKHOUSE_PASSWORD', path: ['clickhouse', 'password'], parse: text },
   { variable: 'CLICKHOUSE_DATABASE', path: ['clickhouse', 'database'], parse: text },
   { variable: 'REELSTREAM_THREADS', path: ['processing', 'threads'], parse: integer },
+  { variable: 'REELSTREAM_PRIORITY_NICENESS', path: ['processing', 'priorityNiceness'], parse: integer },
   { variable: 'REELSTREAM_COMMIT_INTERVAL_MS', path: ['processing', 'commitIntervalMs'], parse: integer },
   { variable: 'REELSTREAM_MAX_BATCH_RECORDS', path: ['processing', 'maxBatchRecords'], parse: integer },
   {

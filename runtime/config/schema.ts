@@ -115,6 +115,12 @@ export const processingConfigSchema = z.strictObject({
    */
   threads: z.int().min(1, 'must be at least 1').max(64, 'must be at most 64').default(1),
   /**
+   * The niceness (CPU priority, 0–19) `reelstream run` gives the applications it runs beside a
+   * `priority` one (which keeps its own, in a process of its own), so the operating system serves the
+   * priority application first when the cores are saturated. 0 leaves every application's priority alone.
+   */
+  priorityNiceness: z.int().min(0, 'must be from 0 to 19').max(19, 'must be from 0 to 19').default(10),
+  /**
    * Where state stores live: `memory` (the V8 heap), or `lmdb` (on disk below `stateDir`, with a
    * checkpoint at a clean stop so a restart restores only the changelog written since).
    */

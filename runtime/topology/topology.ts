@@ -55,16 +55,20 @@ export interface Subtopology {
 }
 
 /**
- * The service an application gives: `realtime` (the default: a dashboard waits for it) or
+ * The service an application gives: `realtime` (the default: a dashboard waits for it),
  * `background` (its results may lag while a realtime application of the same process is behind:
- * a historical store that Kafka buffers for; runtime/flow/service-gate.ts).
+ * a historical store that Kafka buffers for; runtime/flow/service-gate.ts) or `priority` (realtime,
+ * and its latency comes before the others' throughput: `reelstream run` gives it a process of its own
+ * and runs the other applications at a lower CPU priority; cli/run/cpu-priority.ts).
  */
-export type ServiceClass = 'realtime' | 'background';
+export type ServiceClass = 'realtime' | 'background' | 'priority';
 
 export interface Topology {
   readonly name: string;
   /** Absent: realtime. */
   readonly service?: ServiceClass;
+  /** The application's own commit cycle (a short one bounds its latency); absent: the configured one. */
+  readonly commitIntervalMs?: number;
   readonly nodes: ReadonlyMap<string, PhysicalNode>;
   readonly stores: ReadonlyMap<string, PhysicalStore>;
   readonly subtopologies: readonly Subtopology[];
