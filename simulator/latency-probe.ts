@@ -13,8 +13,10 @@ export interface ProbeOptions {
   keys: RedisKeys;
   /** Where the pipeline reads playback events. */
   topic: string;
-  /** A content of the probe's own: its 1-minute `content` window counts the probes' starts. */
+  /** A content of the probe's own: its 1-minute window in `view` counts the probes' starts. */
   contentId: string;
+  /** The Redis view watched: `content` (every tier, playback-analytics; the default) or `content-premium` (premium's own, playback-premium). */
+  view?: string;
   /** Between two probes. Default 100 ms. */
   intervalMs?: number;
 }
@@ -28,7 +30,7 @@ export interface ProbeSample {
 /**
  * Measures event → Redis latency as a dashboard sees it: sends a premium `start` event of a content
  * of its own every `intervalMs` (a lifecycle event of the top tier: never sampled nor shed) and polls
- * that content's 1-minute window in Redis; the n-th start counted is the n-th probe sent, visible
+ * that content's 1-minute window of `view` in Redis; the n-th start counted is the n-th probe sent, visible
  * after now − sentAt. Probes of one minute land in one window, so the count grows by one per probe.
  */
 export class RedisLatencyProbe {
@@ -74,7 +76,12 @@ export class RedisLatencyProbe {
       await producer.send({
         topic: this.options.topic,
         messages: [
-          { key: id, value: serializer.encode(probeEvent(id, this.options.contentId, now)), timestamp: String(now) },
+          {
+            // Keyed by content, as the premium lane is (processors/playback/tier-lanes.ts, laneKeyOf).
+            key: this.options.contentId,
+            value: serializer.encode(probeEvent(id, this.options.contentId, now)),
+            timestamp: String(now),
+          },
         ],
       });
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, interval - (Date.now() - now))));
@@ -82,7 +89,7 @@ export class RedisLatencyProbe {
   }
 
   private async watch(): Promise<void> {
-    const { redis, keys, contentId } = this.options;
+    const { redis, keys, contentId, view = 'content' } = this.options;
     let seen = 0;
     while (!this.watchingDone) {
       const now = Date.now();
@@ -93,7 +100,7 @@ export class RedisLatencyProbe {
       const values =
         minutes.length === 0
           ? []
-          : await redis.mget(minutes.map((start) => keys.aggregate('content', '1m', contentId, start)));
+          : await redis.mget(minutes.map((start) => keys.aggregate(view, '1m', contentId, start)));
       const counted = values.reduce(
         (sum, json) => sum + (json ? (JSON.parse(json) as { starts: number }).starts : 0),
         0,

@@ -6,7 +6,7 @@ import { avroType } from '../schemas/catalog';
 import { AvroSerializer } from '../schemas/serde/avro-serializer';
 import type { SchemaRegistryClient } from '../schemas/serde/registry-client';
 import type { ContentMetadata, PlaybackEvent } from '../schemas/types.generated';
-import { laneTopicOf, tierLaneTopic, VIEWER_TIERS } from '../processors/playback/tier-lanes';
+import { laneKeyOf, laneTopicOf, tierLaneTopic, VIEWER_TIERS } from '../processors/playback/tier-lanes';
 import { ExpectedCollector, type ExpectedAggregates } from './expected';
 import type { Scenario } from './scenario';
 import { Simulation } from './simulation';
@@ -64,6 +64,7 @@ export async function produceScenario(
     serializers.set(topic, serializer);
   }
   const topicOf = (event: PlaybackEvent) => (options.tierLanes ? laneTopicOf(options.topic, event) : options.topic);
+  const keyOf = (event: PlaybackEvent) => (options.tierLanes ? laneKeyOf(event) : event.sessionId);
   const producer = new Producer(
     {
       'metadata.broker.list': kafka.brokers.join(','),
@@ -119,7 +120,7 @@ export async function produceScenario(
       for (;;) {
         try {
           // The Kafka timestamp is the send time (CreateTime, as players' SDKs set it); event time is in the value.
-          producer.produce(topic, null, value, event.sessionId, Date.now());
+          producer.produce(topic, null, value, keyOf(event), Date.now());
           break;
         } catch (error) {
           if ((error as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw error;

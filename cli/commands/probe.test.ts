@@ -25,7 +25,14 @@ describe('reelstream probe', () => {
     );
   });
 
+  it('refuses a view it cannot watch, naming the ones it can', async () => {
+    expect(await refusal('--view', 'content-tier')).toContain(
+      '--view must be "content" or "content-premium", not "content-tier"',
+    );
+  });
+
   it('takes well-formed options', async () => {
     expect(await refusal('--topic', 'plays.premium', '--interval', '50', '--duration', '5')).toBeUndefined();
+    expect(await refusal('--view', 'content-premium')).toBeUndefined();
   });
 });

@@ -17,6 +17,7 @@ const positiveInteger = (name: string) => (value: string) => {
 interface ProbeCommandOptions {
   topic: string;
   contentId?: string;
+  view: string;
   interval: number;
   duration?: number;
   reportEvery: number;
@@ -49,6 +50,16 @@ export function registerProbeCommand(program: Command): void {
       'playback.events.premium',
     )
     .option('--content-id <id>', 'the probe content, counted in its own window (default: a new one per run)')
+    .option(
+      '--view <view>',
+      "the Redis view watched: content (every tier, playback-analytics) or content-premium (premium's own, playback-premium)",
+      (value) => {
+        if (value !== 'content' && value !== 'content-premium')
+          throw new InvalidArgumentError(`--view must be "content" or "content-premium", not "${value}"`);
+        return value;
+      },
+      'content',
+    )
     .option('--interval <ms>', 'between two probes', positiveInteger('--interval'), 100)
     .option(
       '--duration <seconds>',
@@ -73,6 +84,7 @@ export function registerProbeCommand(program: Command): void {
         keys: new RedisKeys(config.redis.keyPrefix),
         topic: options.topic,
         contentId,
+        view: options.view,
         intervalMs: options.interval,
       });
       const started = Date.now();

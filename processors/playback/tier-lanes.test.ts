@@ -1,4 +1,4 @@
-import { laneTopicOf, playbackSource } from './tier-lanes';
+import { laneKeyOf, laneTopicOf, playbackSource, requireContentKey } from './tier-lanes';
 
 describe('tier lanes', () => {
   it('reads the base topic alone by default', () => {
@@ -13,6 +13,21 @@ describe('tier lanes', () => {
 
   it('names an event’s lane by its viewer tier', () => {
     expect(laneTopicOf('playback.events', { viewerTier: 'premium' })).toBe('playback.events.premium');
+  });
+
+  it('keys the premium lane by content id and the other lanes by session id', () => {
+    const event = { contentId: 'c1', sessionId: 's1' };
+    expect(laneKeyOf({ ...event, viewerTier: 'premium' })).toBe('c1');
+    expect(laneKeyOf({ ...event, viewerTier: 'standard' })).toBe('s1');
+    expect(laneKeyOf({ ...event, viewerTier: 'basic' })).toBe('s1');
+  });
+
+  it('refuses a premium record keyed otherwise, naming both ids', () => {
+    expect(() => requireContentKey({ contentId: 'c1' }, 'c1')).not.toThrow();
+    expect(() => requireContentKey({ contentId: 'c1' }, 's1')).toThrow(
+      'premium lane record keyed "s1", not by its content id "c1"',
+    );
+    expect(() => requireContentKey({ contentId: 'c1' }, null)).toThrow('keyed "null"');
   });
 
   it('refuses any other lane setting, naming it', () => {

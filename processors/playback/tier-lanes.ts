@@ -1,9 +1,10 @@
-import { ConfigError } from '../../core/errors';
+import { ConfigError, ReelstreamError } from '../../core/errors';
 import type { PlaybackEvent, ViewerTier } from '../../schemas/types.generated';
 
 /**
  * Playback by viewer tier as priority lanes (docs/overload.md): producers that split the stream
- * write each event to its tier's lane, `<topic>.<tier>` (`playback.events.premium`, …), and every
+ * write each event to its tier's lane, `<topic>.<tier>` (`playback.events.premium`, …), keyed as
+ * laneKeyOf says, and every
  * topology that reads playback reads the lanes with the base topic as one stream. The runtime
  * pauses lower lanes first under backpressure and serves premium last paused and first resumed;
  * the base topic ranks with standard, so a producer that does not split loses nothing.
@@ -19,6 +20,30 @@ export function tierLaneTopic(topic: string, tier: ViewerTier): string {
 
 export function laneTopicOf(topic: string, event: Pick<PlaybackEvent, 'viewerTier'>): string {
   return tierLaneTopic(topic, event.viewerTier);
+}
+
+/**
+ * The key a producer gives an event on its lane: the content id on the premium lane, so that its
+ * partitions hold each content whole and premium's own view (topologies/playback-premium.ts) needs no
+ * repartition; the session id elsewhere (and on the base topic), as before.
+ */
+export function laneKeyOf(event: Pick<PlaybackEvent, 'viewerTier' | 'contentId' | 'sessionId'>): string {
+  return event.viewerTier === 'premium' ? event.contentId : event.sessionId;
+}
+
+/** A record of the premium lane keyed by something else than its content id (see laneKeyOf). */
+export class LaneKeyError extends ReelstreamError {
+  constructor(key: unknown, contentId: string) {
+    super(
+      `premium lane record keyed "${String(key)}", not by its content id "${contentId}": premium's own view counts content-keyed records only (producers key the premium lane by content id)`,
+      { retriable: false },
+    );
+  }
+}
+
+/** Refuses (to the DLQ, naming both ids) a premium lane record not keyed by its content id. */
+export function requireContentKey(event: Pick<PlaybackEvent, 'contentId'>, key: string | null): void {
+  if (key !== event.contentId) throw new LaneKeyError(key, event.contentId);
 }
 
 export interface PlaybackSource {

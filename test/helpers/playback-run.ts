@@ -52,6 +52,8 @@ function repartitionTopicsOf(app: string, tierLanes: boolean, names = REPARTITIO
 
 /** The historical path's application id beside a real-time one (topologies/playback-history.ts). */
 export const historyApp = (app: string) => `${app}-history`;
+/** Premium's own view's application id beside a real-time one (topologies/playback-premium.ts). */
+export const premiumApp = (app: string) => `${app}-premium`;
 const STORES = ['content-minute', 'content-10s', 'live-minute'];
 
 export interface PlaybackRun {
@@ -206,10 +208,26 @@ export class PlaybackRuns {
     return JSON.parse(readFileSync(expectedFile, 'utf8')) as ExpectedAggregates;
   }
 
-  /** `reelstream run playback-analytics playback-history`: the real-time and the historical path, side by side. */
-  start(run: PlaybackRun, logFile: string, env: Record<string, string> = {}, extraArgs: string[] = []): Processor {
+  /**
+   * `reelstream run playback-analytics playback-history`: the real-time and the historical path, side
+   * by side; with `premium`, premium's own view too (playback-premium, in a process of its own).
+   */
+  start(
+    run: PlaybackRun,
+    logFile: string,
+    env: Record<string, string> = {},
+    extraArgs: string[] = [],
+    options: { premium?: boolean } = {},
+  ): Processor {
     return startProcessor(
-      ['playback-analytics', 'playback-history', '--instance-id', 'only', ...extraArgs],
+      [
+        ...(options.premium ? ['playback-premium'] : []),
+        'playback-analytics',
+        'playback-history',
+        '--instance-id',
+        'only',
+        ...extraArgs,
+      ],
       { ...this.envOf(run), ...env },
       logFile,
     );
@@ -392,12 +410,14 @@ export class PlaybackRuns {
             catalogTopic,
             dlqTopic(app),
             dlqTopic(historyApp(app)),
+            dlqTopic(premiumApp(app)),
             ...repartitionTopicsOf(app, tierLanes),
             ...STORES.map((store) => changelogTopic(app, store)),
+            changelogTopic(premiumApp(app), 'premium-minute'),
           ],
         })
         .catch(() => undefined);
-      await admin.deleteGroups([app, historyApp(app)]).catch(() => undefined);
+      await admin.deleteGroups([app, historyApp(app), premiumApp(app)]).catch(() => undefined);
       const keys = await this.redis.keys(`${run}:*`);
       // In slices: a long soak leaves more keys than one call's arguments may spread.
       for (let at = 0; at < keys.length; at += 10_000) await this.redis.del(...keys.slice(at, at + 10_000));

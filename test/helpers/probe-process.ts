@@ -11,6 +11,8 @@ export interface ProbeProcessOptions {
   topic: string;
   /** The probe's own content. */
   contentId: string;
+  /** The Redis view it watches (`reelstream probe --view`); default `content`. */
+  view?: 'content' | 'content-premium';
   /** The run's environment (its Redis key prefix above all). */
   env: Record<string, string>;
   logFile: string;
@@ -30,12 +32,16 @@ export class ProbeProcess {
     this.samplesFile = join(tmpdir(), `${options.contentId}-samples.json`);
   }
 
+  private get view(): string {
+    return this.options.view ?? 'content';
+  }
+
   start(): void {
     const { topic, contentId, env, logFile } = this.options;
     this.startedAt = Date.now();
     this.process = startCommand(
       'probe',
-      ['--topic', topic, '--content-id', contentId, '--samples', this.samplesFile],
+      ['--topic', topic, '--content-id', contentId, '--view', this.view, '--samples', this.samplesFile],
       env,
       logFile,
     );
@@ -48,7 +54,7 @@ export class ProbeProcess {
       if (!this.process?.running()) throw new Error(`reelstream probe exited (see ${this.options.logFile})`);
       const minutes: string[] = [];
       for (let start = windowStartOf(this.startedAt, '1m'); start <= Date.now(); start += 60_000)
-        minutes.push(keys.aggregate('content', '1m', this.options.contentId, start));
+        minutes.push(keys.aggregate(this.view, '1m', this.options.contentId, start));
       if ((await redis.mget(minutes)).some((value) => value !== null)) return true;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
