@@ -39,6 +39,15 @@ if (FIXED_RATE !== undefined && !(FIXED_RATE > 0))
 const LANES = process.env.LANES ?? 'tiers';
 if (LANES !== 'tiers' && LANES !== 'none') throw new Error(`LANES must be "tiers" or "none", not "${LANES}"`);
 const tierLanes = LANES === 'tiers';
+/**
+ * `own` (default, on tier lanes): premium's own view runs beside the job (playback-premium, in a process
+ * of its own) and the probe watches it; `shared`: the job alone, the probe watching the all-tier view.
+ */
+const PREMIUM = process.env.PREMIUM ?? (tierLanes ? 'own' : 'shared');
+if (PREMIUM !== 'own' && PREMIUM !== 'shared') throw new Error(`PREMIUM must be "own" or "shared", not "${PREMIUM}"`);
+if (PREMIUM === 'own' && !tierLanes)
+  throw new Error('PREMIUM=own needs LANES=tiers: premium has its own view on its lane only');
+const premiumOwn = PREMIUM === 'own';
 const HEARTBEAT_SEC = 10;
 const BASELINE_SECONDS = 10;
 const METRICS_PORT = 19_464;
@@ -101,11 +110,14 @@ async function soak(rate: number) {
     configFile,
     JSON.stringify({ ...config, overload: { mode: 'adaptive', eventToSinkSeconds: EVENT_TO_SINK_SECONDS } }),
   );
-  const processor = runs.start(run, join(tmpdir(), `${run.run}.log`), { REELSTREAM_CONFIG: configFile }, [
-    '--metrics-port',
-    String(METRICS_PORT),
-  ]);
-  await processor.waitForLog('started', 120_000, 1);
+  const processor = runs.start(
+    run,
+    join(tmpdir(), `${run.run}.log`),
+    { REELSTREAM_CONFIG: configFile },
+    ['--metrics-port', String(METRICS_PORT)],
+    { premium: premiumOwn },
+  );
+  await processor.waitForLog('started', 120_000, premiumOwn ? 2 : 1);
   // Premium latency at rest first, the floor of the whole path (broker, job, Redis, the probe's poll),
   // for BASELINE_SECONDS; then over the soak.
   const probe = await startPremiumProbe(
@@ -114,6 +126,7 @@ async function soak(rate: number) {
     tierLanes ? tierLaneTopic(run.topic, 'premium') : run.topic,
     runs.envOf(run),
     BASELINE_SECONDS,
+    premiumOwn ? 'content-premium' : 'content',
   );
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(jobRssMiB()), 1_000);
@@ -129,15 +142,27 @@ async function soak(rate: number) {
   const up = processor.running();
   const premiumWindows = expected.windows.filter((w) => w.view === 'content-tier' && w.tier === 'premium');
   const keys = new RedisKeys(run.run);
-  const values = await runs.redis.mget(
-    premiumWindows.map((w) => keys.aggregate('content-tier', '1m', w.dimension, w.windowStart)),
-  );
-  const premiumDifferences = premiumWindows.filter((window, index) => {
-    const actual = JSON.parse(values[index] ?? '{}') as Record<string, number>;
-    return (['starts', 'concurrentViewers', 'uniqueViewers', 'watchTimeMs'] as const).some(
-      (f) => actual[f] !== window[f],
+  // Premium in the all-tier views (content-tier's premium entries) and, when it runs, in its own view.
+  const premiumDifferences = async (view: 'content-tier' | 'content-premium') => {
+    const values = await runs.redis.mget(
+      premiumWindows.map((w) =>
+        keys.aggregate(
+          view,
+          '1m',
+          view === 'content-tier' ? w.dimension : w.dimension.replace(/\|premium$/, ''),
+          w.windowStart,
+        ),
+      ),
     );
-  }).length;
+    return premiumWindows.filter((window, index) => {
+      const actual = JSON.parse(values[index] ?? '{}') as Record<string, number>;
+      return (['starts', 'concurrentViewers', 'uniqueViewers', 'watchTimeMs'] as const).some(
+        (f) => actual[f] !== window[f],
+      );
+    }).length;
+  };
+  const premiumSharedDifferences = await premiumDifferences('content-tier');
+  const premiumOwnDifferences = premiumOwn ? await premiumDifferences('content-premium') : undefined;
   const ledger = await runs.clickhouse.queryRows<{
     viewer_tier: string;
     kept: string;
@@ -156,7 +181,8 @@ async function soak(rate: number) {
     rss,
     up,
     premiumWindows: premiumWindows.length,
-    premiumDifferences,
+    premiumSharedDifferences,
+    premiumOwnDifferences,
     ledger,
   };
 }
@@ -165,7 +191,7 @@ void (async () => {
   try {
     await migrateDatabase(config.clickhouse);
     console.log(
-      `lanes: ${LANES}; transport: ${config.kafka.transport}; overload.eventToSinkSeconds: ${EVENT_TO_SINK_SECONDS}`,
+      `lanes: ${LANES}; premium: ${premiumOwn ? 'its own view (playback-premium), which the probe watches' : 'the all-tier view'}; transport: ${config.kafka.transport}; overload.eventToSinkSeconds: ${EVENT_TO_SINK_SECONDS}`,
     );
     let offered = FIXED_RATE;
     if (offered === undefined) {
@@ -184,7 +210,7 @@ void (async () => {
       `premium event → Redis over the soak: p50 ${fmt(latencyPercentile(result.samples, 0.5))} ms, p99 ${fmt(latencyPercentile(result.samples, 0.99))} ms (${result.samples.filter((s) => s.latencyMs !== undefined).length}/${result.samples.length} probes seen)`,
     );
     console.log(
-      `premium exact: ${result.premiumWindows - result.premiumDifferences}/${result.premiumWindows} windows equal the expectation`,
+      `premium exact: ${result.premiumWindows - result.premiumSharedDifferences}/${result.premiumWindows} windows of content-tier equal the expectation${result.premiumOwnDifferences === undefined ? '' : `; ${result.premiumWindows - result.premiumOwnDifferences}/${result.premiumWindows} of content-premium`}`,
     );
     for (const row of result.ledger)
       console.log(

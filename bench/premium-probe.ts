@@ -30,10 +30,12 @@ export async function startPremiumProbe(
   topic: string,
   env: Record<string, string>,
   restSeconds: number,
+  view: 'content' | 'content-premium' = 'content',
 ): Promise<PremiumProbe> {
   const probe = new ProbeProcess({
     topic,
     contentId: `${run.run}-probe`,
+    view,
     env,
     logFile: join(tmpdir(), `${run.run}-probe.log`),
   });
