@@ -24,14 +24,20 @@ const catalog = [
 ];
 
 /** Two premium viewers on c1 in eu (whose rights end 30 s into the minute), one on c2; starts, heartbeats and a stop. */
-const events: PlaybackEvent[] = [
+type Row = Pick<PlaybackEvent, 'sessionId' | 'viewerId' | 'contentId' | 'eventType'> & {
+  second: number;
+  position: number;
+  startup?: number;
+};
+const rows: Row[] = [
   { sessionId: 's1', viewerId: 'v1', contentId: 'c1', eventType: 'start', second: 5, position: 0, startup: 800 },
   { sessionId: 's1', viewerId: 'v1', contentId: 'c1', eventType: 'heartbeat', second: 15, position: 10_000 },
   { sessionId: 's1', viewerId: 'v1', contentId: 'c1', eventType: 'heartbeat', second: 45, position: 40_000 },
   { sessionId: 's2', viewerId: 'v2', contentId: 'c1', eventType: 'start', second: 20, position: 0, startup: 1_200 },
   { sessionId: 's2', viewerId: 'v2', contentId: 'c1', eventType: 'stop', second: 50, position: 30_000 },
   { sessionId: 's3', viewerId: 'v1', contentId: 'c2', eventType: 'heartbeat', second: 30, position: 90_000 },
-].map(({ second, position, startup, ...event }, index) =>
+];
+const events: PlaybackEvent[] = rows.map(({ second, position, startup, ...event }, index) =>
   playbackEvent({
     ...event,
     eventId: `e${index}`,
