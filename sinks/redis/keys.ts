@@ -16,7 +16,7 @@ import { RecordRefusedError } from '../../core/errors';
  *   <prefix>:hotness:<region>:<contentId>                          hash: score, tier, rank, TTL hint (content-hotness; region * = all)
  *   <prefix>:hotness-rank:<region>                                 zset: member = content id, score = hotness score
  *
- * view: what is aggregated per window (`content`, `content-region`, `content-tier`, `live`);
+ * view: what is aggregated per window (`content`, `content-region`, `content-tier`, `content-premium`, `live`);
  * resolution: `1m` or `10s`; dimension: the entity (a content id, or `contentId|region`). Window
  * starts are epoch milliseconds, so a dashboard computes the keys of the last N windows itself.
  */
