@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import type { Admin } from 'kafkajs';
@@ -11,7 +13,8 @@ import { uniqueName } from '../helpers/unique';
 /**
  * `reelstream run` against the real broker when a topology cannot start: the command exits at once
  * with a fatal line naming what is wrong — on one stream thread and on several, and when it runs two
- * applications of which only one cannot start (the other is stopped, never left running).
+ * applications of which only one cannot start (the other is stopped, never left running). And a
+ * priority application beside others: a process of its own, the others at a lower CPU priority.
  */
 const cli = resolve(__dirname, '..', '..', 'bin', 'reelstream.js');
 const config = testConfig();
@@ -72,6 +75,80 @@ describe('reelstream run, a topology that cannot start', () => {
     expect(output).toMatch(new RegExp(`"topology":"${catalogApp}"[^\n]*"msg":"started"`));
     expect(output).toContain('"msg":"stopped"');
     await admin.deleteGroups([catalogApp]).catch(() => undefined);
+    const redis = new Redis(config.redis.url);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+});
+
+/** Fields of /proc/<pid>/stat after the command name: [state, ppid, …]; niceness is index 16. */
+const statOf = (path: string) => (readFileSync(path, 'utf8').split(') ')[1] as string).split(' ');
+const nicenessOfThreads = (pid: number) =>
+  readdirSync(`/proc/${pid}/task`).map((tid) => Number(statOf(`/proc/${pid}/task/${tid}/stat`)[16]));
+const childrenOf = (pid: number) =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return Number(statOf(`/proc/${entry}/stat`)[1]) === pid;
+      } catch {
+        return false; // gone since the listing
+      }
+    })
+    .map(Number);
+
+describe('reelstream run, a priority application beside others', () => {
+  it('runs it in a process of its own at the command’s priority and the others at processing.priorityNiceness', async () => {
+    const playback = name('run-plays');
+    const catalogTopic = name('run-catalog');
+    const premiumApp = name('run-premium');
+    const catalogApp = name('run-sync');
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [`${playback}.premium`, catalogTopic].map((topic) => ({ topic, numPartitions: 1 })),
+    });
+    created.push(`${playback}.premium`, catalogTopic, dlqTopic(premiumApp), dlqTopic(catalogApp));
+    created.push(changelogTopic(premiumApp, 'premium-minute'), changelogTopic(catalogApp, 'catalog-current'));
+    const prefix = name('run_priority').replace(/-/g, '_');
+    const command = spawn(process.execPath, [cli, 'run', 'playback-premium', 'catalog-sync'], {
+      env: {
+        ...process.env,
+        ...childCoverageEnv(),
+        REELSTREAM_LOG_FORMAT: 'json',
+        REELSTREAM_LOG_LEVEL: 'info',
+        REELSTREAM_PRIORITY_NICENESS: '7',
+        PLAYBACK_TOPIC: playback,
+        PLAYBACK_PREMIUM_APP: premiumApp,
+        CATALOG_TOPIC: catalogTopic,
+        CATALOG_SYNC_APP: catalogApp,
+        REDIS_KEY_PREFIX: prefix,
+      },
+    });
+    let output = '';
+    command.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    command.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolveExit) => command.once('exit', (code) => resolveExit(code)));
+    const deadline = Date.now() + 90_000;
+    while ((output.match(/"msg":"started"/g) ?? []).length < 2 && Date.now() < deadline && command.exitCode === null)
+      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+    expect(output).toMatch(new RegExp(`"topology":"${premiumApp}"[^\n]*"msg":"started"`));
+    expect(output).toMatch(new RegExp(`"topology":"${catalogApp}"[^\n]*"msg":"started"`));
+
+    const pid = command.pid as number;
+    const [child, ...others] = childrenOf(pid);
+    expect(others).toEqual([]); // one child: the priority application's process
+    // catalog-sync runs in the command's own process, every thread of it lowered to 7 …
+    expect(output).toMatch(new RegExp(`"pid":${pid},[^\n]*"topology":"${catalogApp}"[^\n]*"msg":"started"`));
+    const started = getPriority(); // the command's, inherited from this process
+    expect(new Set(nicenessOfThreads(pid))).toEqual(new Set([Math.max(7, started)]));
+    // … and playback-premium in the child, at the priority the command started with.
+    expect(output).toMatch(new RegExp(`"pid":${child},[^\n]*"topology":"${premiumApp}"[^\n]*"msg":"started"`));
+    expect(new Set(nicenessOfThreads(child as number))).toEqual(new Set([started]));
+
+    command.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await admin.deleteGroups([premiumApp, catalogApp]).catch(() => undefined);
     const redis = new Redis(config.redis.url);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
