@@ -1,16 +1,18 @@
 /**
- * npm run bench:premium-floor — the floor of premium event → Redis on this machine: what the premium
- * path costs when nothing else is processed. An application reads only the premium lane
- * (`reelstream run playback-analytics` with PLAYBACK_TOPIC=<topic>.premium, PLAYBACK_LANES=none: both of
- * its hops, its transactions and its Redis sink, as in the job), while the load is produced live to
- * every lane at RATE events/s (default 19,745, twice the job's measured capacity) for SOAK_SECONDS
- * (default 60). Nobody reads the lower lanes and there is no historical path: the machine carries the
- * broker taking the whole load, the load generator, Redis and the premium application alone.
+ * npm run bench:premium-floor — the floor of premium event → Redis on this machine: what a premium
+ * path costs when nothing else is processed, while the load is produced live to every lane at RATE
+ * events/s (default 19,745, twice the job's measured capacity) for SOAK_SECONDS (default 60). Nobody
+ * reads the lower lanes and there is no historical path: the machine carries the broker taking the whole
+ * load, the load generator, Redis and the premium application alone. PREMIUM chooses the path:
+ * - `own` (default): premium's own view, `reelstream run playback-premium` — one hop, a 20 ms commit
+ *   cycle, Redis `content-premium`;
+ * - `shared`: the job's path, `reelstream run playback-analytics` reading only the premium lane
+ *   (PLAYBACK_TOPIC=<topic>.premium, PLAYBACK_LANES=none) — two hops, a commit every 100 ms.
  * `reelstream probe` (a process of its own) times premium events until Redis counts them, 10 s at rest
  * first. Beside it, the raw client: a plain kafkajs consumer of the premium lane in a process of its own
  * (bench/raw-latency.ts) times the same probe events from send to delivery — the broker's and the
- * client's share of the figure, without the pipeline's two hops, transactions and Redis. No job does
- * better than this on the same machine and load; `npm run bench:overload` measures the job itself.
+ * client's share of the figure, without the pipeline's hops, transactions and Redis. No job does better
+ * than this on the same machine and load; `npm run bench:overload` measures the job itself.
  * Needs `reelstream stack up`.
  */
 import { spawn } from 'node:child_process';
@@ -28,6 +30,8 @@ const RATE = Number(process.env.RATE ?? 19_745);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 if (!(RATE > 0)) throw new Error(`RATE must be a positive number of events/s, not "${process.env.RATE}"`);
 if (!(SOAK_SECONDS > 0)) throw new Error(`SOAK_SECONDS must be a positive number, not "${process.env.SOAK_SECONDS}"`);
+const PREMIUM = process.env.PREMIUM ?? 'own';
+if (PREMIUM !== 'own' && PREMIUM !== 'shared') throw new Error(`PREMIUM must be "own" or "shared", not "${PREMIUM}"`);
 const HEARTBEAT_SEC = 10;
 const BASELINE_SECONDS = 10;
 const runs = new PlaybackRuns(testConfig());
@@ -37,9 +41,10 @@ void (async () => {
   try {
     const run = await runs.prepare('bench-premium-floor', 120, { live: true, tierLanes: true });
     const premium = tierLaneTopic(run.topic, 'premium');
-    const env = { ...runs.envOf(run), PLAYBACK_TOPIC: premium, PLAYBACK_LANES: 'none' };
+    const env =
+      PREMIUM === 'own' ? runs.envOf(run) : { ...runs.envOf(run), PLAYBACK_TOPIC: premium, PLAYBACK_LANES: 'none' };
     const application = startProcessor(
-      ['playback-analytics', '--instance-id', 'only'],
+      [PREMIUM === 'own' ? 'playback-premium' : 'playback-analytics', '--instance-id', 'only'],
       env,
       join(tmpdir(), `${run.run}.log`),
     );
@@ -52,7 +57,7 @@ void (async () => {
         join(__dirname, '..', 'bin', 'run-ts.js'),
         join(__dirname, 'raw-latency.ts'),
         premium,
-        `${run.run}-probe-probe-`,
+        `${run.run}-probe`, // the probe keys its events by its content id
         rawGroup,
         rawFile,
       ],
@@ -62,7 +67,14 @@ void (async () => {
       raw.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('consuming') && resolve());
       raw.once('exit', (code) => reject(new Error(`the raw consumer exited (${code}) before consuming`)));
     });
-    const probe = await startPremiumProbe(runs, run, premium, env, BASELINE_SECONDS);
+    const probe = await startPremiumProbe(
+      runs,
+      run,
+      premium,
+      env,
+      BASELINE_SECONDS,
+      PREMIUM === 'own' ? 'content-premium' : 'content',
+    );
     const expected = await runs.produceLive(run, {
       sessions: Math.round(RATE * HEARTBEAT_SEC),
       heartbeatSec: HEARTBEAT_SEC,
@@ -77,7 +89,7 @@ void (async () => {
     await (await runs.adminClient()).deleteGroups([rawGroup]).catch(() => undefined);
     const { atRest: rawRest, underLoad: rawSoak } = probe.split(rawSamples);
     console.log(
-      `load: ${fmt(expected.events)} events to every lane in ${SOAK_SECONDS} s (${fmt(expected.events / SOAK_SECONDS)}/s); the premium application reads the premium lane alone`,
+      `load: ${fmt(expected.events)} events to every lane in ${SOAK_SECONDS} s (${fmt(expected.events / SOAK_SECONDS)}/s); ${PREMIUM === 'own' ? 'playback-premium' : 'playback-analytics on the premium lane alone'} reads it`,
     );
     console.log(
       `premium event → Redis at rest: p50 ${fmt(latencyPercentile(rest, 0.5))} ms, p99 ${fmt(latencyPercentile(rest, 0.99))} ms`,
