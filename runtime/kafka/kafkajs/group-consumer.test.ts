@@ -136,3 +136,25 @@ describe('KafkajsGroupConsumer starting on a broker without a group coordinator 
     expect(fake.runs).toBe(0);
   });
 });
+
+describe('KafkajsGroupConsumer leaving', () => {
+  it('lets kafkajs restart a crashed consumer while running, never once it is being disconnected', async () => {
+    let options: { retry?: { restartOnFailure?: (error: Error) => Promise<boolean> } } = {};
+    const fake = new FakeConsumer();
+    const kafka = {
+      consumer: (given: typeof options) => {
+        options = given;
+        return fake;
+      },
+      admin: () => new FakeAdmin(0),
+    } as unknown as Kafka;
+    const consumer = new KafkajsGroupConsumer(kafka, 'group');
+    await consumer.connect(listener);
+    consumer.subscribe(['events']);
+    const restart = options.retry?.restartOnFailure as (error: Error) => Promise<boolean>;
+    const lost = new Error('Connection error: write after end');
+    expect(await restart(lost)).toBe(true);
+    await consumer.disconnect();
+    expect(await restart(lost)).toBe(false);
+  });
+});

@@ -92,6 +92,11 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
+      // kafkajs restarts a consumer that crashed on a retriable error (a connection lost) after a
+      // backoff — also one that crashed because the application was closing it, in which case the
+      // restarted consumer rejoins the group after the close and keeps the process from exiting.
+      // kafkajs's default of 5 retries stays.
+      retry: { retries: 5, restartOnFailure: async () => !this.leaving() },
     });
     this.admin = kafka.admin();
   }
