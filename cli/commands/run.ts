@@ -127,10 +127,7 @@ export function registerRunCommand(program: Command): void {
         process.once('SIGINT', () => onSignal('SIGINT'));
         // Forked before this process lowers its priority: a child inherits the priority of its parent.
         const running = children.map((request) =>
-          startStreamThreads(
-            apart.includes(request) || niceness === 0 ? request : { ...request, niceness },
-            apart.includes(request) ? 1 : threads,
-          ),
+          startStreamThreads(apart.includes(request) || niceness === 0 ? request : { ...request, niceness }, threads),
         );
         for (const threadsOfOne of running) onStop(threadsOfOne.stop);
         if (running.length > 0)
