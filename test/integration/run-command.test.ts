@@ -99,59 +99,76 @@ const childrenOf = (pid: number) =>
     .map(Number);
 
 describe('reelstream run, a priority application beside others', () => {
-  it('runs it in a process of its own at the command’s priority and the others at processing.priorityNiceness', async () => {
-    const playback = name('run-plays');
-    const catalogTopic = name('run-catalog');
-    const premiumApp = name('run-premium');
-    const catalogApp = name('run-sync');
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [`${playback}.premium`, catalogTopic].map((topic) => ({ topic, numPartitions: 1 })),
-    });
-    created.push(`${playback}.premium`, catalogTopic, dlqTopic(premiumApp), dlqTopic(catalogApp));
-    created.push(changelogTopic(premiumApp, 'premium-minute'), changelogTopic(catalogApp, 'catalog-current'));
-    const prefix = name('run_priority').replace(/-/g, '_');
-    const command = spawn(process.execPath, [cli, 'run', 'playback-premium', 'catalog-sync'], {
-      env: {
-        ...process.env,
-        ...childCoverageEnv(),
-        REELSTREAM_LOG_FORMAT: 'json',
-        REELSTREAM_LOG_LEVEL: 'info',
-        REELSTREAM_PRIORITY_NICENESS: '7',
-        PLAYBACK_TOPIC: playback,
-        PLAYBACK_PREMIUM_APP: premiumApp,
-        CATALOG_TOPIC: catalogTopic,
-        CATALOG_SYNC_APP: catalogApp,
-        REDIS_KEY_PREFIX: prefix,
-      },
-    });
-    let output = '';
-    command.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    command.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolveExit) => command.once('exit', (code) => resolveExit(code)));
-    const deadline = Date.now() + 90_000;
-    while ((output.match(/"msg":"started"/g) ?? []).length < 2 && Date.now() < deadline && command.exitCode === null)
-      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-    expect(output).toMatch(new RegExp(`"topology":"${premiumApp}"[^\n]*"msg":"started"`));
-    expect(output).toMatch(new RegExp(`"topology":"${catalogApp}"[^\n]*"msg":"started"`));
+  it.each([1, 2])(
+    'runs it in processes of its own at the command’s priority and the others at processing.priorityNiceness (%i stream threads)',
+    async (threads) => {
+      const playback = name('run-plays');
+      const catalogTopic = name('run-catalog');
+      const premiumApp = name('run-premium');
+      const catalogApp = name('run-sync');
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [`${playback}.premium`, catalogTopic].map((topic) => ({ topic, numPartitions: 2 })),
+      });
+      created.push(`${playback}.premium`, catalogTopic, dlqTopic(premiumApp), dlqTopic(catalogApp));
+      created.push(changelogTopic(premiumApp, 'premium-minute'), changelogTopic(catalogApp, 'catalog-current'));
+      const prefix = name('run_priority').replace(/-/g, '_');
+      const command = spawn(
+        process.execPath,
+        [cli, 'run', 'playback-premium', 'catalog-sync', '--threads', String(threads)],
+        {
+          env: {
+            ...process.env,
+            ...childCoverageEnv(),
+            REELSTREAM_LOG_FORMAT: 'json',
+            REELSTREAM_LOG_LEVEL: 'info',
+            REELSTREAM_PRIORITY_NICENESS: '7',
+            PLAYBACK_TOPIC: playback,
+            PLAYBACK_PREMIUM_APP: premiumApp,
+            CATALOG_TOPIC: catalogTopic,
+            CATALOG_SYNC_APP: catalogApp,
+            REDIS_KEY_PREFIX: prefix,
+          },
+        },
+      );
+      let output = '';
+      command.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      command.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolveExit) => command.once('exit', (code) => resolveExit(code)));
+      /** The processes that started an application: the pids of its "started" lines. */
+      const pidsOf = (app: string) =>
+        [...output.matchAll(new RegExp(`"pid":(\\d+),[^\n]*"topology":"${app}"[^\n]*"msg":"started"`, 'g'))].map(
+          (match) => Number(match[1]),
+        );
+      const deadline = Date.now() + 90_000;
+      while (
+        pidsOf(premiumApp).length + pidsOf(catalogApp).length < 2 * threads &&
+        Date.now() < deadline &&
+        command.exitCode === null
+      )
+        await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+      const pid = command.pid as number;
+      const premium = pidsOf(premiumApp);
+      const others = pidsOf(catalogApp);
+      expect({ premium: premium.length, others: others.length }).toEqual({ premium: threads, others: threads });
+      // The priority application never shares a process with the other, and never runs in the command's.
+      const children = childrenOf(pid);
+      for (const child of premium) expect(children).toContain(child);
+      expect(premium.filter((child) => others.includes(child))).toEqual([]);
+      // On one thread the other application runs in the command's own process; on two, in children.
+      expect(others.every((other) => (threads === 1 ? other === pid : children.includes(other)))).toBe(true);
+      const started = getPriority(); // the command's, inherited from this process
+      // Every thread of the other application's processes at 7; the priority application's at the start's.
+      for (const other of others) expect(new Set(nicenessOfThreads(other))).toEqual(new Set([Math.max(7, started)]));
+      for (const child of premium) expect(new Set(nicenessOfThreads(child))).toEqual(new Set([started]));
 
-    const pid = command.pid as number;
-    const [child, ...others] = childrenOf(pid);
-    expect(others).toEqual([]); // one child: the priority application's process
-    // catalog-sync runs in the command's own process, every thread of it lowered to 7 …
-    expect(output).toMatch(new RegExp(`"pid":${pid},[^\n]*"topology":"${catalogApp}"[^\n]*"msg":"started"`));
-    const started = getPriority(); // the command's, inherited from this process
-    expect(new Set(nicenessOfThreads(pid))).toEqual(new Set([Math.max(7, started)]));
-    // … and playback-premium in the child, at the priority the command started with.
-    expect(output).toMatch(new RegExp(`"pid":${child},[^\n]*"topology":"${premiumApp}"[^\n]*"msg":"started"`));
-    expect(new Set(nicenessOfThreads(child as number))).toEqual(new Set([started]));
-
-    command.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    await admin.deleteGroups([premiumApp, catalogApp]).catch(() => undefined);
-    const redis = new Redis(config.redis.url);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
+      command.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await admin.deleteGroups([premiumApp, catalogApp]).catch(() => undefined);
+      const redis = new Redis(config.redis.url);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    },
+  );
 });
