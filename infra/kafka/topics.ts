@@ -43,7 +43,7 @@ export function pipelineTopics(): TopicSpec[] {
       name: tierLaneTopic(PLAYBACK_EVENTS_TOPIC, tier),
       partitions: 6,
       configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
-      description: `the ${tier} viewers' lane of player events, keyed by session id (read with PLAYBACK_LANES=tiers)`,
+      description: `the ${tier} viewers' lane of player events, keyed by ${tier === 'premium' ? "content id (premium's own view needs no repartition)" : 'session id'} (read with PLAYBACK_LANES=tiers)`,
     })),
     {
       name: PLAYBACK_ROLLUPS_TOPIC,
